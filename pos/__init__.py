@@ -1,0 +1,109 @@
+"""KMP POS: point of sale for Koperasi Merah Putih outlets."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from pos import config
+from pos.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+_write_request: contextvars.ContextVar[bool] = contextvars.ContextVar("write_request", default=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event choose BEGIN or BEGIN IMMEDIATE (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    # A write request takes the write lock up front, so that a read-then-write transaction
+    # waits its turn instead of failing with "database is locked" half way.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_request.get() else "BEGIN")
+
+
+def get_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.language:
+        return current_user.language
+    chosen = session.get("lang")
+    if chosen in config.LANGUAGES:
+        return chosen
+    return _default_language()
+
+
+def _default_language() -> str:
+    from flask import current_app
+
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("POS_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.update(config.DEFAULTS)
+    app.config.update(config.from_environment(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=get_locale, timezone_selector=lambda: "UTC")
+    login_manager.init_app(app)
+
+    from pos.web import register
+
+    register(app)
+
+    @app.before_request
+    def _mark_write_request() -> None:
+        g._write_token = _write_request.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+
+    @app.teardown_request
+    def _unmark_write_request(_exc: BaseException | None) -> None:
+        token = g.pop("_write_token", None)
+        if token is not None:
+            _write_request.reset(token)
+
+    @app.after_request
+    def _vary_on_htmx(response: Any) -> Any:
+        response.vary.add("HX-Request")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from pos import cli
+
+    cli.register(app)
+    return app

@@ -1,0 +1,25 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class PinForm(FlaskForm):
+    pin = PasswordField(
+        _l("PIN"),
+        validators=[
+            DataRequired(),
+            Regexp(r"^[0-9]{4,6}$", message=_l("A PIN has 4 to 6 digits.")),
+        ],
+    )
+
+
+class LanguageForm(FlaskForm):
+    language = StringField(validators=[DataRequired(), Regexp(r"^(id|en)$")])
+    next = HiddenField()

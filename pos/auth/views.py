@@ -1,0 +1,159 @@
+"""Password and PIN login, logout, language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from pos.auth import bp
+from pos.auth.forms import LanguageForm, LoginForm, PinForm
+from pos.extensions import db, limiter, login_manager
+from pos.models import Outlet, User
+from pos.services import auth as auth_service
+from pos.web.access import public
+from pos.web.htmx import render
+
+
+def policy() -> auth_service.Policy:
+    cfg = current_app.config
+    return auth_service.Policy(
+        max_failures=cfg["POS_LOGIN_MAX_FAILURES"],
+        lock_minutes=cfg["POS_LOGIN_LOCK_MINUTES"],
+        session_hours=cfg["POS_SESSION_HOURS"],
+    )
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    user = auth_service.user_for_session(token)
+    if user is not None:
+        user.session_token = token
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("home.index")
+
+
+def _begin(user: User, method: str) -> None:
+    token = auth_service.start_session(user, method, policy())
+    db.session.commit()
+    session.clear()
+    user.session_token = token
+    login_user(user)
+
+
+def _refusal(error: auth_service.AuthError) -> str:
+    if error.reason == "locked":
+        return _("Too many wrong attempts. This account is locked for a while; ask your manager.")
+    return _("The username or password is wrong.")
+
+
+def pin_outlet() -> Outlet | None:
+    if current_app.config["POS_ROLE"] == "central":
+        return None
+    code = current_app.config["POS_OUTLET_CODE"] or request.args.get("outlet")
+    query = db.select(Outlet).where(Outlet.active.is_(True))
+    if code:
+        return db.session.scalar(query.where(Outlet.code == code))
+    outlets = db.session.scalars(query.limit(2)).all()
+    return outlets[0] if len(outlets) == 1 else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("30/minute", methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = auth_service.login_with_password(form.username.data, form.password.data, policy())
+        except auth_service.AuthError as exc:
+            db.session.commit()
+            error, status = _refusal(exc), 401
+        else:
+            _begin(user, "password")
+            return redirect(_safe_next(form.next.data))
+    elif request.method == "POST":
+        status = 422
+    outlets: list[Outlet] = []
+    outlet = pin_outlet()
+    if outlet is None and current_app.config["POS_ROLE"] != "central":
+        outlets = list(db.session.scalars(db.select(Outlet).where(Outlet.active.is_(True))))
+    cashiers = auth_service.pin_users(outlet.id) if outlet else []
+    return (
+        render(
+            "auth/login.html",
+            form=form,
+            error=error,
+            outlet=outlet,
+            outlets=outlets,
+            cashiers=cashiers,
+        ),
+        status,
+    )
+
+
+@bp.route("/login/pin/<user_uuid>", methods=["GET", "POST"])
+@public
+@limiter.limit("30/minute", methods=["POST"])
+def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
+    outlet = pin_outlet()
+    if outlet is None:
+        abort(404)
+    cashier = auth_service.cashier_at(user_uuid, outlet.id)
+    if cashier is None or not cashier.active:
+        abort(404)
+    form = PinForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = auth_service.login_with_pin(user_uuid, form.pin.data, outlet.id, policy())
+        except auth_service.AuthError as exc:
+            db.session.commit()
+            status = 401
+            error = _refusal(exc) if exc.reason == "locked" else _("Wrong PIN. Try again.")
+        else:
+            _begin(user, "pin")
+            return redirect(url_for("home.index"))
+    elif request.method == "POST":
+        status = 422
+    return render("auth/pin.html", form=form, cashier=cashier, outlet=outlet, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated and current_user.session_token:
+        auth_service.end_session(current_user.session_token)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():  # type: ignore[no-untyped-def]
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session["lang"] = form.language.data
+    if current_user.is_authenticated:
+        current_user.language = form.language.data
+        db.session.commit()
+    return redirect(_safe_next(form.next.data or (request.referrer and urlsplit(request.referrer).path)))

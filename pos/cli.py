@@ -1,0 +1,208 @@
+"""The ``kmp-pos`` command: demo, serve, users, outlets (plus Flask-Migrate's ``db``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from pos.extensions import db
+from pos.models import Cooperative, Investor, Outlet, Role, User
+from pos.services import auth as auth_service
+from pos.services import demo as demo_service
+
+
+def _create_app() -> Flask:
+    from pos import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """KMP POS — point of sale for Koperasi Merah Putih outlets."""
+
+
+def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self) -> Flask:
+            return app
+
+    Server().run()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (after applying migrations)."""
+    upgrade()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    _serve(app, host, port, workers, threads)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Only create and seed the database.")
+@with_appcontext
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Create the database, seed the demo data (once) and serve it."""
+    upgrade()
+    created = demo_service.seed()
+    db.session.commit()
+    click.echo("Demo data created." if created else "Demo data was already there; nothing added.")
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo(f"KMP POS demo: {url}")
+    click.echo("Logins (cashiers tap their name on the login page and type the PIN):")
+    for login in demo_service.demo_logins():
+        kind = "PIN" if login.kind == "pin" else "password"
+        click.echo(f"  {login.role.value:<12} {login.username:<10} {kind} {login.secret}")
+    click.echo(f"  manager PIN (approvals): {demo_service.MANAGER_PIN}")
+    sys.stdout.flush()
+    if not no_serve:
+        _serve(current_app._get_current_object(), host, port, 1, 8)  # type: ignore[attr-defined]
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage users."""
+
+
+def _secret_from(option: str | None, env_name: str, prompt: str) -> str | None:
+    if option == "-":
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    if option:
+        value = os.environ.get(env_name)
+        if not value:
+            raise click.BadParameter(f"set {env_name} in the environment, or pass '-' to type it")
+        return value
+    return None
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--outlet", "outlet_code", help="Outlet code (cashier, manager).")
+@click.option("--cooperative", "cooperative_code", help="Cooperative code (board).")
+@click.option("--investor", "investor_code", help="Investor code (investor).")
+@click.option("--password", "password_from", help="'-' to type it, 'env' to read POS_NEW_PASSWORD.")
+@click.option("--pin", "pin_from", help="'-' to type it, 'env' to read POS_NEW_PIN.")
+@with_appcontext
+def users_create(
+    username: str,
+    full_name: str,
+    role: str,
+    outlet_code: str | None,
+    cooperative_code: str | None,
+    investor_code: str | None,
+    password_from: str | None,
+    pin_from: str | None,
+) -> None:
+    """Create a user with a password and/or a PIN."""
+    username = username.strip().lower()
+    if db.session.scalar(db.select(User).where(User.username == username)):
+        raise click.ClickException(f"user {username!r} exists already")
+    user = User(username=username, full_name=full_name, role=Role(role))
+    if user.role in (Role.CASHIER, Role.MANAGER):
+        if not outlet_code:
+            raise click.ClickException("cashiers and managers need --outlet")
+        user.outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == outlet_code))
+        if user.outlet is None:
+            raise click.ClickException(f"no outlet {outlet_code!r}")
+    if user.role == Role.BOARD:
+        user.cooperative = db.session.scalar(
+            db.select(Cooperative).where(Cooperative.code == cooperative_code)
+        )
+        if user.cooperative is None:
+            raise click.ClickException("board members need an existing --cooperative")
+    if user.role == Role.INVESTOR:
+        user.investor = db.session.scalar(db.select(Investor).where(Investor.code == investor_code))
+        if user.investor is None:
+            raise click.ClickException("investor users need an existing --investor")
+    password = _secret_from(password_from, "POS_NEW_PASSWORD", "Password")
+    pin = _secret_from(pin_from, "POS_NEW_PIN", "PIN")
+    if not password and not pin:
+        raise click.ClickException("give --password and/or --pin")
+    try:
+        if password:
+            auth_service.check_password_rules(password)
+            user.password_hash = auth_service.hash_secret(password)
+        if pin:
+            if user.role not in (Role.CASHIER, Role.MANAGER):
+                raise ValueError("only cashiers and managers have a PIN")
+            auth_service.check_pin_rules(pin)
+            user.pin_hash = auth_service.hash_secret(pin)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {user.role.value} {username}")
+
+
+@click.group("outlets")
+def outlets_group() -> None:
+    """Manage cooperatives and outlets."""
+
+
+@outlets_group.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--cooperative", "cooperative_code", required=True)
+@click.option("--cooperative-name", help="Create the cooperative with this name if it is new.")
+@click.option("--address", default="")
+@click.option("--timezone", default="Asia/Jakarta", show_default=True)
+@with_appcontext
+def outlets_create(
+    code: str,
+    name: str,
+    cooperative_code: str,
+    cooperative_name: str | None,
+    address: str,
+    timezone: str,
+) -> None:
+    """Create an outlet (and its cooperative when --cooperative-name is given)."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise click.ClickException(f"unknown time zone {timezone!r}") from exc
+    if db.session.scalar(db.select(Outlet).where(Outlet.code == code)):
+        raise click.ClickException(f"outlet {code!r} exists already")
+    coop = db.session.scalar(db.select(Cooperative).where(Cooperative.code == cooperative_code))
+    if coop is None:
+        if not cooperative_name:
+            raise click.ClickException(
+                f"no cooperative {cooperative_code!r}; add --cooperative-name to create it"
+            )
+        coop = Cooperative(code=cooperative_code, name=cooperative_name)
+        db.session.add(coop)
+    db.session.add(Outlet(code=code, name=name, cooperative=coop, address=address, timezone=timezone))
+    db.session.commit()
+    click.echo(f"created outlet {code}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(serve_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users_group)
+    app.cli.add_command(outlets_group)

@@ -1,0 +1,79 @@
+"""Settings from the environment. Nothing secret is a constant in the code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROLES = ("outlet", "central", "all")
+LANGUAGES = ("id", "en")
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _secret_key(instance_path: Path) -> str:
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path) -> dict[str, object]:
+    role = os.environ.get("POS_ROLE", "all")
+    if role not in ROLES:
+        raise ConfigError(f"POS_ROLE must be one of {', '.join(ROLES)}, not {role!r}")
+    language = os.environ.get("POS_LANGUAGE", "id")
+    if language not in LANGUAGES:
+        raise ConfigError(f"POS_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    timezone = os.environ.get("POS_TIMEZONE", "Asia/Jakarta")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"POS_TIMEZONE {timezone!r} is not a known time zone") from exc
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'kmp-pos.sqlite3'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "POS_ROLE": role,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": _secret_key(instance_path),
+        "POS_TIMEZONE": timezone,
+        "BABEL_DEFAULT_LOCALE": language,
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "POS_OUTLET_CODE": os.environ.get("POS_OUTLET_CODE") or None,
+        "SESSION_COOKIE_SECURE": _flag("POS_SECURE_COOKIES", False),
+        "RATELIMIT_ENABLED": _flag("POS_RATELIMIT", True),
+    }
+
+
+DEFAULTS: dict[str, object] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "kmp_session",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_SSL_STRICT": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "POS_LOGIN_MAX_FAILURES": 5,
+    "POS_LOGIN_LOCK_MINUTES": 15,
+    "POS_SESSION_HOURS": 12,
+}

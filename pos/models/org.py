@@ -1,0 +1,70 @@
+"""Cooperatives, their outlets, investors and product categories."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos.domain.ids import new_id
+from pos.models.base import Base, born_uuid, intpk, str40, str120, str255, utcnow
+
+
+class Cooperative(Base):
+    __tablename__ = "cooperative"
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    code: Mapped[str40] = mapped_column(unique=True)
+    name: Mapped[str120]
+    region: Mapped[str120] = mapped_column(default="")
+    address: Mapped[str255] = mapped_column(default="")
+    chair_name: Mapped[str120] = mapped_column(default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    outlets: Mapped[list[Outlet]] = relationship(back_populates="cooperative")
+
+
+class Outlet(Base):
+    __tablename__ = "outlet"
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str120]
+    address: Mapped[str255] = mapped_column(default="")
+    timezone: Mapped[str40] = mapped_column(default="Asia/Jakarta")
+    allow_negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
+    cash_tolerance: Mapped[int] = mapped_column(BigInteger, default=5000)
+    discount_limit_bp: Mapped[int] = mapped_column(default=500)
+    qris_static: Mapped[str | None] = mapped_column(Text)
+    receipt_footer: Mapped[str255] = mapped_column(default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="outlets")
+
+
+class Investor(Base):
+    __tablename__ = "investor"
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    code: Mapped[str40] = mapped_column(unique=True)
+    name: Mapped[str120]
+    contact_name: Mapped[str120] = mapped_column(default="")
+    phone: Mapped[str40] = mapped_column(default="")
+    address: Mapped[str255] = mapped_column(default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Category(Base):
+    __tablename__ = "category"
+
+    id: Mapped[intpk]
+    uuid: Mapped[uuid.UUID] = mapped_column(default=new_id, unique=True)
+    code: Mapped[str40] = mapped_column(unique=True)
+    name: Mapped[str120]

@@ -1,0 +1,45 @@
+"""The append-only stock ledger: on-hand stock is the sum of movements."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos.domain.ids import new_id
+from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
+from pos.models.catalog import Product
+from pos.models.org import Outlet
+
+
+class MovementKind(enum.StrEnum):
+    OPENING = "opening"
+    RECEIVE = "receive"
+    SALE = "sale"
+    REFUND = "refund"
+    ADJUST = "adjust"
+    RETURN = "return"
+    WRITE_OFF = "write_off"
+
+
+class StockMovement(Base):
+    __tablename__ = "stock_movement"
+    __table_args__ = (Index("ix_stock_movement_outlet_product", "outlet_id", "product_id"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    kind: Mapped[MovementKind] = mapped_column(str_enum(MovementKind))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    document_type: Mapped[str | None] = mapped_column(String(30))
+    document_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    note: Mapped[str] = mapped_column(String(255), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship()
+    outlet: Mapped[Outlet] = relationship()

@@ -1,0 +1,1 @@
+"""Operations on the database: load models, apply domain rules, flush. Views commit."""

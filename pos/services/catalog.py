@@ -1,0 +1,59 @@
+"""Reading the catalogue within a user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+
+from pos.extensions import db
+from pos.models import Category, Investor, Product
+from pos.web.access import Scope
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Product]
+    page: int
+    pages: int
+    total: int
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_products(scope: Scope, text: str = "", page: int = 1) -> Page:
+    query = db.select(Product).join(Product.investor).join(Product.category)
+    if scope.investor_ids is not None:
+        query = query.where(Product.investor_id.in_(scope.investor_ids))
+    text = text.strip()[:80]
+    if text:
+        query = query.where(
+            or_(
+                Product.name.ilike(_like_pattern(text), escape="\\"),
+                Product.sku == text,
+                Product.barcode == text,
+            )
+        )
+    total = db.session.scalar(query.with_only_columns(func.count(Product.id))) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        query.order_by(Product.name, Product.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return Page(list(items), page, pages, total)
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(db.select(Category).order_by(Category.name)))
+
+
+def investors(scope: Scope) -> list[Investor]:
+    query = db.select(Investor).order_by(Investor.name)
+    if scope.investor_ids is not None:
+        query = query.where(Investor.id.in_(scope.investor_ids))
+    return list(db.session.scalars(query))

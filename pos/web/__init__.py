@@ -1,0 +1,17 @@
+"""Wiring of the web layer: access control, errors, templates helpers, blueprints."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from pos.auth import bp as auth_bp
+    from pos.home import bp as home_bp
+    from pos.web import access, errors, templating
+
+    access.register(app)
+    errors.register(app)
+    templating.register(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)

@@ -1,0 +1,64 @@
+"""Friendly error pages in the user's language; JSON for the API; htmx gets a toast."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from pos.extensions import db
+from pos.web.htmx import wants_fragment
+
+MESSAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check what you entered."),
+    ),
+    401: (_l("Please log in"), _l("Your session has ended. Please log in again.")),
+    403: (_l("Not allowed"), _l("Your account is not allowed to open this page.")),
+    404: (_l("Not found"), _l("This page or record does not exist, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("This action cannot be done this way.")),
+    409: (_l("Conflict"), _l("This was changed by someone else. Reload and try again.")),
+    413: (_l("Too large"), _l("What was sent is too large.")),
+    422: (_l("Check the form"), _l("Some of what you entered is not valid.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Wait a moment and try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("The server could not finish this. Nothing was saved. Try again."),
+    ),
+}
+
+
+def _respond(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, message = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
+    text = detail or str(message)
+    if request.path.startswith("/api/"):
+        return jsonify(error=str(title), detail=text, status=code), code
+    if wants_fragment():
+        body = render_template("errors/_toast.html", code=code, title=title, message=text)
+        return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+    return render_template("errors/error.html", code=code, title=title, message=text), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return _respond(
+            400,
+            str(_l("This form has expired or did not come from this page. Reload and try again.")),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        code = error.code or 500
+        detail = getattr(error, "pos_message", None)
+        return _respond(code, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        app.logger.exception("unhandled error", exc_info=error)
+        return _respond(InternalServerError.code)

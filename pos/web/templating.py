@@ -1,0 +1,71 @@
+"""Template filters and globals: money, local time, navigation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from pos.domain.money import format_rupiah
+from pos.models import Role
+
+R = Role
+NAV: list[tuple[str, object, frozenset[Role]]] = [
+    ("home.dashboard", _l("Overview"), frozenset(Role) - {R.CASHIER}),
+    ("cashier.register", _l("Sell"), frozenset({R.CASHIER, R.MANAGER})),
+    ("cashier.history", _l("Sales"), frozenset({R.CASHIER, R.MANAGER})),
+    ("home.products", _l("Products"), frozenset({R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN})),
+    ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN, R.FACILITATOR})),
+]
+
+
+ROLE_LABELS = {
+    R.CASHIER: _l("Cashier"),
+    R.MANAGER: _l("Outlet manager"),
+    R.INVESTOR: _l("Investor"),
+    R.BOARD: _l("Cooperative board"),
+    R.CENTRAL: _l("Central office"),
+    R.FACILITATOR: _l("Facilitator"),
+    R.ADMIN: _l("Administrator"),
+}
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[role])
+
+
+def language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "id"
+
+
+def rp(amount: int | None) -> str:
+    if amount is None:
+        return ""
+    return format_rupiah(amount, language())
+
+
+def local_time(moment: datetime | None, zone: str | None = None, fmt: str = "medium") -> str:
+    if moment is None:
+        return ""
+    tz = ZoneInfo(zone or current_app.config["POS_TIMEZONE"])
+    return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(rp, "rp")
+    app.add_template_filter(local_time, "localtime")
+    app.add_template_global(role_label, "role_label")
+
+    @app.context_processor
+    def navigation() -> dict[str, object]:
+        items = []
+        if current_user.is_authenticated:
+            for endpoint, label, roles in NAV:
+                if current_user.role in roles and endpoint in app.view_functions:
+                    items.append((endpoint, url_for(endpoint), label))
+        return {"nav_items": items, "lang": language(), "Role": Role}

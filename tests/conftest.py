@@ -1,0 +1,223 @@
+"""Shared fixtures: a migrated, seeded SQLite template copied for each test; a CSRF-aware client."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+TEST_SECRET = "test-secret-key-not-for-production"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+os.environ.setdefault("POS_INSTANCE_PATH", "/tmp/kmp-pos-test-instance")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip on a developer machine without the thing; fail under CI=true, where it must run."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def make_app(database_url: str, **extra: Any) -> Flask:
+    from pos import create_app
+
+    overrides = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "POS_ROLE": "all",
+        "POS_OUTLET_CODE": None,
+    }
+    overrides.update(extra)
+    return create_app(overrides)
+
+
+def seed_other_outlet() -> None:
+    """A second cooperative, outlet, investor and their people: the other side of every wall."""
+    from pos.extensions import db
+    from pos.models import Category, Cooperative, Investor, Outlet, Product, Role, User
+    from pos.services.auth import hash_secret
+
+    coop = Cooperative(code="KMP-KDR", name="Koperasi Merah Putih Kaduagung", region="Kota Serang")
+    outlet = Outlet(code="SRG-KDR", name="Gerai KMP Kaduagung", cooperative=coop)
+    investor = Investor(code="LAIN", name="UD Lain Jaya")
+    category = db.session.scalar(db.select(Category).where(Category.code == "MIE"))
+    db.session.add(
+        Product(
+            investor=investor,
+            category=category,
+            sku="LAIN-01",
+            name="Produk investor lain",
+            price=5000,
+            barcode="8993000000014",
+        )
+    )
+    hashed = hash_secret("other-pass-2026")
+    pin = hash_secret("4321")
+    db.session.add_all(
+        [
+            User(
+                username="kasir_b",
+                full_name="Kasir B",
+                role=Role.CASHIER,
+                outlet=outlet,
+                pin_hash=pin,
+                password_hash=hashed,
+            ),
+            User(
+                username="manajer_b",
+                full_name="Manajer B",
+                role=Role.MANAGER,
+                outlet=outlet,
+                pin_hash=pin,
+                password_hash=hashed,
+            ),
+            User(
+                username="mitra_b",
+                full_name="Mitra B",
+                role=Role.INVESTOR,
+                investor=investor,
+                password_hash=hashed,
+            ),
+            User(
+                username="pengurus_b",
+                full_name="Pengurus B",
+                role=Role.BOARD,
+                cooperative=coop,
+                password_hash=hashed,
+            ),
+            User(
+                username="kasir_pw",
+                full_name="Kasir Sandi",
+                role=Role.CASHIER,
+                outlet=db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR")),
+                password_hash=hash_secret("kasir-pass-2026"),
+                pin_hash=hash_secret("5678"),
+            ),
+        ]
+    )
+    db.session.flush()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from flask_migrate import upgrade
+
+    from pos.extensions import db
+    from pos.services import demo
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        demo.seed()
+        seed_other_outlet()
+        db.session.commit()
+        db.engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "pos.sqlite3"
+    shutil.copyfile(template_db, path)
+    return path
+
+
+@pytest.fixture
+def app(db_path: Path) -> Iterator[Flask]:
+    from pos.extensions import db
+
+    application = make_app(f"sqlite:///{db_path}")
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+
+
+_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+class Client:
+    """The test client with CSRF tokens filled in, as a browser would send them."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.raw = client
+        self._token: str | None = None
+
+    def token(self) -> str:
+        if self._token is None:
+            page = self.raw.get("/login", follow_redirects=True).get_data(as_text=True)
+            match = _TOKEN.search(page)
+            assert match, "no CSRF token on the page"
+            self._token = match.group(1)
+        return self._token
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.raw.get(url, **kw)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, htmx: bool = False, **kw: Any) -> Any:
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token())
+        headers = dict(kw.pop("headers", {}) or {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.raw.post(url, data=data, headers=headers, **kw)
+
+    def hx(self, url: str, **kw: Any) -> Any:
+        headers = dict(kw.pop("headers", {}) or {})
+        headers["HX-Request"] = "true"
+        return self.raw.get(url, headers=headers, **kw)
+
+    def login(self, username: str, password: str = "demo-kmp-2026") -> Any:
+        response = self.post("/login", {"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        self._token = None
+        return response
+
+    def logout(self) -> Any:
+        response = self.post("/logout")
+        self._token = None
+        return response
+
+
+PASSWORDS = {
+    "kasir_b": "other-pass-2026",
+    "manajer_b": "other-pass-2026",
+    "mitra_b": "other-pass-2026",
+    "pengurus_b": "other-pass-2026",
+    "kasir_pw": "kasir-pass-2026",
+}
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def login_as(client: Client):  # type: ignore[no-untyped-def]
+    def _login(username: str) -> Client:
+        client.login(username, PASSWORDS.get(username, "demo-kmp-2026"))
+        return client
+
+    return _login

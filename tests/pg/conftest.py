@@ -1,0 +1,38 @@
+"""PostgreSQL fixtures: a fresh database per test module on the server in POS_TEST_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import need
+
+
+def _server_url() -> str | None:
+    return os.environ.get("POS_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    base = _server_url()
+    need(base is not None, "set POS_TEST_DATABASE_URL to a PostgreSQL server to run these tests")
+    assert base is not None
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"kmp_test_{uuid.uuid4().hex[:12]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conn = psycopg.connect(admin, autocommit=True)
+    except psycopg.OperationalError as exc:
+        need(False, f"PostgreSQL at POS_TEST_DATABASE_URL is not reachable: {exc}")
+        raise
+    with conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

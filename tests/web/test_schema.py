@@ -1,0 +1,35 @@
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+
+from pos.extensions import db
+from pos.services import demo
+from tests.conftest import make_app
+from tests.schema_check import pending_diff
+
+
+def test_migrations_match_the_models_on_sqlite(tmp_path: Path) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    assert pending_diff(app) == []
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(app: Flask, db_path: Path) -> None:
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_demo_seed_is_idempotent(app: Flask) -> None:
+    from pos.models import Product, User
+
+    with app.app_context():
+        products = db.session.query(Product).count()
+        users = db.session.query(User).count()
+        assert demo.seed() is False
+        db.session.commit()
+        assert db.session.query(Product).count() == products >= 40
+        assert db.session.query(User).count() == users
