@@ -131,9 +131,7 @@ def users_create(
         if user.outlet is None:
             raise click.ClickException(f"no outlet {outlet_code!r}")
     if user.role == Role.BOARD:
-        user.cooperative = db.session.scalar(
-            db.select(Cooperative).where(Cooperative.code == cooperative_code)
-        )
+        user.cooperative = db.session.scalar(db.select(Cooperative).where(Cooperative.code == cooperative_code))
         if user.cooperative is None:
             raise click.ClickException("board members need an existing --cooperative")
     if user.role == Role.INVESTOR:
@@ -191,9 +189,7 @@ def outlets_create(
     coop = db.session.scalar(db.select(Cooperative).where(Cooperative.code == cooperative_code))
     if coop is None:
         if not cooperative_name:
-            raise click.ClickException(
-                f"no cooperative {cooperative_code!r}; add --cooperative-name to create it"
-            )
+            raise click.ClickException(f"no cooperative {cooperative_code!r}; add --cooperative-name to create it")
         coop = Cooperative(code=cooperative_code, name=cooperative_name)
         db.session.add(coop)
     db.session.add(Outlet(code=code, name=name, cooperative=coop, address=address, timezone=timezone))

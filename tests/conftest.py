@@ -46,24 +46,51 @@ def make_app(database_url: str, **extra: Any) -> Flask:
 
 def seed_other_outlet() -> None:
     """A second cooperative, outlet, investor and their people: the other side of every wall."""
+    from datetime import date
+
     from pos.extensions import db
-    from pos.models import Category, Cooperative, Investor, Outlet, Product, Role, User
+    from pos.models import (
+        Category,
+        Collector,
+        Cooperative,
+        Investor,
+        MovementKind,
+        Outlet,
+        Product,
+        Register,
+        Role,
+        SettlementPeriod,
+        User,
+    )
+    from pos.services import agreements, stock
     from pos.services.auth import hash_secret
 
     coop = Cooperative(code="KMP-KDR", name="Koperasi Merah Putih Kaduagung", region="Kota Serang")
     outlet = Outlet(code="SRG-KDR", name="Gerai KMP Kaduagung", cooperative=coop)
     investor = Investor(code="LAIN", name="UD Lain Jaya")
     category = db.session.scalar(db.select(Category).where(Category.code == "MIE"))
-    db.session.add(
-        Product(
-            investor=investor,
-            category=category,
-            sku="LAIN-01",
-            name="Produk investor lain",
-            price=5000,
-            barcode="8993000000014",
-        )
+    product = Product(
+        investor=investor,
+        category=category,
+        sku="LAIN-01",
+        name="Produk investor lain",
+        price=5000,
+        barcode="8993000000014",
     )
+    db.session.add_all([product, Register(outlet=outlet, code="KASIR-1", name="Kasir 1")])
+    db.session.flush()
+    agreements.create(
+        number="PKS/KMP-KDR/LAIN/2026",
+        cooperative=coop,
+        investor=investor,
+        outlets=[outlet],
+        start=date(2026, 1, 1),
+        end=None,
+        fee_bp=1000,
+        collector=Collector.INVESTOR,
+        period=SettlementPeriod.MONTHLY,
+    )
+    stock.post(outlet.id, product.id, MovementKind.OPENING, 50)
     hashed = hash_secret("other-pass-2026")
     pin = hash_secret("4321")
     db.session.add_all(

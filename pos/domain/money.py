@@ -123,3 +123,17 @@ _LOCALES = {"id": "id_ID", "en": "en_ID"}
 def format_rupiah(amount: int, language: str = "id") -> str:
     """``12500`` -> ``"Rp12.500"``; negative amounts keep their sign."""
     return format_currency(amount, "IDR", locale=_LOCALES.get(language, "id_ID"), currency_digits=True)
+
+
+def parse_rupiah(text: str) -> int:
+    """Read an amount a person typed: "12500", "12.500", "Rp 12.500". No decimals."""
+    cleaned = (text or "").strip().replace("\xa0", "").replace(" ", "")
+    if cleaned[:2].lower() == "rp":
+        cleaned = cleaned[2:]
+    if cleaned.count(".") and all(len(group) == 3 for group in cleaned.split(".")[1:]):
+        cleaned = cleaned.replace(".", "")
+    if not cleaned or not cleaned.isascii() or not cleaned.isdigit():
+        raise MoneyError("enter a whole number of Rupiah, without cents")
+    if len(cleaned) > 15:
+        raise MoneyError("the amount is too large")
+    return rupiah(int(cleaned))

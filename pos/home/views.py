@@ -51,9 +51,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 def products():  # type: ignore[no-untyped-def]
     text = request.args.get("q", "")
     page_number = request.args.get("page", "1")
-    page = catalog.search_products(
-        scope_for(current_user), text, int(page_number) if page_number.isdigit() else 1
-    )
+    page = catalog.search_products(scope_for(current_user), text, int(page_number) if page_number.isdigit() else 1)
     return render("home/products.html", "results", page=page, q=text)
 
 

@@ -43,3 +43,14 @@ class StockMovement(Base):
 
     product: Mapped[Product] = relationship()
     outlet: Mapped[Outlet] = relationship()
+
+
+class StockBalance(Base):
+    """Cached on-hand quantity, updated in the same transaction as every movement."""
+
+    __tablename__ = "stock_balance"
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    needs_count: Mapped[bool] = mapped_column(default=False)

@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from pos.domain.barcode import complete_ean13
 from pos.extensions import db
 from pos.models import (
     Category,
+    Collector,
     Cooperative,
     Investor,
     MovementKind,
     Outlet,
     Product,
+    Register,
     Role,
-    StockMovement,
+    SettlementPeriod,
     User,
 )
+from pos.services import agreements, stock
 from pos.services.auth import hash_secret
 
 DEMO_PASSWORD = "demo-kmp-2026"
+# Synthetic static QRIS (made-up merchant and account numbers, valid tags and CRC).
+DEMO_QRIS = (
+    "00020101021126720021ID.CO.BANKMANDIRI.WWW01189360000800000123450214000195234567890303UMI"
+    "51440014ID.CO.QRIS.WWW0215ID10261234567890303UMI5204541153033605802ID5914KMP KEL SERANG"
+    "6006SERANG6105421116304613D"
+)
+AGREEMENT_START = date(2026, 2, 18)
 
 
 @dataclass(frozen=True)
@@ -408,7 +419,10 @@ def seed() -> bool:
         address="Jl. Ki Mas Jong No. 12, Cipare, Kota Serang",
         timezone="Asia/Jakarta",
         receipt_footer="Terima kasih telah berbelanja di koperasi Anda.",
+        qris_static=DEMO_QRIS,
     )
+    for code, name in (("KASIR-1", "Kasir 1"), ("KASIR-2", "Kasir 2")):
+        _get_or_add(Register, {"outlet_id": outlet.id, "code": code}, name=name)
     investors = {
         "SRB": _get_or_add(
             Investor,
@@ -428,6 +442,33 @@ def seed() -> bool:
         ),
     }
     categories = {code: _get_or_add(Category, {"code": code}, name=name) for code, name in CATEGORIES}
+    agreements.create(
+        number="PKS/KMP-CIPARE/SRB/II/2026",
+        cooperative=coop,
+        investor=investors["SRB"],
+        outlets=[outlet],
+        start=AGREEMENT_START,
+        end=date(2028, 2, 17),
+        fee_bp=1200,
+        category_bp={categories["BERAS"].id: 800},
+        collector=Collector.COOPERATIVE,
+        period=SettlementPeriod.MONTHLY,
+        staff_count=2,
+        note="Fee 12% dari penjualan bersih; beras 8%.",
+    )
+    agreements.create(
+        number="PKS/KMP-CIPARE/MNS/II/2026",
+        cooperative=coop,
+        investor=investors["MNS"],
+        outlets=[outlet],
+        start=AGREEMENT_START,
+        end=None,
+        fee_bp=1500,
+        collector=Collector.COOPERATIVE,
+        period=SettlementPeriod.WEEKLY,
+        staff_count=1,
+        note="Fee 15% dari penjualan bersih.",
+    )
     for inv, cat, sku, name, unit, price, body, favourite, opening in PRODUCTS:
         product = _get_or_add(
             Product,
@@ -439,15 +480,7 @@ def seed() -> bool:
             barcode=complete_ean13(body) if body else None,
             favourite=favourite,
         )
-        db.session.add(
-            StockMovement(
-                outlet=outlet,
-                product=product,
-                kind=MovementKind.OPENING,
-                quantity=opening,
-                note="Stok awal demo",
-            )
-        )
+        stock.post(outlet.id, product.id, MovementKind.OPENING, opening, note="Stok awal demo")
     for login in demo_logins():
         user = User(username=login.username, full_name=login.name, role=login.role)
         if login.kind == "pin":

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from pos.auth import bp as auth_bp
+    from pos.cashier import bp as cashier_bp
     from pos.home import bp as home_bp
     from pos.web import access, errors, templating
 
@@ -15,3 +16,4 @@ def register(app: Flask) -> None:
     templating.register(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(cashier_bp)

@@ -100,9 +100,7 @@ def scope_for(user: User) -> Scope:
         return Scope(outlets, frozenset({coop}) if coop else nothing, None)
     if user.role == Role.BOARD:
         coops = frozenset({user.cooperative_id}) if user.cooperative_id else nothing
-        outlet_ids = frozenset(
-            db.session.scalars(db.select(Outlet.id).where(Outlet.cooperative_id.in_(coops)))
-        )
+        outlet_ids = frozenset(db.session.scalars(db.select(Outlet.id).where(Outlet.cooperative_id.in_(coops))))
         return Scope(outlet_ids, coops, None)
     if user.role == Role.INVESTOR:
         investors = frozenset({user.investor_id}) if user.investor_id else nothing

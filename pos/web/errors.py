@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from pos.extensions import db
+from pos.services.errors import PosError
 from pos.web.htmx import wants_fragment
 
 MESSAGES = {
@@ -38,7 +39,9 @@ def _respond(code: int, detail: str | None = None):  # type: ignore[no-untyped-d
     if wants_fragment():
         body = render_template("errors/_toast.html", code=code, title=title, message=text)
         return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
-    return render_template("errors/error.html", code=code, title=title, message=text), code
+    back = request.referrer if request.method == "POST" else None
+    page = render_template("errors/error.html", code=code, title=title, message=text, back=back)
+    return page, code
 
 
 def register(app: Flask) -> None:
@@ -49,6 +52,11 @@ def register(app: Flask) -> None:
             400,
             str(_l("This form has expired or did not come from this page. Reload and try again.")),
         )
+
+    @app.errorhandler(PosError)
+    def refused(error: PosError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return _respond(error.status, str(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pos.domain.money import format_rupiah
+from pos.domain.quantity import format_quantity
+from pos.domain.units import unit
 from pos.models import Role
 
 R = Role
@@ -20,6 +22,7 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ("cashier.history", _l("Sales"), frozenset({R.CASHIER, R.MANAGER})),
     ("home.products", _l("Products"), frozenset({R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN})),
     ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN, R.FACILITATOR})),
+    ("cashier.qris_settings", "QRIS", frozenset({R.MANAGER})),
 ]
 
 
@@ -49,6 +52,13 @@ def rp(amount: int | None) -> str:
     return format_rupiah(amount, language())
 
 
+def rp_signed(amount: int | None) -> str:
+    """A difference: "+Rp5.000" over, "-Rp5.000" short."""
+    if amount is None:
+        return ""
+    return ("+" if amount > 0 else "") + format_rupiah(amount, language())
+
+
 def local_time(moment: datetime | None, zone: str | None = None, fmt: str = "medium") -> str:
     if moment is None:
         return ""
@@ -56,10 +66,16 @@ def local_time(moment: datetime | None, zone: str | None = None, fmt: str = "med
     return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt)
 
 
+def qty(steps: int, unit_code: str) -> str:
+    return format_quantity(steps, unit(unit_code), "," if language() == "id" else ".")
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(rp, "rp")
+    app.add_template_filter(rp_signed, "rp_signed")
     app.add_template_filter(local_time, "localtime")
     app.add_template_global(role_label, "role_label")
+    app.add_template_filter(qty, "qty")
 
     @app.context_processor
     def navigation() -> dict[str, object]:

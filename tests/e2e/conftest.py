@@ -77,7 +77,7 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 def pin_login(page: Any, server: LiveServer, name: str = "Siti Rahmawati", pin: str = "1234") -> None:
-    page.goto(server.url + "/login")
+    page.goto(server.url + "/login?outlet=SRG-CPR")
     page.get_by_role("link", name=name).click()
     for digit in pin:
         page.locator(f".keypad [data-key='{digit}']").click()

@@ -10,9 +10,7 @@ def test_valid_eans(code: str) -> None:
     assert is_valid_ean(code)
 
 
-@pytest.mark.parametrize(
-    "code", ["5901234123458", "123", "", "89923881010１1", "abcdefghijklm", "40063813339310"]
-)
+@pytest.mark.parametrize("code", ["5901234123458", "123", "", "89923881010１1", "abcdefghijklm", "40063813339310"])
 def test_invalid_eans(code: str) -> None:
     assert not is_valid_ean(code)
 

@@ -128,3 +128,21 @@ def test_div_round_half_up_refuses_negative_numerators() -> None:
 )
 def test_rupiah_formatting(amount: int, lang: str, text: str) -> None:
     assert format_rupiah(amount, lang).replace("\xa0", "") == text
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("12500", 12_500), ("12.500", 12_500), ("Rp 12.500", 12_500), ("Rp1.250.000", 1_250_000), ("0", 0)],
+)
+def test_typed_amounts(text: str, amount: int) -> None:
+    from pos.domain.money import parse_rupiah
+
+    assert parse_rupiah(text) == amount
+
+
+@pytest.mark.parametrize("text", ["", "12,5", "12.5", "-100", "1e5", "abc", "12.50", "9" * 16, "١٢٣"])
+def test_typed_amounts_that_are_not_whole_rupiah_are_refused(text: str) -> None:
+    from pos.domain.money import parse_rupiah
+
+    with pytest.raises(MoneyError):
+        parse_rupiah(text)

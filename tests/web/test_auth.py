@@ -96,9 +96,7 @@ def test_pin_login_of_another_outlets_cashier_is_not_found(app: Flask, client: C
 
 
 def test_open_redirect_is_refused(client: Client) -> None:
-    response = client.post(
-        "/login", {"username": "manajer", "password": "demo-kmp-2026", "next": "//evil.example/x"}
-    )
+    response = client.post("/login", {"username": "manajer", "password": "demo-kmp-2026", "next": "//evil.example/x"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 

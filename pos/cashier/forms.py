@@ -1,0 +1,71 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from pos.domain.cash import DENOMINATIONS
+from pos.web.fields import RupiahField
+
+PIN = [Optional(), Regexp(r"^[0-9]{4,6}$", message=_l("A PIN has 4 to 6 digits."))]
+
+
+class OpenShiftForm(FlaskForm):
+    register = SelectField(_l("Register"), coerce=int, validators=[InputRequired()])
+    opening_float = RupiahField(_l("Opening cash (float)"), required=True)
+
+
+class ScanForm(FlaskForm):
+    code = StringField(_l("Scan or search"), validators=[DataRequired(), Length(max=60)])
+
+
+class AddForm(FlaskForm):
+    quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)])
+
+
+class QuantityForm(FlaskForm):
+    quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)])
+    delta = IntegerField(validators=[Optional(), NumberRange(min=-1, max=1)])
+
+
+class DiscountForm(FlaskForm):
+    discount = RupiahField(_l("Discount (Rp)"), required=True)
+    manager_pin = StringField(_l("Manager PIN"), validators=PIN)
+
+
+class ClearForm(FlaskForm):
+    confirm = HiddenField(validators=[DataRequired()])
+
+
+class PayForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired(), Length(max=40)])
+    revision = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    cash = RupiahField(_l("Cash received"))
+    qris = RupiahField(_l("QRIS amount"))
+    transfer = RupiahField(_l("Transfer amount"))
+    transfer_reference = StringField(_l("Transfer reference"), validators=[Optional(), Length(max=80)])
+    qris_confirmed = BooleanField(_l("I saw the QRIS payment arrive"))
+
+
+class CashMoveForm(FlaskForm):
+    kind = SelectField(_l("Type"), choices=[("in", _l("Cash in")), ("out", _l("Cash out"))])
+    amount = RupiahField(_l("Amount"), required=True)
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
+
+
+class CloseShiftForm(FlaskForm):
+    manager_pin = StringField(_l("Manager PIN"), validators=PIN)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=255)])
+
+
+def denomination_fields() -> list[tuple[int, str]]:
+    return [(d, f"n{d}") for d in DENOMINATIONS]
+
+
+class ReverseForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired(), Length(max=40)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
+    manager_pin = StringField(_l("Manager PIN"), validators=[DataRequired(), *PIN[1:]])
+
+
+class QrisSettingsForm(FlaskForm):
+    payload = TextAreaField(_l("Static QRIS payload"), validators=[DataRequired(), Length(max=600)])

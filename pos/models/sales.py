@@ -1,0 +1,230 @@
+"""Registers, shifts, carts, and completed sales with their split lines and payments."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos.domain.ids import new_id
+from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
+from pos.models.catalog import Product
+from pos.models.org import Investor, Outlet
+from pos.models.users import User
+
+
+class Register(Base):
+    __tablename__ = "register"
+    __table_args__ = (Index("uq_register_outlet_code", "outlet_id", "code", unique=True),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(60))
+
+    outlet: Mapped[Outlet] = relationship()
+
+
+class ShiftStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Shift(Base):
+    __tablename__ = "shift"
+    __table_args__ = (Index("ix_shift_outlet_status", "outlet_id", "status"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id"), index=True)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    status: Mapped[ShiftStatus] = mapped_column(str_enum(ShiftStatus), default=ShiftStatus.OPEN)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opening_float: Mapped[int] = mapped_column(BigInteger)
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    expected_cash: Mapped[int | None] = mapped_column(BigInteger)
+    counted_cash: Mapped[int | None] = mapped_column(BigInteger)
+    cash_counts: Mapped[str | None] = mapped_column(Text)  # JSON {denomination: pieces}
+    difference_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    closing_note: Mapped[str] = mapped_column(String(255), default="")
+
+    outlet: Mapped[Outlet] = relationship()
+    register: Mapped[Register] = relationship()
+    cashier: Mapped[User] = relationship(foreign_keys=[cashier_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    difference_approved_by: Mapped[User | None] = relationship(foreign_keys=[difference_approved_by_id])
+
+    @property
+    def difference(self) -> int | None:
+        if self.counted_cash is None or self.expected_cash is None:
+            return None
+        return self.counted_cash - self.expected_cash
+
+
+class CashMovementKind(enum.StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class CashMovement(Base):
+    __tablename__ = "cash_movement"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    kind: Mapped[CashMovementKind] = mapped_column(str_enum(CashMovementKind))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class Cart(Base):
+    """The open order on a shift. It lives on the server so a reload loses nothing."""
+
+    __tablename__ = "cart"
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    revision: Mapped[int] = mapped_column(default=0)
+    discount: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    closed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lines: Mapped[list[CartLine]] = relationship(
+        back_populates="cart", order_by="CartLine.id", cascade="all, delete-orphan"
+    )
+    shift: Mapped[Shift] = relationship()
+
+
+class CartLine(Base):
+    __tablename__ = "cart_line"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[intpk]
+    cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    discount: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    cart: Mapped[Cart] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
+
+
+class SaleKind(enum.StrEnum):
+    SALE = "sale"
+    REFUND = "refund"
+    VOID = "void"
+
+
+class Sale(Base):
+    """A completed sale, refund or void. Never edited or deleted once written."""
+
+    __tablename__ = "sale"
+    __table_args__ = (
+        Index("uq_sale_outlet_receipt", "outlet_id", "receipt_no", unique=True),
+        Index("ix_sale_outlet_day", "outlet_id", "business_date"),
+    )
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    kind: Mapped[SaleKind] = mapped_column(str_enum(SaleKind), default=SaleKind.SALE)
+    receipt_no: Mapped[str] = mapped_column(String(40))
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    subtotal: Mapped[int] = mapped_column(BigInteger)
+    discount: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger)
+    fee: Mapped[int] = mapped_column(BigInteger)
+    investor_share: Mapped[int] = mapped_column(BigInteger)
+    paid: Mapped[int] = mapped_column(BigInteger)
+    change: Mapped[int] = mapped_column(BigInteger, default=0)
+    original_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    outlet: Mapped[Outlet] = relationship()
+    shift: Mapped[Shift] = relationship()
+    cashier: Mapped[User] = relationship(foreign_keys=[cashier_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    original: Mapped[Sale | None] = relationship(remote_side="Sale.id")
+    lines: Mapped[list[SaleLine]] = relationship(back_populates="sale", order_by="SaleLine.line_no")
+    payments: Mapped[list[Payment]] = relationship(back_populates="sale", order_by="Payment.id")
+
+
+class SaleLine(Base):
+    __tablename__ = "sale_line"
+    __table_args__ = (
+        CheckConstraint("fee + investor_share = net", name="split_sums_to_net"),
+        CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),
+        Index("ix_sale_line_investor", "investor_id"),
+    )
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id"), index=True)
+    line_no: Mapped[int]
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
+    agreement_version_id: Mapped[int] = mapped_column(ForeignKey("agreement_version.id"))
+    name: Mapped[str] = mapped_column(String(160))
+    unit: Mapped[str] = mapped_column(String(10))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    discount: Mapped[int] = mapped_column(BigInteger)
+    net: Mapped[int] = mapped_column(BigInteger)
+    fee_bp: Mapped[int]
+    fee: Mapped[int] = mapped_column(BigInteger)
+    investor_share: Mapped[int] = mapped_column(BigInteger)
+    original_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_line.id"), index=True)
+
+    sale: Mapped[Sale] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
+    investor: Mapped[Investor] = relationship()
+
+
+class PaymentMethod(enum.StrEnum):
+    CASH = "cash"
+    QRIS = "qris"
+    TRANSFER = "transfer"
+
+
+class Payment(Base):
+    __tablename__ = "payment"
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id"), index=True)
+    method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(80), default="")
+
+    sale: Mapped[Sale] = relationship(back_populates="payments")
+
+
+class ReceiptSequence(Base):
+    """The last receipt number used per outlet and business day."""
+
+    __tablename__ = "receipt_sequence"
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_no: Mapped[int] = mapped_column(default=0)

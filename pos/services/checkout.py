@@ -1,0 +1,363 @@
+"""Completing a sale, refunds and voids: one transaction each, exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from pos.domain.cash import TenderError, tender
+from pos.domain.ids import new_id
+from pos.domain.money import split_line
+from pos.domain.qris import MAX_QRIS_AMOUNT
+from pos.domain.units import unit
+from pos.extensions import db
+from pos.models import (
+    Cart,
+    MovementKind,
+    Outlet,
+    Payment,
+    PaymentMethod,
+    ReceiptSequence,
+    Sale,
+    SaleKind,
+    SaleLine,
+    Shift,
+    User,
+)
+from pos.services import agreements, outbox, stock
+from pos.services import auth as auth_service
+from pos.services.clock import business_date
+from pos.services.errors import Conflict, PosError
+from pos.services.shifts import require_open
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInput:
+    cash: int = 0
+    qris: int = 0
+    transfer: int = 0
+    transfer_reference: str = ""
+    qris_confirmed: bool = False
+
+
+def next_receipt_no(outlet: Outlet, day: Any) -> str:
+    sequence = db.session.get(ReceiptSequence, (outlet.id, day))
+    if sequence is None:
+        sequence = ReceiptSequence(outlet_id=outlet.id, business_date=day, last_no=0)
+        db.session.add(sequence)
+    sequence.last_no += 1
+    return f"{outlet.code}-{day:%Y%m%d}-{sequence.last_no:04d}"
+
+
+def sale_by_key(key: uuid.UUID) -> Sale | None:
+    return db.session.scalar(db.select(Sale).where(Sale.idempotency_key == key))
+
+
+def _sale_event(sale: Sale) -> dict[str, Any]:
+    return {
+        "uuid": str(sale.uuid),
+        "kind": sale.kind.value,
+        "receipt_no": sale.receipt_no,
+        "business_date": sale.business_date.isoformat(),
+        "created_at": sale.created_at.isoformat(),
+        "shift": str(sale.shift.uuid),
+        "cashier": str(sale.cashier.uuid),
+        "original": str(sale.original.uuid) if sale.original else None,
+        "subtotal": sale.subtotal,
+        "discount": sale.discount,
+        "total": sale.total,
+        "fee": sale.fee,
+        "investor_share": sale.investor_share,
+        "paid": sale.paid,
+        "change": sale.change,
+        "reason": sale.reason,
+        "lines": [
+            {
+                "uuid": str(line.uuid),
+                "line_no": line.line_no,
+                "product": str(line.product.uuid),
+                "investor": str(line.investor.uuid),
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "gross": line.gross,
+                "discount": line.discount,
+                "net": line.net,
+                "fee_bp": line.fee_bp,
+                "fee": line.fee,
+                "investor_share": line.investor_share,
+            }
+            for line in sale.lines
+        ],
+        "payments": [
+            {"uuid": str(p.uuid), "method": p.method.value, "amount": p.amount, "reference": p.reference}
+            for p in sale.payments
+        ],
+    }
+
+
+def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashier: User) -> Sale:
+    """Turn the cart into a sale. The same key always yields the same, single sale."""
+    existing = sale_by_key(key)
+    if existing is not None:
+        return existing
+    if cart.uuid != key:
+        raise Conflict(_l("This payment does not belong to the current cart. Reload the page."))
+    if cart.closed:
+        raise Conflict(_l("This cart was already paid."))
+    shift = require_open(cart.shift)
+    if shift.cashier_id != cashier.id:
+        raise PosError(_l("This cart belongs to another cashier's shift."), 403)
+    if revision != cart.revision:
+        raise Conflict(_l("The cart changed while you were paying. Check the total and pay again."))
+    if not cart.lines:
+        raise PosError(_l("The cart is empty."))
+    outlet = shift.outlet
+    day = business_date(outlet.timezone)
+
+    from pos.services.cart import priced
+
+    pricing = priced(cart)
+    try:
+        paid = tender(pricing.total, pay.cash, pay.qris, pay.transfer)
+    except TenderError as exc:
+        if pay.qris + pay.transfer > pricing.total:
+            raise PosError(_l("QRIS and transfer together cannot be more than the total.")) from exc
+        raise PosError(_l("The payment is less than the total.")) from exc
+    if paid.qris > MAX_QRIS_AMOUNT:
+        raise PosError(_l("QRIS allows at most Rp10.000.000 per transaction."))
+    if paid.qris and not pay.qris_confirmed:
+        raise PosError(_l("Confirm that the QRIS payment arrived before completing the sale."))
+    if paid.transfer and not pay.transfer_reference.strip():
+        raise PosError(_l("Enter the transfer reference."))
+
+    sale = Sale(
+        uuid=new_id(),
+        outlet_id=outlet.id,
+        shift=shift,
+        cashier=cashier,
+        kind=SaleKind.SALE,
+        receipt_no=next_receipt_no(outlet, day),
+        idempotency_key=key,
+        business_date=day,
+        subtotal=pricing.subtotal,
+        discount=pricing.discount,
+        total=pricing.total,
+        fee=0,
+        investor_share=0,
+        paid=paid.paid,
+        change=paid.change,
+    )
+    wanted: dict[int, int] = {}
+    for number, (line, price) in enumerate(zip(cart.lines, pricing.lines, strict=True), start=1):
+        product = line.product
+        rate = agreements.rate_for_sale(outlet.id, product.investor_id, product.category_id, day)
+        if rate is None:
+            raise PosError(
+                _l(
+                    "%(name)s cannot be sold: there is no partnership agreement in force for "
+                    "%(investor)s at this outlet today.",
+                    name=product.name,
+                    investor=product.investor.name,
+                )
+            )
+        split = split_line(price.net, rate.fee_bp)
+        sale.lines.append(
+            SaleLine(
+                line_no=number,
+                product=product,
+                investor_id=product.investor_id,
+                agreement_version_id=rate.version_id,
+                name=product.name,
+                unit=product.unit,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                gross=price.gross,
+                discount=price.line_discount + price.sale_discount,
+                net=split.net,
+                fee_bp=split.fee_bp,
+                fee=split.fee,
+                investor_share=split.investor_share,
+            )
+        )
+        sale.fee += split.fee
+        sale.investor_share += split.investor_share
+        wanted[product.id] = wanted.get(product.id, 0) + line.quantity
+    on_hand = stock.on_hand_many(outlet.id, list(wanted))
+    for product_id, quantity in wanted.items():
+        short = quantity > on_hand.get(product_id, 0)
+        if short and not outlet.allow_negative_stock:
+            name = next(ln.product.name for ln in cart.lines if ln.product_id == product_id)
+            raise PosError(_l("Not enough %(name)s in stock.", name=name))
+        stock.post(
+            outlet.id,
+            product_id,
+            MovementKind.SALE,
+            -quantity,
+            user_id=cashier.id,
+            document_type="sale",
+            document_uuid=sale.uuid,
+            flag_for_count=short,
+        )
+    for method, amount, reference in (
+        (PaymentMethod.CASH, paid.cash, ""),
+        (PaymentMethod.QRIS, paid.qris, sale.receipt_no),
+        (PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
+    ):
+        if amount:
+            sale.payments.append(Payment(method=method, amount=amount, reference=reference))
+    db.session.add(sale)
+    cart.closed = True
+    db.session.flush()
+    outbox.append(outlet.id, "sale.completed", _sale_event(sale))
+    return sale
+
+
+def refundable(sale: Sale) -> dict[int, int]:
+    """Quantity of each original line that has not been refunded yet."""
+    left = {line.id: line.quantity for line in sale.lines}
+    for other in db.session.scalars(db.select(Sale).where(Sale.original_id == sale.id)):
+        for line in other.lines:
+            if line.original_line_id in left:
+                left[line.original_line_id] += line.quantity  # refund quantities are negative
+    return left
+
+
+def reverse(
+    sale: Sale,
+    quantities: Mapping[int, int],
+    *,
+    kind: SaleKind,
+    reason: str,
+    manager_pin: str,
+    user: User,
+    shift: Shift | None,
+    key: uuid.UUID,
+    policy: auth_service.Policy,
+) -> Sale:
+    """A refund (some lines) or a void (the whole last sale): a new, negative sale."""
+    existing = sale_by_key(key)
+    if existing is not None:
+        return existing
+    if sale.kind != SaleKind.SALE:
+        raise PosError(_l("Only a sale can be refunded."))
+    shift = require_open(shift)
+    if shift.outlet_id != sale.outlet_id:
+        raise PosError(_l("This sale belongs to another outlet."), 404)
+    reason = reason.strip()
+    if not reason:
+        raise PosError(_l("Give a reason."))
+    left = refundable(sale)
+    if kind == SaleKind.VOID:
+        last = db.session.scalar(
+            db.select(Sale.id).where(Sale.shift_id == sale.shift_id).order_by(Sale.id.desc()).limit(1)
+        )
+        if sale.shift_id != shift.id or last != sale.id:
+            raise PosError(_l("Only the last sale of your current shift can be voided; refund it instead."))
+        if any(left[line.id] != line.quantity for line in sale.lines):
+            raise PosError(_l("Part of this sale was refunded already; refund the rest instead."))
+        quantities = {line.id: line.quantity for line in sale.lines}
+    chosen = {line_id: qty for line_id, qty in quantities.items() if qty}
+    if not chosen:
+        raise PosError(_l("Choose what to refund."))
+    for line_id, qty in chosen.items():
+        if line_id not in left:
+            raise PosError(_l("That line is not part of this sale."))
+        if qty < 0 or qty > left[line_id]:
+            raise PosError(_l("You cannot refund more than was sold and not yet refunded."))
+    if not manager_pin:
+        raise PosError(_l("A refund or void needs the manager's PIN."), 403)
+    approver = auth_service.verify_manager_pin(sale.outlet_id, manager_pin, policy)
+    if approver is None:
+        raise PosError(_l("The manager PIN is wrong."), 403)
+    outlet = shift.outlet
+    day = business_date(outlet.timezone)
+    refund = Sale(
+        uuid=new_id(),
+        outlet_id=outlet.id,
+        shift=shift,
+        cashier=user,
+        kind=kind,
+        receipt_no=next_receipt_no(outlet, day),
+        idempotency_key=key,
+        business_date=day,
+        subtotal=0,
+        discount=0,
+        total=0,
+        fee=0,
+        investor_share=0,
+        paid=0,
+        change=0,
+        original=sale,
+        reason=reason[:255],
+        approved_by=approver,
+    )
+    number = 0
+    for line in sale.lines:
+        qty = chosen.get(line.id, 0)
+        if not qty:
+            continue
+        number += 1
+        if qty == line.quantity and left[line.id] == line.quantity:
+            gross, discount, net, fee = line.gross, line.discount, line.net, line.fee
+        else:
+            # Part of a line: take the remainder of what is left, so the pieces sum to the line.
+            refunded_before = line.quantity - left[line.id]
+            gross = _part(line.gross, line.quantity, refunded_before, qty)
+            discount = _part(line.discount, line.quantity, refunded_before, qty)
+            net = gross - discount
+            fee = _part(line.fee, line.quantity, refunded_before, qty)
+        refund.lines.append(
+            SaleLine(
+                line_no=number,
+                product_id=line.product_id,
+                investor_id=line.investor_id,
+                agreement_version_id=line.agreement_version_id,
+                name=line.name,
+                unit=line.unit,
+                quantity=-qty,
+                unit_price=line.unit_price,
+                gross=-gross,
+                discount=-discount,
+                net=-net,
+                fee_bp=line.fee_bp,
+                fee=-fee,
+                investor_share=-(net - fee),
+                original_line_id=line.id,
+            )
+        )
+        stock.post(
+            outlet.id,
+            line.product_id,
+            MovementKind.REFUND,
+            qty,
+            user_id=user.id,
+            document_type=kind.value,
+            document_uuid=refund.uuid,
+            note=reason[:255],
+        )
+    refund.subtotal = sum(ln.gross for ln in refund.lines)
+    refund.discount = sum(ln.discount for ln in refund.lines)
+    refund.total = sum(ln.net for ln in refund.lines)
+    refund.fee = sum(ln.fee for ln in refund.lines)
+    refund.investor_share = sum(ln.investor_share for ln in refund.lines)
+    refund.payments.append(Payment(method=PaymentMethod.CASH, amount=refund.total, reference=sale.receipt_no))
+    refund.paid = refund.total
+    db.session.add(refund)
+    db.session.flush()
+    outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(refund))
+    return refund
+
+
+def _part(amount: int, quantity: int, done: int, now: int) -> int:
+    """The share of ``amount`` for units done..done+now of ``quantity``, exactly cumulative."""
+    before = amount * done // quantity
+    after = amount * (done + now) // quantity if done + now < quantity else amount
+    return after - before
+
+
+def line_units(sale: Sale) -> dict[int, str]:
+    return {line.id: unit(line.unit).step_label for line in sale.lines}

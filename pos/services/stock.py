@@ -1,0 +1,81 @@
+"""The stock ledger: append a movement and keep the cached balance in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+
+from pos.extensions import db
+from pos.models import MovementKind, StockBalance, StockMovement
+
+
+def _upsert(outlet_id: int, product_id: int, delta: int, flag: bool) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(StockBalance).values(
+        outlet_id=outlet_id, product_id=product_id, quantity=delta, needs_count=flag
+    )
+    update = {"quantity": StockBalance.quantity + delta}
+    if flag:
+        update["needs_count"] = True
+    db.session.execute(statement.on_conflict_do_update(index_elements=["outlet_id", "product_id"], set_=update))
+
+
+def post(
+    outlet_id: int,
+    product_id: int,
+    kind: MovementKind,
+    quantity: int,
+    *,
+    user_id: int | None = None,
+    document_type: str | None = None,
+    document_uuid: uuid.UUID | None = None,
+    note: str = "",
+    flag_for_count: bool = False,
+) -> StockMovement:
+    movement = StockMovement(
+        outlet_id=outlet_id,
+        product_id=product_id,
+        kind=kind,
+        quantity=quantity,
+        user_id=user_id,
+        document_type=document_type,
+        document_uuid=document_uuid,
+        note=note,
+    )
+    db.session.add(movement)
+    _upsert(outlet_id, product_id, quantity, flag_for_count)
+    return movement
+
+
+def on_hand(outlet_id: int, product_id: int) -> int:
+    return (
+        db.session.scalar(
+            db.select(StockBalance.quantity).where(
+                StockBalance.outlet_id == outlet_id, StockBalance.product_id == product_id
+            )
+        )
+        or 0
+    )
+
+
+def on_hand_many(outlet_id: int, product_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        db.select(StockBalance.product_id, StockBalance.quantity).where(
+            StockBalance.outlet_id == outlet_id, StockBalance.product_id.in_(product_ids)
+        )
+    )
+    return {product_id: quantity for product_id, quantity in rows}
+
+
+def ledger_sum(outlet_id: int, product_id: int) -> int:
+    return (
+        db.session.scalar(
+            db.select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
+                StockMovement.outlet_id == outlet_id, StockMovement.product_id == product_id
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,104 @@
+"""Take tablet-size screenshots of every screen of a running demo (kmp-pos demo).
+
+    python scripts/screenshots.py http://127.0.0.1:5000 docs/screenshots
+
+Needs Chromium at /usr/bin/chromium and Playwright (pip install -e '.[test]').
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+SIZES = [(1280, 800, "landscape"), (800, 1280, "portrait")]
+
+
+def shoot(page: Page, out: Path, name: str, tag: str) -> None:
+    page.wait_for_timeout(250)
+    page.screenshot(path=str(out / f"{name}-{tag}.png"))
+
+
+def cashier_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    page.goto(base + "/login")
+    shoot(page, out, "01-login", tag)
+    page.get_by_role("link", name="Siti Rahmawati").click()
+    for digit in "1234":
+        page.locator(f".keypad [data-key='{digit}']").click()
+    shoot(page, out, "02-pin", tag)
+    page.get_by_role("button", name="OK").click()
+    page.wait_for_load_state()
+    if "/shift/open" in page.url:
+        shoot(page, out, "03-open-shift", tag)
+        page.fill("#opening_float", "200000")
+        page.get_by_role("button", name="Buka sesi").last.click()
+    page.wait_for_selector("#scan")
+    for code in ["8991001003010", "8991001003010", "8992002001012", "8991001002013"]:
+        page.fill("#scan", code)
+        page.press("#scan", "Enter")
+        page.wait_for_timeout(150)
+    page.get_by_role("link", name="Beras medium curah").click()
+    page.wait_for_selector("#qty-dialog")
+    shoot(page, out, "05-weight-dialog", tag)
+    page.fill("#qty-dialog", "2,5")
+    page.press("#qty-dialog", "Enter")
+    page.wait_for_timeout(300)
+    shoot(page, out, "04-register", tag)
+    page.click("#pay-button")
+    page.wait_for_load_state()
+    shoot(page, out, "06-pay-cash", tag)
+    page.get_by_role("tab", name="QRIS").click()
+    page.wait_for_load_state()
+    shoot(page, out, "07-pay-qris", tag)
+    page.get_by_role("tab", name="Tunai").click()
+    page.locator(".quick-amount").nth(2).click()
+    page.wait_for_load_state()
+    shoot(page, out, "08-receipt", tag)
+    page.goto(base + "/cashier/sales")
+    shoot(page, out, "09-history", tag)
+    page.locator("table a.btn").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "10-sale-refund", tag)
+    page.goto(base + "/cashier/shift/cash")
+    shoot(page, out, "11-cash", tag)
+    page.goto(base + "/cashier/shift/close")
+    page.fill("input[name=n100000]", "3")
+    page.fill("input[name=n50000]", "1")
+    shoot(page, out, "12-close-shift", tag)
+    page.fill("input[name=manager_pin]", "9999")
+    page.get_by_role("button", name="Tutup sesi dan cetak laporan Z").click()
+    page.wait_for_load_state()
+    shoot(page, out, "13-z-report", tag)
+
+
+def manager_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#username", "manajer")
+    page.fill("#password", "demo-kmp-2026")
+    page.get_by_role("button", name="Masuk").last.click()
+    page.wait_for_load_state()
+    page.goto(base + "/products")
+    shoot(page, out, "20-products", tag)
+    page.goto(base + "/cashier/settings/qris")
+    shoot(page, out, "21-qris-settings", tag)
+
+
+def main() -> None:
+    base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        for width, height, tag in SIZES:
+            for tour in (cashier_tour, manager_tour):
+                context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+                tour(context.new_page(), base, out, tag)
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,298 @@
+"""The cashier's day through the test client: shift, scan, cart, pay, receipt."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from pos.extensions import db
+from pos.models import OutboxEvent, Payment, Sale, SaleLine, StockBalance, StockMovement
+from pos.services import stock
+from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan
+
+
+def test_cashier_without_shift_is_asked_to_open_one(login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    response = client.get("/cashier")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cashier/shift/open")
+    page = client.get("/cashier/shift/open").get_data(as_text=True)
+    assert "Buka sesi" in page and "Kasir 1" in page
+
+
+def test_open_shift_rejects_bad_floats(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    for bad in ["-5", "12,5", "abc", ""]:
+        response = client.post("/cashier/shift/open", {"register": 1, "opening_float": bad})
+        assert response.status_code == 422, bad
+    response = client.post("/cashier/shift/open", {"register": 999, "opening_float": "100"})
+    assert response.status_code == 422
+
+
+def test_scan_adds_one_and_scanning_again_adds_another(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    first = scan(client, MIE)
+    assert first.status_code == 200
+    body = first.get_data(as_text=True)
+    assert 'id="cart"' in body and "<html" not in body  # a fragment for htmx
+    assert "Indomie Mi Goreng" in body and "Rp3.500" in body
+    second = scan(client, MIE).get_data(as_text=True)
+    assert 'value="2"' in second and "Rp7.000" in second
+    assert "HX-Request" in first.headers["Vary"]
+
+
+def test_plain_form_scan_redirects_to_the_register(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    response = scan(client, MIE, htmx=False)
+    assert response.status_code == 303
+    page = client.get("/cashier").get_data(as_text=True)
+    assert "Indomie Mi Goreng" in page and "<html" in page
+
+
+def test_unknown_barcode_gets_a_clear_message(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    response = scan(client, "1234567890128")
+    assert response.status_code == 404
+    assert "Barcode tidak dikenal" in response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#flash"
+
+
+def test_another_outlets_product_cannot_be_sold(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    assert scan(client, "8993000000014").status_code == 404
+
+
+def test_typing_a_name_searches(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    response = client.hx("/cashier/search?q=indomie")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Indomie Mi Goreng" in body and "Indomie Soto Mie" in body and "Aqua" not in body
+
+
+def test_weighed_goods_take_a_quantity_in_kg(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    with app.app_context():
+        from pos.models import Product
+
+        rice = db.session.scalar(db.select(Product).where(Product.sku == "BRS-CURAH"))
+        assert rice is not None
+        rice_id = rice.id
+    dialog = client.hx(f"/cashier/products/{rice_id}/quantity")
+    assert "kg" in dialog.get_data(as_text=True)
+    added = client.post(f"/cashier/products/{rice_id}/add", {"quantity": "1,25"}, htmx=True)
+    assert added.status_code == 200
+    assert "Rp16.875" in added.get_data(as_text=True)  # 1.25 kg x Rp13.500
+    for bad in ["abc", "-1", "0", "1,2345", "1e3"]:
+        assert client.post(f"/cashier/products/{rice_id}/add", {"quantity": bad}, htmx=True).status_code == 422
+
+
+def test_whole_units_refuse_fractions(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    with app.app_context():
+        from pos.models import CartLine
+
+        line_id = db.session.scalar(db.select(CartLine.id))
+    for bad in ["1,5", "-2", "abc", "99999999999"]:
+        response = client.post(f"/cashier/lines/{line_id}/quantity", {"quantity": bad}, htmx=True)
+        assert response.status_code == 422, bad
+    ok = client.post(f"/cashier/lines/{line_id}/quantity", {"quantity": "4"}, htmx=True)
+    assert "Rp14.000" in ok.get_data(as_text=True)
+    minus = client.post(f"/cashier/lines/{line_id}/quantity", {"delta": "-1"}, htmx=True)
+    assert "Rp10.500" in minus.get_data(as_text=True)
+
+
+def test_cash_sale_writes_everything_in_one_transaction(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    scan(client, MIE)
+    scan(client, AQUA)  # 2 x 3.500 + 4.000 = 11.000
+    with app.app_context():
+        before = stock.on_hand(1, db.session.scalar(db.select(StockMovement.product_id).limit(1)))
+    page = client.get("/cashier/pay").get_data(as_text=True)
+    assert "Rp11.000" in page and "Rp15.000" in page and "Rp20.000" in page  # quick amounts
+    response = pay(client, app, cash="20000")
+    assert response.status_code == 303
+    sale = last_sale(app)
+    assert sale.total == 11_000 and sale.paid == 20_000 and sale.change == 9_000
+    assert sale.receipt_no.startswith("SRG-CPR-") and sale.receipt_no.endswith("-0001")
+    with app.app_context():
+        lines = db.session.scalars(db.select(SaleLine).where(SaleLine.sale_id == sale.id)).all()
+        assert [ln.net for ln in lines] == [7_000, 4_000]
+        assert all(ln.fee + ln.investor_share == ln.net for ln in lines)
+        assert [ln.fee_bp for ln in lines] == [1200, 1500]  # SRB 12%, MNS 15%
+        assert [ln.fee for ln in lines] == [840, 600]
+        payments = db.session.scalars(db.select(Payment).where(Payment.sale_id == sale.id)).all()
+        assert sum(p.amount for p in payments) - sale.change == sale.total
+        moves = db.session.scalars(db.select(StockMovement).where(StockMovement.document_uuid == sale.uuid)).all()
+        assert sorted(m.quantity for m in moves) == [-2, -1]
+        event = db.session.scalar(db.select(OutboxEvent).where(OutboxEvent.event_type == "sale.completed"))
+        assert event is not None and str(sale.uuid) in event.payload
+        for balance in db.session.scalars(db.select(StockBalance)):
+            assert balance.quantity == stock.ledger_sum(balance.outlet_id, balance.product_id)
+        assert before is not None
+    receipt = client.get(f"/cashier/receipt/{receipt_uuid(response)}?done=1").get_data(as_text=True)
+    for text in [
+        "Gerai KMP Cipare",
+        "Koperasi Kelurahan Merah Putih Cipare",
+        sale.receipt_no,
+        "Rp11.000",
+        "Rp9.000",
+        "Kasir Sandi",
+    ]:
+        assert text in receipt
+
+
+def test_paying_twice_makes_one_sale(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    from tests.web.checkout_helpers import cart_state
+
+    key, revision = cart_state(app, "kasir_pw")
+    first = client.post("/cashier/pay", {"key": key, "revision": revision, "cash": "5000"})
+    again = client.post("/cashier/pay", {"key": key, "revision": revision, "cash": "5000"})
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    with app.app_context():
+        assert db.session.query(Sale).count() == 1
+
+
+def test_paying_less_than_the_total_is_refused(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    response = pay(client, app, cash="3000")
+    assert response.status_code == 422
+    assert "kurang dari total" in response.get_data(as_text=True)
+    for bad in [{"cash": "3500,5"}, {"cash": "-3500"}, {"cash": "abc"}]:
+        assert pay(client, app, **bad).status_code == 422
+    with app.app_context():
+        assert db.session.query(Sale).count() == 0
+
+
+def test_stale_cart_revision_is_refused(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    from tests.web.checkout_helpers import cart_state
+
+    key, revision = cart_state(app, "kasir_pw")
+    scan(client, MIE)  # another tablet added an item meanwhile
+    response = client.post("/cashier/pay", {"key": key, "revision": revision, "cash": "10000"})
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.query(Sale).count() == 0
+
+
+def test_qris_sale_needs_confirmation_and_shows_a_dynamic_code(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, AQUA)
+    page = client.get("/cashier/pay?method=qris").get_data(as_text=True)
+    assert "<svg" in page and "tidak dapat melihat pembayaran" in page
+    assert pay(client, app, qris="4000").status_code == 422
+    assert pay(client, app, qris="5000", qris_confirmed="y").status_code == 422  # more than total
+    response = pay(client, app, qris="4000", qris_confirmed="y")
+    assert response.status_code == 303
+    sale = last_sale(app)
+    assert sale.change == 0 and sale.paid == 4000
+
+
+def test_split_payment_cash_and_qris(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    scan(client, AQUA)  # 7.500
+    response = pay(client, app, qris="5000", qris_confirmed="y", cash="5000")
+    assert response.status_code == 303
+    sale = last_sale(app)
+    assert sale.change == 2500
+    with app.app_context():
+        methods = {p.method.value: p.amount for p in db.session.scalars(db.select(Payment))}
+        assert methods == {"cash": 5000, "qris": 5000}
+
+
+def test_transfer_needs_a_reference(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    assert pay(client, app, transfer="3500").status_code == 422
+    assert pay(client, app, transfer="3500", transfer_reference="BRI 123456").status_code == 303
+
+
+def test_discount_above_limit_needs_the_manager_pin(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    for _ in range(10):
+        scan(client, MIE)  # 35.000
+    assert client.post("/cashier/cart/discount", {"discount": "1000"}, htmx=True).status_code == 200  # < 5%
+    response = client.post("/cashier/cart/discount", {"discount": "5000"}, htmx=True)
+    assert response.status_code == 403 and "PIN kepala gerai" in response.get_data(as_text=True)
+    assert (
+        client.post("/cashier/cart/discount", {"discount": "5000", "manager_pin": "1111"}, htmx=True).status_code == 403
+    )
+    ok = client.post("/cashier/cart/discount", {"discount": "5000", "manager_pin": "9999"}, htmx=True)
+    assert ok.status_code == 200 and "Rp30.000" in ok.get_data(as_text=True)
+    assert pay(client, app, cash="30000").status_code == 303
+    sale = last_sale(app)
+    assert sale.total == 30_000 and sale.discount == 5_000
+    with app.app_context():
+        lines = db.session.scalars(db.select(SaleLine)).all()
+        assert sum(ln.net for ln in lines) == 30_000
+
+
+def test_clear_cart_needs_confirmation(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    assert client.post("/cashier/cart/clear", {}, htmx=True).status_code == 422
+    response = client.post("/cashier/cart/clear", {"confirm": "1"}, htmx=True)
+    assert "Indomie" not in response.get_data(as_text=True)
+
+
+def test_selling_more_than_stock_is_refused_unless_allowed(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    assert scan(client, barcode(app, "SSU-DANCOW")).status_code == 200  # 18 in stock
+    with app.app_context():
+        from pos.models import CartLine
+
+        line_id = db.session.scalar(db.select(CartLine.id))
+    response = client.post(f"/cashier/lines/{line_id}/quantity", {"quantity": "19"}, htmx=True)
+    assert response.status_code == 422 and "Hanya 18" in response.get_data(as_text=True)
+    with app.app_context():
+        from pos.models import Outlet
+
+        outlet = db.session.get(Outlet, 1)
+        assert outlet is not None
+        outlet.allow_negative_stock = True
+        db.session.commit()
+    assert client.post(f"/cashier/lines/{line_id}/quantity", {"quantity": "19"}, htmx=True).status_code == 200
+    assert pay(client, app, cash="1000000").status_code == 303
+    with app.app_context():
+        balance = db.session.scalar(db.select(StockBalance).where(StockBalance.quantity < 0))
+        assert balance is not None and balance.quantity == -1 and balance.needs_count
+
+
+def test_product_without_agreement_cannot_be_sold(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from pos.models import Agreement
+
+    with app.app_context():
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number.like("%MNS%")))
+        assert agreement is not None
+        agreement.start_date = date(2099, 1, 1)
+        db.session.commit()
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    response = scan(client, AQUA)
+    assert response.status_code in (404, 422)
