@@ -85,6 +85,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 
@@ -102,6 +103,11 @@ def run_migrations_online():
                     raise RuntimeError(f"foreign key check failed after migration: {broken[:5]}")
         if connection.dialect.name == "sqlite":
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def include_name(name, type_, parent_names):
+    """Tables that live outside the models (SQLite's full-text index) are not compared."""
+    return not (type_ == "table" and name and name.startswith("product_fts"))
 
 
 def render_item(type_, obj, autogen_context):

@@ -71,6 +71,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environment(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A server database can drop idle connections; a local SQLite file cannot.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
     db.init_app(app)

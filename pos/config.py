@@ -64,7 +64,6 @@ def from_environment(instance_path: Path) -> dict[str, object]:
 
 
 DEFAULTS: dict[str, object] = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "kmp_session",

@@ -14,5 +14,13 @@ def pending_diff(app: Flask) -> list[object]:
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": True,
+                    "include_name": lambda name, kind, _parents: (
+                        not (kind == "table" and name.startswith("product_fts"))
+                    ),
+                },
+            )
             return compare_metadata(context, db.metadata)

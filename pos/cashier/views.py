@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import segno
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,7 +43,9 @@ STAFF = tuple(STAFF_ROLES)
 
 
 def _shift() -> Shift | None:
-    return shifts.open_shift_of(current_user)
+    if "pos_shift" not in g:
+        g.pos_shift = shifts.open_shift_of(current_user)
+    return g.pos_shift
 
 
 def _require_shift() -> Shift:
@@ -55,19 +57,25 @@ def _require_shift() -> Shift:
 
 def _cart_page(status: int = 200, **extra: Any) -> Any:
     shift = _require_shift()
-    cart = cart_service.cart_of(shift)
+    cart = _cart(shift)
     db.session.commit()
     if not wants_fragment() and request.method == "POST":
         return redirect(url_for("cashier.register"), 303)
     context = {
         "shift": shift,
         "cv": cart_service.view(cart),
-        "scan_form": ScanForm(formdata=None),
-        "favourites": cart_service.favourites(shift.outlet_id),
         "unit": unit,
         **extra,
     }
+    if not wants_fragment():
+        context.setdefault("favourites", cart_service.favourites(shift.outlet_id))
     return render("cashier/register.html", "cart", **context), status
+
+
+def _cart(shift: Shift) -> Any:
+    if "pos_cart" not in g:
+        g.pos_cart = cart_service.cart_of(shift)
+    return g.pos_cart
 
 
 @bp.route("")
@@ -118,7 +126,7 @@ def scan():  # type: ignore[no-untyped-def]
         raise PosError(_("Unknown barcode %(code)s.", code=code[:20]), 404)
     if unit(product.unit).by_measure:
         return quantity_dialog(product.id)
-    cart_service.add(cart_service.cart_of(shift), product, 1)
+    cart_service.add(_cart(shift), product, 1)
     return _cart_page()
 
 
@@ -139,11 +147,7 @@ def search():  # type: ignore[no-untyped-def]
 def quantity_dialog(product_id: int):  # type: ignore[no-untyped-def]
     shift = _require_shift()
     product = cart_service.sellable_product(shift.outlet_id, product_id)
-    form = AddForm(formdata=None)
-    if wants_fragment():
-        body = render("cashier/quantity.html", "dialog", product=product, form=form, u=unit(product.unit))
-        return body, 200, {"HX-Retarget": "#dialog", "HX-Reswap": "innerHTML"}
-    return render("cashier/quantity.html", product=product, form=form, u=unit(product.unit))
+    return _dialog("cashier/quantity.html", product=product, form=AddForm(formdata=None), u=unit(product.unit))
 
 
 @bp.route("/products/<int:product_id>/add", methods=["POST"])
@@ -166,15 +170,33 @@ def add(product_id: int):  # type: ignore[no-untyped-def]
             else _("This product is sold in whole units: enter a whole number.")
         )
         raise PosError(message) from exc
-    cart_service.add(cart_service.cart_of(shift), product, quantity)
+    cart_service.add(_cart(shift), product, quantity)
     return _cart_page(close_dialog=True)
+
+
+@bp.route("/lines/<int:line_id>")
+@allow(*STAFF)
+def line_editor(line_id: int):  # type: ignore[no-untyped-def]
+    shift = _require_shift()
+    cart = cart_service.cart_of(shift)
+    line = cart_service.line_of(cart, line_id)
+    gross = dict((ln.id, g) for ln, g in cart_service.view(cart).lines)[line.id]
+    limit = f"{shift.outlet.discount_limit_bp / 100:g}"
+    context = {"line": line, "gross": gross, "unit": unit, "limit": limit}
+    if wants_fragment():
+        return (
+            render("cashier/line.html", "dialog", **context),
+            200,
+            {"HX-Retarget": "#dialog", "HX-Reswap": "innerHTML"},
+        )
+    return render("cashier/line.html", **context)
 
 
 @bp.route("/lines/<int:line_id>/quantity", methods=["POST"])
 @allow(*STAFF)
 def line_quantity(line_id: int):  # type: ignore[no-untyped-def]
     shift = _require_shift()
-    cart = cart_service.cart_of(shift)
+    cart = _cart(shift)
     line = cart_service.line_of(cart, line_id)
     form = QuantityForm()
     if not form.validate():
@@ -189,33 +211,33 @@ def line_quantity(line_id: int):  # type: ignore[no-untyped-def]
         except QuantityError as exc:
             raise PosError(_("The quantity is not valid for this product.")) from exc
     cart_service.set_quantity(cart, line, quantity)
-    return _cart_page()
+    return _cart_page(close_dialog=True)
 
 
 @bp.route("/lines/<int:line_id>/remove", methods=["POST"])
 @allow(*STAFF)
 def line_remove(line_id: int):  # type: ignore[no-untyped-def]
-    cart = cart_service.cart_of(_require_shift())
+    cart = _cart(_require_shift())
     cart_service.remove(cart, cart_service.line_of(cart, line_id))
-    return _cart_page()
+    return _cart_page(close_dialog=True)
 
 
 @bp.route("/lines/<int:line_id>/discount", methods=["POST"])
 @allow(*STAFF)
 def line_discount(line_id: int):  # type: ignore[no-untyped-def]
-    cart = cart_service.cart_of(_require_shift())
+    cart = _cart(_require_shift())
     line = cart_service.line_of(cart, line_id)
     form = DiscountForm()
     if not form.validate():
         raise PosError(_first_error(form))
     cart_service.set_line_discount(cart, line, form.discount.data, form.manager_pin.data or "", policy())
-    return _cart_page()
+    return _cart_page(close_dialog=True)
 
 
 @bp.route("/cart/discount", methods=["POST"])
 @allow(*STAFF)
 def sale_discount():  # type: ignore[no-untyped-def]
-    cart = cart_service.cart_of(_require_shift())
+    cart = _cart(_require_shift())
     form = DiscountForm()
     if not form.validate():
         raise PosError(_first_error(form))
@@ -229,7 +251,7 @@ def clear():  # type: ignore[no-untyped-def]
     form = ClearForm()
     if not form.validate():
         raise PosError(_("Confirm that the cart should be emptied."))
-    cart_service.clear(cart_service.cart_of(_require_shift()))
+    cart_service.clear(_cart(_require_shift()))
     return _cart_page()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel.numbers import format_currency
 
@@ -120,6 +121,7 @@ def line_amount(quantity: object, unit_price: object, per: int = 1) -> int:
 _LOCALES = {"id": "id_ID", "en": "en_ID"}
 
 
+@lru_cache(maxsize=8192)
 def format_rupiah(amount: int, language: str = "id") -> str:
     """``12500`` -> ``"Rp12.500"``; negative amounts keep their sign."""
     return format_currency(amount, "IDR", locale=_LOCALES.get(language, "id_ID"), currency_digits=True)

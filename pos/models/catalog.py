@@ -18,6 +18,7 @@ class Product(Base):
         CheckConstraint("price >= 0", name="price_not_negative"),
         Index("uq_product_investor_sku", "investor_id", "sku", unique=True),
         Index("ix_product_barcode", "barcode"),
+        Index("ix_product_sku", "sku"),
         Index("ix_product_name", "name"),
     )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from pos.domain.agreements import Period, Terms, rate_for, terms_on
 from pos.extensions import db
@@ -37,25 +39,59 @@ def _terms(version: AgreementVersion) -> Terms:
     )
 
 
+class RateBook:
+    """The agreements in force at one outlet on one day, loaded once, for pricing many lines."""
+
+    def __init__(self, outlet_id: int, day: date) -> None:
+        self.outlet_id = outlet_id
+        self.day = day
+        agreements = db.session.scalars(
+            db.select(Agreement)
+            .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
+            .options(selectinload(Agreement.versions).selectinload(AgreementVersion.category_rates))
+            .where(
+                agreement_outlet.c.outlet_id == outlet_id,
+                Agreement.start_date <= day,
+                (Agreement.end_date.is_(None)) | (Agreement.end_date >= day),
+            )
+        ).all()
+        self._by_investor: dict[int, tuple[int, Terms]] = {}
+        for agreement in agreements:
+            versions = {v.effective_from: v.id for v in agreement.versions}
+            chosen = terms_on([_terms(v) for v in agreement.versions], day)
+            if chosen is not None:
+                self._by_investor[agreement.investor_id] = (versions[chosen.effective_from], chosen)
+        self.loaded_at = time.monotonic()
+
+    def rate(self, investor_id: int, category_id: int) -> Rate | None:
+        found = self._by_investor.get(investor_id)
+        if found is None:
+            return None
+        version_id, terms = found
+        return Rate(version_id=version_id, fee_bp=rate_for(terms, category_id))
+
+
+_recent: dict[tuple[int, date], RateBook] = {}
+RECENT_SECONDS = 30.0
+
+
+def recent_book(outlet_id: int, day: date) -> RateBook:
+    """A rate book at most 30 s old, for checks while scanning. A sale always prices with a fresh one."""
+    book = _recent.get((outlet_id, day))
+    if book is None or time.monotonic() - book.loaded_at > RECENT_SECONDS:
+        book = RateBook(outlet_id, day)
+        _recent.clear()
+        _recent[(outlet_id, day)] = book
+    return book
+
+
+def forget_recent() -> None:
+    _recent.clear()
+
+
 def rate_for_sale(outlet_id: int, investor_id: int, category_id: int, day: date) -> Rate | None:
     """The fee rate in force for this investor's goods at this outlet on ``day``, or None."""
-    agreements = db.session.scalars(
-        db.select(Agreement)
-        .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
-        .where(
-            agreement_outlet.c.outlet_id == outlet_id,
-            Agreement.investor_id == investor_id,
-            Agreement.start_date <= day,
-            (Agreement.end_date.is_(None)) | (Agreement.end_date >= day),
-        )
-    ).all()
-    for agreement in agreements:
-        versions = {v.effective_from: v for v in agreement.versions}
-        chosen = terms_on([_terms(v) for v in agreement.versions], day)
-        if chosen is not None:
-            version = versions[chosen.effective_from]
-            return Rate(version_id=version.id, fee_bp=rate_for(chosen, category_id))
-    return None
+    return RateBook(outlet_id, day).rate(investor_id, category_id)
 
 
 def _check_rate(fee_bp: int) -> None:
@@ -165,4 +201,5 @@ def add_version(
         version.category_rates.append(AgreementCategoryRate(category_id=category_id, fee_bp=rate))
     db.session.add(version)
     db.session.flush()
+    forget_recent()
     return version

@@ -175,12 +175,20 @@ def start_session(user: User, method: str, policy: Policy) -> str:
 
 
 def user_for_session(token: str) -> User | None:
-    row = db.session.scalar(db.select(LoginSession).where(LoginSession.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        return None
-    if not row.user.active:
-        return None
-    return row.user
+    from sqlalchemy.orm import joinedload
+
+    user = db.session.scalar(
+        db.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .options(joinedload(User.outlet))
+        .where(
+            LoginSession.token_hash == _digest(token),
+            LoginSession.revoked_at.is_(None),
+            LoginSession.expires_at > utcnow(),
+            User.active.is_(True),
+        )
+    )
+    return user
 
 
 def end_session(token: str) -> None:

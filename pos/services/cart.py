@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
+from sqlalchemy.orm import selectinload
 
 from pos.domain.money import MoneyError
 from pos.domain.pricing import PricedSale, discount_needs_approval, gross_of
@@ -24,7 +25,10 @@ SEARCH_LIMIT = 24
 
 def cart_of(shift: Shift) -> Cart:
     cart = db.session.scalar(
-        db.select(Cart).where(Cart.shift_id == shift.id, Cart.closed.is_(False)).order_by(Cart.id.desc())
+        db.select(Cart)
+        .options(selectinload(Cart.lines).joinedload(CartLine.product))
+        .where(Cart.shift_id == shift.id, Cart.closed.is_(False))
+        .order_by(Cart.id.desc())
     )
     if cart is None:
         cart = Cart(shift=shift)
@@ -50,25 +54,34 @@ def find_by_code(outlet_id: int, code: str) -> Product | None:
     return db.session.scalar(_sellable(outlet_id).where(or_(Product.barcode == code, Product.sku == code)).limit(1))
 
 
+def _fts_query(text: str) -> str:
+    words = ["".join(ch for ch in word if ch.isalnum()) for word in text.split()]
+    return " ".join(f'"{word}"*' for word in words if word)
+
+
 def search(outlet_id: int, text: str) -> list[Product]:
+    """Products whose name words start with what was typed (or an exact barcode/SKU)."""
     text = text.strip()[:60]
     if not text:
         return []
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(
-        db.session.scalars(
-            _sellable(outlet_id)
-            .where(
-                or_(
-                    Product.name.ilike(f"%{escaped}%", escape="\\"),
-                    Product.barcode == text,
-                    Product.sku == text.upper(),
-                )
-            )
-            .order_by(Product.name)
-            .limit(SEARCH_LIMIT)
+    exact = find_by_code(outlet_id, text)
+    if db.session.get_bind().dialect.name == "sqlite":
+        match = _fts_query(text)
+        if not match:
+            return [exact] if exact else []
+        ids = (
+            db.select(db.literal_column("rowid"))
+            .select_from(db.text("product_fts"))
+            .where(db.text("product_fts MATCH :match").bindparams(match=match))
         )
-    )
+        query = _sellable(outlet_id).where(Product.id.in_(ids))
+    else:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = _sellable(outlet_id).where(Product.name.ilike(f"%{escaped}%", escape="\\"))
+    found = list(db.session.scalars(query.order_by(Product.name).limit(SEARCH_LIMIT)))
+    if exact is not None and exact not in found:
+        found.insert(0, exact)
+    return found
 
 
 def favourites(outlet_id: int) -> list[Product]:
@@ -84,7 +97,7 @@ def sellable_product(outlet_id: int, product_id: int) -> Product:
 
 def _check_agreement(outlet: Outlet, product: Product) -> None:
     day = business_date(outlet.timezone)
-    if agreements.rate_for_sale(outlet.id, product.investor_id, product.category_id, day) is None:
+    if agreements.recent_book(outlet.id, day).rate(product.investor_id, product.category_id) is None:
         raise PosError(
             _l(
                 "%(name)s cannot be sold: there is no partnership agreement in force for "

@@ -152,9 +152,10 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         change=paid.change,
     )
     wanted: dict[int, int] = {}
+    book = agreements.RateBook(outlet.id, day)
     for number, (line, price) in enumerate(zip(cart.lines, pricing.lines, strict=True), start=1):
         product = line.product
-        rate = agreements.rate_for_sale(outlet.id, product.investor_id, product.category_id, day)
+        rate = book.rate(product.investor_id, product.category_id)
         if rate is None:
             raise PosError(
                 _l(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload
 
 from pos.domain.cash import count_cash
 from pos.domain.money import MoneyError
@@ -41,7 +42,9 @@ def open_shift_of(user: User) -> Shift | None:
     if user.outlet_id is None:
         return None
     return db.session.scalar(
-        db.select(Shift).where(
+        db.select(Shift)
+        .options(joinedload(Shift.outlet), joinedload(Shift.register))
+        .where(
             Shift.cashier_id == user.id,
             Shift.outlet_id == user.outlet_id,
             Shift.status == ShiftStatus.OPEN,

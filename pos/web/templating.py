@@ -79,6 +79,10 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict[str, object]:
+        from pos.web.htmx import wants_fragment
+
+        if wants_fragment():
+            return {"lang": language(), "Role": Role}
         items = []
         if current_user.is_authenticated:
             for endpoint, label, roles in NAV:

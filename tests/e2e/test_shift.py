@@ -13,13 +13,10 @@ MINYAKITA = "8991001002013"  # Rp15.700
 
 def scanner(page: Any, code: str) -> None:
     """A USB scanner types the digits fast, then Enter, into whatever has focus."""
-    count = page.locator(".cart-line").count()
+    before = page.locator("#cart-total").inner_text()
     page.keyboard.type(code, delay=3)
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "n => document.querySelectorAll('.cart-line').length > n || document.querySelector('.cart-line input[value=\"2\"]')",
-        arg=count,
-    )
+    page.wait_for_function("t => document.querySelector('#cart-total').innerText !== t", arg=before)
 
 
 def test_full_shift(page: Any, live_server: LiveServer) -> None:

@@ -36,7 +36,7 @@ def test_scan_adds_one_and_scanning_again_adds_another(app: Flask, login_as) -> 
     assert 'id="cart"' in body and "<html" not in body  # a fragment for htmx
     assert "Indomie Mi Goreng" in body and "Rp3.500" in body
     second = scan(client, MIE).get_data(as_text=True)
-    assert 'value="2"' in second and "Rp7.000" in second
+    assert '<span class="qty">2</span>' in second and "Rp7.000" in second
     assert "HX-Request" in first.headers["Vary"]
 
 
@@ -286,13 +286,22 @@ def test_product_without_agreement_cannot_be_sold(app: Flask, login_as) -> None:
     from datetime import date
 
     from pos.models import Agreement
+    from pos.services import agreements
 
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    assert scan(client, AQUA).status_code == 200
     with app.app_context():
         agreement = db.session.scalar(db.select(Agreement).where(Agreement.number.like("%MNS%")))
         assert agreement is not None
         agreement.start_date = date(2099, 1, 1)
         db.session.commit()
-    client = login_as("kasir_pw")
-    open_shift(client, app)
+    # The sale prices with the agreements in force now, even if the scan was checked earlier.
+    response = pay(client, app, cash="4000")
+    assert response.status_code == 422
+    assert "tidak ada perjanjian kemitraan" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Sale).count() == 0
+    agreements.forget_recent()
     response = scan(client, AQUA)
-    assert response.status_code in (404, 422)
+    assert response.status_code == 422 and "PT Mitra Niaga Serang" in response.get_data(as_text=True)
