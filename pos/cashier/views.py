@@ -182,14 +182,15 @@ def line_editor(line_id: int):  # type: ignore[no-untyped-def]
     line = cart_service.line_of(cart, line_id)
     gross = dict((ln.id, g) for ln, g in cart_service.view(cart).lines)[line.id]
     limit = f"{shift.outlet.discount_limit_bp / 100:g}"
-    context = {"line": line, "gross": gross, "unit": unit, "limit": limit}
+    return _dialog("cashier/line.html", line=line, gross=gross, unit=unit, limit=limit)
+
+
+def _dialog(template: str, **context: Any) -> Any:
+    """A dialog over the register for htmx; a page of its own for a plain browser."""
     if wants_fragment():
-        return (
-            render("cashier/line.html", "dialog", **context),
-            200,
-            {"HX-Retarget": "#dialog", "HX-Reswap": "innerHTML"},
-        )
-    return render("cashier/line.html", **context)
+        headers = {"HX-Retarget": "#dialog", "HX-Reswap": "innerHTML"}
+        return render(template, "dialog", **context), 200, headers
+    return render(template, **context)
 
 
 @bp.route("/lines/<int:line_id>/quantity", methods=["POST"])
