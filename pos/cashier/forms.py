@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from pos.domain.cash import DENOMINATIONS
@@ -47,7 +48,7 @@ class PayForm(FlaskForm):
 
 
 class CashMoveForm(FlaskForm):
-    kind = SelectField(_l("Type"), choices=[("in", _l("Cash in")), ("out", _l("Cash out"))])
+    kind = SelectField(_l("Type"), choices=[SelectChoice("in", _l("Cash in")), SelectChoice("out", _l("Cash out"))])
     amount = RupiahField(_l("Amount"), required=True)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
 

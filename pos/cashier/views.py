@@ -9,6 +9,7 @@ import segno
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from pos.auth.views import policy
 from pos.cashier import bp
@@ -93,7 +94,7 @@ def open_shift():  # type: ignore[no-untyped-def]
         return redirect(url_for("cashier.register"))
     form = OpenShiftForm()
     choices = shifts.registers(current_user.outlet_id) if current_user.outlet_id else []
-    form.register.choices = [(r.id, f"{r.name} ({r.code})") for r in choices]
+    form.register.choices = [SelectChoice(r.id, f"{r.name} ({r.code})") for r in choices]
     status = 200
     error = None
     if form.validate_on_submit():

@@ -85,6 +85,7 @@ class CashMovement(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    shift: Mapped[Shift] = relationship()
     user: Mapped[User] = relationship()
 
 

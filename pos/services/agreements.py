@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -71,22 +72,26 @@ class RateBook:
         return Rate(version_id=version_id, fee_bp=rate_for(terms, category_id))
 
 
-_recent: dict[tuple[int, date], RateBook] = {}
 RECENT_SECONDS = 30.0
+
+
+def _recent() -> dict[tuple[int, date], RateBook]:
+    return current_app.extensions.setdefault("pos_recent_ratebooks", {})
 
 
 def recent_book(outlet_id: int, day: date) -> RateBook:
     """A rate book at most 30 s old, for checks while scanning. A sale always prices with a fresh one."""
-    book = _recent.get((outlet_id, day))
+    books = _recent()
+    book = books.get((outlet_id, day))
     if book is None or time.monotonic() - book.loaded_at > RECENT_SECONDS:
         book = RateBook(outlet_id, day)
-        _recent.clear()
-        _recent[(outlet_id, day)] = book
+        books.clear()
+        books[(outlet_id, day)] = book
     return book
 
 
 def forget_recent() -> None:
-    _recent.clear()
+    _recent().clear()
 
 
 def rate_for_sale(outlet_id: int, investor_id: int, category_id: int, day: date) -> Rate | None:

@@ -7,6 +7,7 @@ from flask import Flask
 from pos.extensions import db
 from pos.models import OutboxEvent, Payment, Sale, SaleLine, StockBalance, StockMovement
 from pos.services import stock
+from tests.conftest import Client
 from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan
 
 
@@ -302,6 +303,139 @@ def test_product_without_agreement_cannot_be_sold(app: Flask, login_as) -> None:
     assert "tidak ada perjanjian kemitraan" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Sale).count() == 0
-    agreements.forget_recent()
+    with app.app_context():
+        agreements.forget_recent()
     response = scan(client, AQUA)
     assert response.status_code == 422 and "PT Mitra Niaga Serang" in response.get_data(as_text=True)
+
+
+def test_line_editor_dialog_changes_quantity_and_closes(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    with app.app_context():
+        from pos.models import CartLine
+
+        line_id = db.session.scalar(db.select(CartLine.id))
+    dialog = client.hx(f"/cashier/lines/{line_id}")
+    assert dialog.headers["HX-Retarget"] == "#dialog" and 'role="dialog"' in dialog.get_data(as_text=True)
+    assert "<html" in client.get(f"/cashier/lines/{line_id}").get_data(as_text=True)  # works without htmx
+    changed = client.post(f"/cashier/lines/{line_id}/quantity", {"quantity": "3"}, htmx=True).get_data(as_text=True)
+    assert 'id="dialog" hx-swap-oob="innerHTML"' in changed and "Rp10.500" in changed
+    assert client.hx("/cashier/lines/999999").status_code == 404
+
+
+def test_another_outlets_cashier_cannot_open_a_receipt(app: Flask, client: Client) -> None:
+    client.login("kasir_pw", "kasir-pass-2026")
+    open_shift(client, app)
+    scan(client, MIE)
+    response = pay(client, app, cash="5000")
+    sale_uuid = receipt_uuid(response)
+    client.logout()
+    client.login("kasir_b", "other-pass-2026")
+    for url in (f"/cashier/receipt/{sale_uuid}", f"/cashier/sales/{sale_uuid}"):
+        assert client.get(url).status_code == 404
+    assert "SRG-CPR" not in client.get("/cashier/sales?q=SRG").get_data(as_text=True)
+
+
+def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    for _ in range(3):
+        scan(client, MIE)  # 3 x 3.500 at 12%
+    response = pay(client, app, cash="10500")
+    sale_uuid = receipt_uuid(response)
+    with app.app_context():
+        sale = db.session.scalar(db.select(Sale).where(Sale.receipt_no.like("%-0001")))
+        assert sale is not None
+        line = sale.lines[0]
+        line_id, fee, product_id = line.id, line.fee, line.product_id
+        stock_before = stock.on_hand(1, product_id)
+    page = client.get(f"/cashier/sales/{sale_uuid}").get_data(as_text=True)
+    assert f'name="qty-{line_id}"' in page
+    import re as _re
+
+    key = _re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    bad = client.post(
+        f"/cashier/sales/{sale_uuid}/refund", {"key": key, f"qty-{line_id}": "4", "reason": "x", "manager_pin": "9999"}
+    )
+    assert bad.status_code == 422
+    wrong_pin = client.post(
+        f"/cashier/sales/{sale_uuid}/refund", {"key": key, f"qty-{line_id}": "1", "reason": "x", "manager_pin": "1111"}
+    )
+    assert wrong_pin.status_code == 403
+    for _ in range(2):  # a retry with the same key does not refund twice
+        done = client.post(
+            f"/cashier/sales/{sale_uuid}/refund",
+            {"key": key, f"qty-{line_id}": "1", "reason": "rusak", "manager_pin": "9999"},
+        )
+        assert done.status_code == 303
+    key2 = str(__import__("uuid").uuid4())
+    client.post(
+        f"/cashier/sales/{sale_uuid}/refund",
+        {"key": key2, f"qty-{line_id}": "2", "reason": "rusak", "manager_pin": "9999"},
+    )
+    with app.app_context():
+        refunds = db.session.scalars(db.select(Sale).where(Sale.kind == "refund")).all()
+        assert len(refunds) == 2
+        lines = [ln for r in refunds for ln in r.lines]
+        assert sum(ln.quantity for ln in lines) == -3
+        assert sum(ln.net for ln in lines) == -10_500
+        assert sum(ln.fee for ln in lines) == -fee  # the whole line's fee comes back exactly
+        assert all(ln.fee + ln.investor_share == ln.net for ln in lines)
+        assert stock.on_hand(1, product_id) == stock_before + 3
+    again = client.post(
+        f"/cashier/sales/{sale_uuid}/refund",
+        {"key": str(__import__("uuid").uuid4()), f"qty-{line_id}": "1", "reason": "x", "manager_pin": "9999"},
+    )
+    assert again.status_code == 422  # nothing left to refund
+
+
+def test_void_only_the_last_sale_of_the_shift(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    first = receipt_uuid(pay(client, app, cash="3500"))
+    scan(client, AQUA)
+    second = receipt_uuid(pay(client, app, cash="4000"))
+    import uuid as _uuid
+
+    data = {"key": str(_uuid.uuid4()), "reason": "salah input", "manager_pin": "9999"}
+    assert client.post(f"/cashier/sales/{first}/void", data).status_code == 422
+    assert client.post(f"/cashier/sales/{second}/void", data).status_code == 303
+    with app.app_context():
+        void = db.session.scalar(db.select(Sale).where(Sale.kind == "void"))
+        assert void is not None and void.total == -4000 and void.approved_by.username == "manajer"
+
+
+def test_close_shift_and_z_report(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app, float_="100000")
+    scan(client, MIE)
+    pay(client, app, cash="5000")
+    assert (
+        client.post("/cashier/shift/cash", {"kind": "out", "amount": "20000", "reason": "Bayar sopir"}).status_code
+        == 303
+    )
+    assert client.post("/cashier/shift/cash", {"kind": "out", "amount": "999999", "reason": "x"}).status_code == 422
+    # expected 100.000 + 3.500 - 20.000 = 83.500; counted 83.000: within the Rp5.000 tolerance
+    close = client.post(
+        "/cashier/shift/close", {"n50000": "1", "n20000": "1", "n10000": "1", "n2000": "1", "n1000": "1"}
+    )
+    assert close.status_code == 303
+    z = client.get(close.headers["Location"]).get_data(as_text=True)
+    for text in ["LAPORAN Z", "Rp83.500", "Rp83.000", "-Rp500", "Bayar sopir"]:
+        assert text in z, text
+    assert client.get("/cashier").status_code == 302  # no open shift any more
+    assert client.post("/cashier/scan", {"code": MIE}, htmx=True).status_code == 409
+
+
+def test_close_shift_refuses_bad_counts(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    for bad in ({"n1000": "-1"}, {"n1000": "1,5"}, {"n1000": "abc"}):
+        response = client.post("/cashier/shift/close", bad)
+        assert response.status_code == 422
+    big = client.post("/cashier/shift/close", {"n100000": "9"})
+    assert big.status_code == 422 and "PIN" in big.get_data(as_text=True)
+    assert client.get("/cashier").status_code == 200  # still open

@@ -1,0 +1,91 @@
+from pathlib import Path
+
+from click.testing import CliRunner
+from flask import Flask
+
+from pos.cli import main
+from pos.extensions import db
+from pos.models import Outlet, Role, User
+
+
+def test_outlets_and_users_create(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "outlets",
+            "create",
+            "SRG-BRU",
+            "--name",
+            "Gerai Baru",
+            "--cooperative",
+            "KMP-BARU",
+            "--cooperative-name",
+            "Koperasi Baru",
+            "--timezone",
+            "Asia/Makassar",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("POS_NEW_PASSWORD", "kata-sandi-baru")
+    monkeypatch.setenv("POS_NEW_PIN", "2468")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Budi",
+            "--name",
+            "Budi",
+            "--role",
+            "cashier",
+            "--outlet",
+            "SRG-BRU",
+            "--password",
+            "env",
+            "--pin",
+            "env",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-BRU"))
+        assert outlet is not None and outlet.timezone == "Asia/Makassar"
+        user = db.session.scalar(db.select(User).where(User.username == "budi"))
+        assert user is not None and user.role == Role.CASHIER and user.pin_hash and user.pin_hash.startswith("$argon2")
+
+
+def test_cli_refuses_bad_input_without_writing(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["outlets", "create", "X1", "--name", "X", "--cooperative", "NOPE"]).exit_code != 0
+    assert (
+        runner.invoke(
+            args=["outlets", "create", "X1", "--name", "X", "--cooperative", "KMP-CIPARE", "--timezone", "Mars/Base"]
+        ).exit_code
+        != 0
+    )
+    monkeypatch.setenv("POS_NEW_PIN", "12")
+    result = runner.invoke(
+        args=["users", "create", "x", "--name", "X", "--role", "cashier", "--outlet", "SRG-CPR", "--pin", "env"]
+    )
+    assert result.exit_code != 0 and "4 to 6 digits" in result.output
+    assert (
+        runner.invoke(
+            args=["users", "create", "manajer", "--name", "X", "--role", "admin", "--password", "env"]
+        ).exit_code
+        != 0
+    )
+    with app.app_context():
+        assert db.session.scalar(db.select(User).where(User.username == "x")) is None
+        assert db.session.scalar(db.select(Outlet).where(Outlet.code == "X1")) is None
+
+
+def test_demo_command_creates_and_reruns(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("POS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    monkeypatch.setenv("POS_RATELIMIT", "false")
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data created." in first.output and "PIN 1234" in first.output
+    second = runner.invoke(main, ["demo", "--no-serve"])
+    assert second.exit_code == 0 and "already there" in second.output
+    assert (tmp_path / "secret_key").exists()
