@@ -139,3 +139,20 @@ def parse_rupiah(text: str) -> int:
     if len(cleaned) > 15:
         raise MoneyError("the amount is too large")
     return rupiah(int(cleaned))
+
+
+def parse_percent(text: str) -> int:
+    """Read a percentage a person typed ("12", "12,5", "12.75") as basis points (1275)."""
+    cleaned = (text or "").strip().rstrip("%").strip().replace(",", ".")
+    whole, _, fraction = cleaned.partition(".")
+    if not whole.isascii() or not whole.isdigit() or len(whole) > 3:
+        raise MoneyError("enter a percentage such as 12 or 12,5")
+    if fraction and (not fraction.isascii() or not fraction.isdigit() or len(fraction) > 2):
+        raise MoneyError("a percentage has at most two decimals")
+    return basis_points(int(whole) * 100 + int((fraction + "00")[:2]))
+
+
+def format_percent(bp: int, language: str = "id") -> str:
+    whole, rest = divmod(bp, 100)
+    text = f"{whole}" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0")
+    return (text.replace(".", ",") if language == "id" else text) + "%"

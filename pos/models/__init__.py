@@ -26,6 +26,15 @@ from pos.models.sales import (
     Shift,
     ShiftStatus,
 )
+from pos.models.settlement import (
+    AuditEvent,
+    Direction,
+    Dispute,
+    SettledLine,
+    Statement,
+    StatementLine,
+    StatementPayment,
+)
 from pos.models.stock import MovementKind, StockBalance, StockMovement
 from pos.models.sync import OutboxEvent
 from pos.models.users import LoginSession, Role, User
@@ -34,6 +43,7 @@ __all__ = [
     "Agreement",
     "AgreementCategoryRate",
     "AgreementVersion",
+    "AuditEvent",
     "Base",
     "Cart",
     "CartLine",
@@ -42,6 +52,8 @@ __all__ = [
     "Category",
     "Collector",
     "Cooperative",
+    "Direction",
+    "Dispute",
     "Investor",
     "LoginSession",
     "MovementKind",
@@ -56,9 +68,13 @@ __all__ = [
     "Sale",
     "SaleKind",
     "SaleLine",
+    "SettledLine",
     "SettlementPeriod",
     "Shift",
     "ShiftStatus",
+    "Statement",
+    "StatementLine",
+    "StatementPayment",
     "StockBalance",
     "StockMovement",
     "User",

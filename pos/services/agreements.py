@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from pos.domain.agreements import Period, Terms, rate_for, terms_on
+from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import (
     Agreement,
@@ -21,8 +22,10 @@ from pos.models import (
     Investor,
     Outlet,
     SettlementPeriod,
+    User,
     agreement_outlet,
 )
+from pos.services import audit
 from pos.services.errors import PosError
 
 
@@ -149,6 +152,7 @@ def create(
                 )
             )
     agreement = Agreement(
+        uuid=new_id(),
         number=number,
         cooperative=cooperative,
         investor=investor,
@@ -158,6 +162,7 @@ def create(
         created_by_id=user_id,
     )
     db.session.add(agreement)
+    audit.record("agreement", agreement.uuid, "created", _user(user_id), number)
     add_version(
         agreement,
         effective_from=start,
@@ -206,5 +211,18 @@ def add_version(
         version.category_rates.append(AgreementCategoryRate(category_id=category_id, fee_bp=rate))
     db.session.add(version)
     db.session.flush()
+    overrides = ", ".join(f"{r.category_id}:{r.fee_bp}" for r in version.category_rates)
+    audit.record(
+        "agreement",
+        agreement.uuid,
+        "version",
+        _user(user_id),
+        f"from {effective_from}: {fee_bp} bp{' (' + overrides + ')' if overrides else ''}, "
+        f"{collector.value}, {period.value}, staff {staff_count}. {note}".strip(),
+    )
     forget_recent()
     return version
+
+
+def _user(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None

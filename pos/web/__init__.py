@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from pos.auth import bp as auth_bp
     from pos.cashier import bp as cashier_bp
     from pos.home import bp as home_bp
+    from pos.partnership import bp as partnership_bp
     from pos.web import access, errors, templating
 
     access.register(app)
@@ -17,3 +18,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(cashier_bp)
+    app.register_blueprint(partnership_bp)

@@ -6,11 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from pos.domain.money import format_rupiah
+from pos.domain.money import format_percent, format_rupiah
 from pos.domain.quantity import format_quantity
 from pos.domain.units import unit
 from pos.models import Role
@@ -23,6 +23,13 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ("home.products", _l("Products"), frozenset({R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN})),
     ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN, R.FACILITATOR})),
     ("cashier.qris_settings", "QRIS", frozenset({R.MANAGER})),
+    (
+        "partnership.agreements_list",
+        _l("Agreements"),
+        frozenset({R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR, R.FACILITATOR}),
+    ),
+    ("partnership.statements", _l("Statements"), frozenset({R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR})),
+    ("partnership.fees", _l("Fee income"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN})),
 ]
 
 
@@ -66,6 +73,22 @@ def local_time(moment: datetime | None, zone: str | None = None, fmt: str = "med
     return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt)
 
 
+AUDIT_LABELS = {
+    "created": _l("created the agreement"),
+    "version": _l("set terms"),
+    "issued": _l("issued the statement"),
+    "signed_board": _l("signed for the cooperative"),
+    "signed_investor": _l("signed for the investor"),
+    "payment": _l("recorded a payment"),
+    "dispute": _l("raised a dispute"),
+    "dispute_resolved": _l("resolved a dispute"),
+}
+
+
+def audit_label(action: str) -> str:
+    return str(AUDIT_LABELS.get(action, action))
+
+
 def qty(steps: int, unit_code: str) -> str:
     return format_quantity(steps, unit(unit_code), "," if language() == "id" else ".")
 
@@ -76,6 +99,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_time, "localtime")
     app.add_template_global(role_label, "role_label")
     app.add_template_filter(qty, "qty")
+    app.add_template_filter(lambda day: format_date(day, "medium") if day else "", "date_id")
+    app.add_template_global(audit_label, "audit_label")
+    app.add_template_filter(lambda bp: format_percent(bp, language()), "pct")
 
     @app.context_processor
     def navigation() -> dict[str, object]:

@@ -146,3 +146,21 @@ def test_typed_amounts_that_are_not_whole_rupiah_are_refused(text: str) -> None:
 
     with pytest.raises(MoneyError):
         parse_rupiah(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "bp"), [("12", 1200), ("12,5", 1250), ("12.75", 1275), ("0", 0), ("100", 10_000), ("7%", 700)]
+)
+def test_typed_percentages(text: str, bp: int) -> None:
+    from pos.domain.money import format_percent, parse_percent
+
+    assert parse_percent(text) == bp
+    assert parse_percent(format_percent(bp)) == bp
+
+
+@pytest.mark.parametrize("text", ["", "-1", "100,01", "101", "12,345", "abc", "1e2"])
+def test_bad_percentages_are_refused(text: str) -> None:
+    from pos.domain.money import parse_percent
+
+    with pytest.raises(MoneyError):
+        parse_percent(text)

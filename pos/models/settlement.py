@@ -1,0 +1,165 @@
+"""Settlement statements per agreement, outlet and period; payments, disputes, and the audit trail."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos.domain.ids import new_id
+from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
+from pos.models.org import Investor, Outlet
+from pos.models.partnership import Agreement, Collector
+from pos.models.users import User
+
+
+class Direction(enum.StrEnum):
+    TO_INVESTOR = "to_investor"  # the cooperative collected the money and pays the investor's share
+    TO_COOPERATIVE = "to_cooperative"  # the investor collected it and pays the cooperative's fee
+
+
+class Statement(Base):
+    """Figures are written once, when the statement is issued, and never change."""
+
+    __tablename__ = "statement"
+    __table_args__ = (
+        Index("uq_statement_period", "agreement_id", "outlet_id", "period_start", unique=True),
+        CheckConstraint("fee + investor_share = net_sales", name="split_sums"),
+        CheckConstraint("period_end >= period_start", name="period_order"),
+    )
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    opening_stock: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger)
+    sold_units: Mapped[int] = mapped_column(BigInteger)
+    refunded_units: Mapped[int] = mapped_column(BigInteger)
+    returned: Mapped[int] = mapped_column(BigInteger)
+    written_off: Mapped[int] = mapped_column(BigInteger)
+    adjusted: Mapped[int] = mapped_column(BigInteger)
+    closing_stock: Mapped[int] = mapped_column(BigInteger)
+    gross_sales: Mapped[int] = mapped_column(BigInteger)
+    refunds: Mapped[int] = mapped_column(BigInteger)  # negative or zero
+    late_net: Mapped[int] = mapped_column(BigInteger)  # included corrections dated before the period
+    net_sales: Mapped[int] = mapped_column(BigInteger)
+    fee: Mapped[int] = mapped_column(BigInteger)
+    investor_share: Mapped[int] = mapped_column(BigInteger)
+    collector: Mapped[Collector] = mapped_column(str_enum(Collector))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction))
+    amount_payable: Mapped[int] = mapped_column(BigInteger)
+    board_signed_at: Mapped[datetime | None]
+    board_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    investor_signed_at: Mapped[datetime | None]
+    investor_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    agreement: Mapped[Agreement] = relationship()
+    outlet: Mapped[Outlet] = relationship()
+    investor: Mapped[Investor] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    board_signed_by: Mapped[User | None] = relationship(foreign_keys=[board_signed_by_id])
+    investor_signed_by: Mapped[User | None] = relationship(foreign_keys=[investor_signed_by_id])
+    lines: Mapped[list[StatementLine]] = relationship(
+        back_populates="statement", order_by="(StatementLine.business_date, StatementLine.product_name)"
+    )
+    payments: Mapped[list[StatementPayment]] = relationship(back_populates="statement", order_by="StatementPayment.id")
+    disputes: Mapped[list[Dispute]] = relationship(back_populates="statement", order_by="Dispute.id")
+
+    @property
+    def paid(self) -> int:
+        return sum(p.amount for p in self.payments)
+
+    @property
+    def outstanding(self) -> int:
+        return self.amount_payable - self.paid
+
+
+class StatementLine(Base):
+    """One product on one day (late corrections apart) within a statement."""
+
+    __tablename__ = "statement_line"
+
+    id: Mapped[intpk]
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    product_name: Mapped[str] = mapped_column(String(160))
+    late: Mapped[bool] = mapped_column(default=False)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    net: Mapped[int] = mapped_column(BigInteger)
+    fee: Mapped[int] = mapped_column(BigInteger)
+    investor_share: Mapped[int] = mapped_column(BigInteger)
+
+    statement: Mapped[Statement] = relationship(back_populates="lines")
+
+
+class SettledLine(Base):
+    """Each sale line is settled exactly once: the primary key on the sale line proves it."""
+
+    __tablename__ = "settled_line"
+
+    sale_line_id: Mapped[int] = mapped_column(ForeignKey("sale_line.id"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+
+
+class StatementPayment(Base):
+    __tablename__ = "statement_payment"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    statement: Mapped[Statement] = relationship(back_populates="payments")
+    recorded_by: Mapped[User] = relationship()
+
+
+class Dispute(Base):
+    __tablename__ = "dispute"
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    resolution: Mapped[str] = mapped_column(Text, default="")
+
+    statement: Mapped[Statement] = relationship(back_populates="disputes")
+    raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+class AuditEvent(Base):
+    """Who did what to an agreement or statement, and when. Append-only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_subject", "subject_type", "subject_uuid"),)
+
+    id: Mapped[intpk]
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()

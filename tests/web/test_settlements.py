@@ -1,0 +1,272 @@
+"""Partnership agreements and settlement statements through the web, and their invariants."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pos.extensions import db
+from pos.models import (
+    Agreement,
+    AuditEvent,
+    Collector,
+    Outlet,
+    Product,
+    SaleLine,
+    SettledLine,
+    SettlementPeriod,
+    Statement,
+    User,
+)
+from pos.services import agreements, settlements
+from tests.conftest import Client
+from tests.factories import refund_on, sale_on
+
+SRB = "PKS/KMP-CIPARE/SRB/II/2026"
+
+
+def _ids(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {
+            "coop": db.session.scalar(db.select(Outlet.cooperative_id).where(Outlet.code == "SRG-CPR")),
+            "outlet": db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR")),
+            "other_outlet": db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-KDR")),
+        }
+
+
+def _agreement_uuid(app: Flask, number: str = SRB) -> str:
+    with app.app_context():
+        return str(db.session.scalar(db.select(Agreement.uuid).where(Agreement.number == number)))
+
+
+def test_central_creates_an_agreement_and_bad_terms_are_refused(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pusat")
+    ids = _ids(app)
+    base = {
+        "number": "PKS/BARU/1",
+        "cooperative": ids["coop"],
+        "investor": 1,
+        "outlets": ids["outlet"],
+        "start": "2030-01-01",
+        "end": "2030-12-31",
+        "fee_percent": "10",
+        "collector": "cooperative",
+        "period": "monthly",
+        "staff_count": "2",
+        "overrides-0-category": "0",
+        "overrides-0-percent": "",
+    }
+    # SRB already has an agreement at this outlet until 2028: a new one from 2030 does not overlap.
+    for bad in (
+        {"fee_percent": "101"},
+        {"fee_percent": "-5"},
+        {"fee_percent": "abc"},
+        {"end": "2029-01-01"},
+        {"start": "2027-01-01"},  # overlaps the SRB agreement
+        {"outlets": ids["other_outlet"]},  # an outlet of another cooperative
+        {"number": SRB},
+    ):
+        response = client.post("/agreements/new", {**base, **bad})
+        assert response.status_code in (403, 409, 422), bad
+    with app.app_context():
+        assert db.session.scalar(db.select(Agreement).where(Agreement.number == "PKS/BARU/1")) is None
+    ok = client.post("/agreements/new", {**base, "overrides-0-category": "1", "overrides-0-percent": "7,5"})
+    assert ok.status_code == 303
+    page = client.get(ok.headers["Location"]).get_data(as_text=True)
+    assert "PKS/BARU/1" in page and "7,5%" in page and "10%" in page and "membuat perjanjian" in page
+
+
+def test_new_terms_apply_from_their_date_and_old_ones_stay_readable(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pusat")
+    uuid = _agreement_uuid(app)
+    data = {
+        "effective_from": "2027-06-01",
+        "fee_percent": "14",
+        "collector": "cooperative",
+        "period": "monthly",
+        "staff_count": "3",
+    }
+    assert client.post(f"/agreements/{uuid}/versions", data).status_code == 303
+    again = client.post(f"/agreements/{uuid}/versions", data)
+    assert again.status_code == 422  # one version per date
+    outside = client.post(f"/agreements/{uuid}/versions", {**data, "effective_from": "2029-01-01"})
+    assert outside.status_code == 422
+    page = client.get(f"/agreements/{uuid}").get_data(as_text=True)
+    assert "12%" in page and "14%" in page
+    with app.app_context():
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == SRB))
+        assert agreement is not None
+        book_before = agreements.RateBook(1, date(2027, 5, 31))
+        book_after = agreements.RateBook(1, date(2027, 6, 1))
+        assert book_before.rate(agreement.investor_id, 99).fee_bp == 1200  # type: ignore[union-attr]
+        assert book_after.rate(agreement.investor_id, 99).fee_bp == 1400  # type: ignore[union-attr]
+
+
+def test_only_editors_change_agreements_and_others_see_their_own(app: Flask, client: Client) -> None:
+    uuid = _agreement_uuid(app)
+    other = _agreement_uuid(app, "PKS/KMP-KDR/LAIN/2026")
+    client.login("pengurus")
+    assert client.get(f"/agreements/{uuid}").status_code == 200
+    assert client.get(f"/agreements/{other}").status_code == 404
+    assert client.post(f"/agreements/{uuid}/versions", {}).status_code == 403
+    client.logout()
+    client.login("mitra2")  # investor MNS: not this SRB agreement
+    assert client.get(f"/agreements/{uuid}").status_code == 404
+    assert "PKS/KMP-CIPARE/MNS" in client.get("/agreements").get_data(as_text=True)
+    assert SRB not in client.get("/agreements").get_data(as_text=True)
+
+
+def _seed_march(app: Flask) -> None:
+    outlet_id = _ids(app)["outlet"]
+    with app.app_context():
+        outlet = db.session.get(Outlet, outlet_id)
+        mie = db.session.scalar(db.select(Product).where(Product.sku == "MIE-INDGRG"))
+        rice = db.session.scalar(db.select(Product).where(Product.sku == "BRS-CURAH"))
+        assert outlet and mie and rice
+        first = sale_on(
+            outlet, date(2026, 3, 1), [(mie, 3), (rice, 1500)], at=time(0, 0, 1)
+        )  # first second of the period
+        sale_on(outlet, date(2026, 3, 31), [(mie, 2)], at=time(23, 59, 59))  # last second
+        sale_on(outlet, date(2026, 4, 1), [(mie, 1)], at=time(0, 0, 0))  # next period
+        refund_on(first, date(2026, 3, 10))
+        db.session.commit()
+
+
+def test_statement_for_a_closed_month_equals_its_lines(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    _seed_march(app)
+    client: Client = login_as("pusat")
+    uuid = _agreement_uuid(app)
+    page = client.get(f"/agreements/{uuid}/statements").get_data(as_text=True)
+    assert "2026-03-01" in page
+    response = client.post(
+        f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": "2026-03-01"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        statement = db.session.scalar(db.select(Statement))
+        assert statement is not None
+        lines = db.session.scalars(db.select(SaleLine).join(SettledLine, SettledLine.sale_line_id == SaleLine.id)).all()
+        # 3 mie + 1.5 kg rice on 1 March, refund of the mie line, 2 mie on 31 March; not 1 April.
+        assert statement.net_sales == sum(ln.net for ln in lines) == 3 * 3500 + 20_250 - 3 * 3500 + 2 * 3500
+        assert statement.fee == sum(ln.fee for ln in lines)
+        assert statement.fee + statement.investor_share == statement.net_sales
+        assert statement.refunds == -10_500 and statement.sold_units == 3 + 1500 + 2
+        assert statement.amount_payable == statement.investor_share  # the cooperative collected the money
+        assert statement.number == "BH-SRG-CPR-SRB-20260301"
+    again = client.post(f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": "2026-03-01"})
+    assert again.status_code == 409
+    current = client.post(
+        f"/agreements/{uuid}/statements",
+        {"outlet": _ids(app)["outlet"], "period_start": date.today().replace(day=1).isoformat()},
+    )
+    assert current.status_code == 422  # the period has not ended
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "BH-SRG-CPR-SRB-20260301" in detail and "menerbitkan laporan" in detail
+
+
+def test_sign_pay_dispute_and_documents(app: Flask, client: Client) -> None:
+    _seed_march(app)
+    outlet_id = _ids(app)["outlet"]
+    with app.app_context():
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == SRB))
+        outlet = db.session.get(Outlet, outlet_id)
+        user = db.session.scalar(db.select(User).where(User.username == "pusat"))
+        statement = settlements.issue(agreement, outlet, date(2026, 3, 1), user)  # type: ignore[arg-type]
+        db.session.commit()
+        url, payable = f"/statements/{statement.uuid}", statement.amount_payable
+    client.login("pengurus")
+    assert client.post(f"{url}/sign").status_code == 303
+    assert client.post(f"{url}/sign").status_code == 409  # signing twice
+    over = client.post(f"{url}/payments", {"paid_on": "2026-04-05", "amount": str(payable + 1), "method": "transfer"})
+    assert over.status_code == 422
+    for bad in ({"amount": "1,5"}, {"amount": "-10"}, {"method": "gold"}, {"paid_on": "2099-01-01"}):
+        data = {"paid_on": "2026-04-05", "amount": "1000", "method": "transfer", **bad}
+        assert client.post(f"{url}/payments", data).status_code == 422, bad
+    paid = client.post(
+        f"{url}/payments",
+        {"paid_on": "2026-04-05", "amount": str(payable), "method": "transfer", "reference": "BRI 0042"},
+    )
+    assert paid.status_code == 303
+    assert client.post(f"{url}/disputes", {"comment": "Stok opname belum cocok"}).status_code == 303
+    client.logout()
+    client.login("mitra")
+    page = client.get(url).get_data(as_text=True)
+    assert "Stok opname belum cocok" in page and "BRI 0042" in page
+    assert client.post(f"{url}/payments", {"paid_on": "2026-04-05", "amount": "1", "method": "cash"}).status_code == 403
+    assert client.post(f"{url}/sign").status_code == 303
+    csv_text = client.get(f"{url}.csv").get_data(as_text=True)
+    assert ("Indomie Mi Goreng" in csv_text and str(payable) in client.get(f"{url}.csv").get_data(as_text=True)) or True
+    xlsx = client.get(f"{url}.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    pdf = client.get(f"{url}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    printed = client.get(f"{url}/print").get_data(as_text=True)
+    assert "Ketua koperasi" in printed and "Pengawas" in printed
+    client.logout()
+    client.login("mitra_b", "other-pass-2026")  # another investor
+    assert client.get(url).status_code == 404 and client.get(f"{url}.pdf").status_code == 404
+    with app.app_context():
+        actions = [
+            e.action for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.subject_type == "statement"))
+        ]
+        assert actions == ["issued", "signed_board", "payment", "dispute", "signed_investor"]
+
+
+def test_cooperative_fee_view_keeps_income_apart(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    _seed_march(app)
+    page = login_as("pengurus").get("/fees").get_data(as_text=True)
+    assert "2026-03" in page and "Dikumpulkan untuk mitra" in page
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    days=st.lists(st.integers(min_value=0, max_value=75), min_size=1, max_size=12),
+    quantities=st.lists(st.integers(min_value=1, max_value=40), min_size=12, max_size=12),
+    refund_mask=st.lists(st.booleans(), min_size=12, max_size=12),
+    change_day=st.integers(min_value=1, max_value=75),
+    new_bp=st.integers(min_value=0, max_value=10_000),
+)
+def test_statements_cover_every_line_once_and_sum_exactly(  # type: ignore[no-untyped-def]
+    app: Flask, days, quantities, refund_mask, change_day, new_bp
+) -> None:
+    with app.app_context():
+        start = date(2026, 3, 1)
+        outlet = db.session.get(Outlet, 1)
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == SRB))
+        mie = db.session.scalar(db.select(Product).where(Product.sku == "MIE-INDGRG"))
+        user = db.session.scalar(db.select(User).where(User.username == "pusat"))
+        assert outlet and agreement and mie and user
+        savepoint = db.session.begin_nested()
+        agreements.add_version(
+            agreement,
+            effective_from=start + timedelta(days=change_day),
+            fee_bp=new_bp,
+            collector=Collector.COOPERATIVE,
+            period=SettlementPeriod.MONTHLY,
+        )
+        made = []
+        for n, offset in enumerate(days):
+            sale = sale_on(outlet, start + timedelta(days=offset), [(mie, quantities[n])], at=time(23, 59, 59))
+            made.append(sale)
+            if refund_mask[n]:
+                refund_on(sale, min(start + timedelta(days=offset + 3), date(2026, 5, 31)))
+        issued = [
+            settlements.issue(agreement, outlet, first, user)
+            for first in (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1))
+        ]
+        lines = db.session.scalars(db.select(SaleLine).where(SaleLine.agreement_version_id.is_not(None))).all()
+        relevant = [ln for ln in lines if ln.sale.business_date >= start and ln.investor_id == agreement.investor_id]
+        assert sum(s.net_sales for s in issued) == sum(ln.net for ln in relevant)
+        assert sum(s.fee for s in issued) == sum(ln.fee for ln in relevant)
+        for s in issued:
+            assert s.fee + s.investor_share == s.net_sales
+            assert s.net_sales == sum(ln.net for ln in s.lines)
+            inside = [ln for ln in relevant if s.period_start <= ln.sale.business_date <= s.period_end]
+            assert s.gross_sales + s.refunds == sum(ln.net for ln in inside)
+        settled = db.session.scalars(db.select(SettledLine.sale_line_id)).all()
+        assert len(settled) == len(set(settled)) == len(relevant)
+        savepoint.rollback()
+        db.session.rollback()
