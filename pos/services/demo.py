@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from pos.domain.barcode import complete_ean13
 from pos.extensions import db
@@ -18,6 +19,7 @@ from pos.models import (
     Register,
     Role,
     SettlementPeriod,
+    StockBalance,
     User,
 )
 from pos.services import agreements, stock
@@ -469,6 +471,7 @@ def seed() -> bool:
         staff_count=1,
         note="Fee 15% dari penjualan bersih.",
     )
+    openings = {}
     for inv, cat, sku, name, unit, price, body, favourite, opening in PRODUCTS:
         product = _get_or_add(
             Product,
@@ -480,7 +483,7 @@ def seed() -> bool:
             barcode=complete_ean13(body) if body else None,
             favourite=favourite,
         )
-        stock.post(outlet.id, product.id, MovementKind.OPENING, opening, note="Stok awal demo")
+        openings[product.id] = opening
     for login in demo_logins():
         user = User(username=login.username, full_name=login.name, role=login.role)
         if login.kind == "pin":
@@ -499,4 +502,44 @@ def seed() -> bool:
             user.investor = investors["MNS"]
         db.session.add(user)
     db.session.flush()
+    first_day = _history(outlet)
+    # Opening stock arrives before the history, so that on-hand today is the listed quantity.
+    sold = dict(
+        db.session.execute(
+            db.select(StockBalance.product_id, StockBalance.quantity).where(StockBalance.outlet_id == outlet.id)
+        ).all()
+    )
+    moment = datetime.combine(first_day, time(6), ZoneInfo(outlet.timezone)).astimezone(UTC)
+    for product_id, opening in openings.items():
+        movement = stock.post(
+            outlet.id, product_id, MovementKind.OPENING, opening - sold.get(product_id, 0), note="Stok awal demo"
+        )
+        movement.created_at = moment
     return True
+
+
+def _history(outlet: Outlet, days: int = 60) -> date:
+    """About 12 sales a day over the last two months, so that reports and statements have figures."""
+    import random
+    from datetime import timedelta
+
+    from pos.services.clock import business_date
+    from pos.services.history import refund_on, sale_on
+
+    rng = random.Random(2026)
+    products = list(db.session.scalars(db.select(Product).order_by(Product.id)))
+    today = business_date(outlet.timezone)
+    first_day = max(today - timedelta(days=days), AGREEMENT_START)
+    for back in range(days, 0, -1):
+        day = today - timedelta(days=back)
+        if day < AGREEMENT_START:
+            continue
+        for _ in range(rng.randint(8, 16)):
+            items = []
+            for product in rng.sample(products, rng.randint(1, 4)):
+                by_measure = product.unit in ("kg", "l")
+                items.append((product, rng.choice([250, 500, 1000, 2000]) if by_measure else rng.randint(1, 3)))
+            sale = sale_on(outlet, day, items)
+            if rng.random() < 0.02:
+                refund_on(sale, day)
+    return first_day

@@ -64,3 +64,13 @@ def receipt_uuid(response: Any) -> str:
     match = re.search(r"/cashier/receipt/([0-9a-f-]{36})", response.headers["Location"])
     assert match
     return match.group(1)
+
+
+def today_sales() -> int:
+    """Sales made today (the demo's recorded history ends yesterday). Call inside an app context."""
+    from datetime import date
+
+    from pos.services.clock import business_date
+
+    today: date = business_date("Asia/Jakarta")
+    return db.session.query(Sale).where(Sale.business_date == today).count()

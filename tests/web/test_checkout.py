@@ -8,7 +8,7 @@ from pos.extensions import db
 from pos.models import OutboxEvent, Payment, Sale, SaleLine, StockBalance, StockMovement
 from pos.services import stock
 from tests.conftest import Client
-from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan
+from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan, today_sales
 
 
 def test_cashier_without_shift_is_asked_to_open_one(login_as) -> None:  # type: ignore[no-untyped-def]
@@ -163,7 +163,7 @@ def test_paying_twice_makes_one_sale(app: Flask, login_as) -> None:  # type: ign
     assert first.status_code == again.status_code == 303
     assert first.headers["Location"] == again.headers["Location"]
     with app.app_context():
-        assert db.session.query(Sale).count() == 1
+        assert today_sales() == 1
 
 
 def test_paying_less_than_the_total_is_refused(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -176,7 +176,7 @@ def test_paying_less_than_the_total_is_refused(app: Flask, login_as) -> None:  #
     for bad in [{"cash": "3500,5"}, {"cash": "-3500"}, {"cash": "abc"}]:
         assert pay(client, app, **bad).status_code == 422
     with app.app_context():
-        assert db.session.query(Sale).count() == 0
+        assert today_sales() == 0
 
 
 def test_stale_cart_revision_is_refused(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -190,7 +190,7 @@ def test_stale_cart_revision_is_refused(app: Flask, login_as) -> None:  # type: 
     response = client.post("/cashier/pay", {"key": key, "revision": revision, "cash": "10000"})
     assert response.status_code == 409
     with app.app_context():
-        assert db.session.query(Sale).count() == 0
+        assert today_sales() == 0
 
 
 def test_qris_sale_needs_confirmation_and_shows_a_dynamic_code(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -217,7 +217,9 @@ def test_split_payment_cash_and_qris(app: Flask, login_as) -> None:  # type: ign
     sale = last_sale(app)
     assert sale.change == 2500
     with app.app_context():
-        methods = {p.method.value: p.amount for p in db.session.scalars(db.select(Payment))}
+        methods = {
+            p.method.value: p.amount for p in db.session.scalars(db.select(Payment).where(Payment.sale_id == sale.id))
+        }
         assert methods == {"cash": 5000, "qris": 5000}
 
 
@@ -246,7 +248,7 @@ def test_discount_above_limit_needs_the_manager_pin(app: Flask, login_as) -> Non
     sale = last_sale(app)
     assert sale.total == 30_000 and sale.discount == 5_000
     with app.app_context():
-        lines = db.session.scalars(db.select(SaleLine)).all()
+        lines = db.session.scalars(db.select(SaleLine).where(SaleLine.sale_id == sale.id)).all()
         assert sum(ln.net for ln in lines) == 30_000
 
 
@@ -302,7 +304,7 @@ def test_product_without_agreement_cannot_be_sold(app: Flask, login_as) -> None:
     assert response.status_code == 422
     assert "tidak ada perjanjian kemitraan" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.query(Sale).count() == 0
+        assert today_sales() == 0
     with app.app_context():
         agreements.forget_recent()
     response = scan(client, AQUA)
@@ -376,7 +378,7 @@ def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as) -> None: 
         {"key": key2, f"qty-{line_id}": "2", "reason": "rusak", "manager_pin": "9999"},
     )
     with app.app_context():
-        refunds = db.session.scalars(db.select(Sale).where(Sale.kind == "refund")).all()
+        refunds = db.session.scalars(db.select(Sale).where(Sale.kind == "refund", Sale.original_id == sale.id)).all()
         assert len(refunds) == 2
         lines = [ln for r in refunds for ln in r.lines]
         assert sum(ln.quantity for ln in lines) == -3
@@ -404,7 +406,7 @@ def test_void_only_the_last_sale_of_the_shift(app: Flask, login_as) -> None:  # 
     assert client.post(f"/cashier/sales/{first}/void", data).status_code == 422
     assert client.post(f"/cashier/sales/{second}/void", data).status_code == 303
     with app.app_context():
-        void = db.session.scalar(db.select(Sale).where(Sale.kind == "void"))
+        void = db.session.scalar(db.select(Sale).where(Sale.kind == "void", Sale.cashier.has(username="kasir_pw")))
         assert void is not None and void.total == -4000 and void.approved_by.username == "manajer"
 
 

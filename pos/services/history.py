@@ -1,0 +1,136 @@
+"""Sales recorded on a chosen day: the demo's history and tests (the cashier flow always sells now)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from pos.domain.ids import new_id
+from pos.domain.money import line_amount, split_line
+from pos.domain.units import unit
+from pos.extensions import db
+from pos.models import MovementKind, Outlet, Product, Register, Sale, SaleKind, SaleLine, Shift, ShiftStatus, User
+from pos.services import agreements, stock
+
+
+def _shift(outlet: Outlet) -> Shift:
+    """A closed shift that holds the recorded history."""
+    shift = db.session.scalar(
+        db.select(Shift).where(Shift.outlet_id == outlet.id, Shift.status == ShiftStatus.CLOSED).limit(1)
+    )
+    if shift is None:
+        cashier = db.session.scalar(db.select(User).where(User.outlet_id == outlet.id).limit(1))
+        register = db.session.scalar(db.select(Register).where(Register.outlet_id == outlet.id).limit(1))
+        shift = Shift(
+            outlet_id=outlet.id, register=register, cashier=cashier, opening_float=0,
+            status=ShiftStatus.CLOSED, closed_at=datetime.now(UTC), closing_note="history",
+        )
+        db.session.add(shift)
+        db.session.flush()
+    return shift
+
+
+def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: time = time(12, 0)) -> Sale:
+    """A completed cash sale on ``day`` at local time ``at``, priced with the agreement in force."""
+    shift = _shift(outlet)
+    book = agreements.RateBook(outlet.id, day)
+    moment = datetime.combine(day, at, ZoneInfo(outlet.timezone)).astimezone(UTC)
+    count = db.session.query(Sale).count()
+    sale = Sale(
+        outlet_id=outlet.id,
+        shift=shift,
+        cashier_id=shift.cashier_id,
+        kind=SaleKind.SALE,
+        receipt_no=f"T-{count + 1:06d}",
+        idempotency_key=new_id(),
+        business_date=day,
+        created_at=moment,
+        subtotal=0,
+        discount=0,
+        total=0,
+        fee=0,
+        investor_share=0,
+        paid=0,
+        change=0,
+    )
+    for number, (product, quantity) in enumerate(items, start=1):
+        rate = book.rate(product.investor_id, product.category_id)
+        assert rate is not None, f"no agreement for {product.name} on {day}"
+        net = line_amount(quantity, product.price, unit(product.unit).step_per_unit)
+        split = split_line(net, rate.fee_bp)
+        sale.lines.append(
+            SaleLine(
+                line_no=number,
+                product=product,
+                investor_id=product.investor_id,
+                agreement_version_id=rate.version_id,
+                name=product.name,
+                unit=product.unit,
+                quantity=quantity,
+                unit_price=product.price,
+                gross=net,
+                discount=0,
+                net=net,
+                fee_bp=rate.fee_bp,
+                fee=split.fee,
+                investor_share=split.investor_share,
+            )
+        )
+        sale.total += net
+        sale.fee += split.fee
+        sale.investor_share += split.investor_share
+        movement = stock.post(
+            outlet.id, product.id, MovementKind.SALE, -quantity, document_type="sale", document_uuid=sale.uuid
+        )
+        movement.created_at = moment
+    sale.subtotal = sale.paid = sale.total
+    db.session.add(sale)
+    db.session.flush()
+    return sale
+
+
+def refund_on(original: Sale, day: date, line_no: int = 1) -> Sale:
+    """A refund of a whole line of ``original`` on ``day``."""
+    line = next(ln for ln in original.lines if ln.line_no == line_no)
+    count = db.session.query(Sale).count()
+    refund = Sale(
+        outlet_id=original.outlet_id,
+        shift=original.shift,
+        cashier_id=original.cashier_id,
+        kind=SaleKind.REFUND,
+        receipt_no=f"T-{count + 1:06d}",
+        idempotency_key=new_id(),
+        business_date=day,
+        created_at=datetime.combine(day, time(12), UTC),
+        subtotal=-line.net,
+        discount=0,
+        total=-line.net,
+        fee=-line.fee,
+        investor_share=-line.investor_share,
+        paid=-line.net,
+        change=0,
+        original=original,
+        reason="test",
+    )
+    refund.lines.append(
+        SaleLine(
+            line_no=1,
+            product_id=line.product_id,
+            investor_id=line.investor_id,
+            agreement_version_id=line.agreement_version_id,
+            name=line.name,
+            unit=line.unit,
+            quantity=-line.quantity,
+            unit_price=line.unit_price,
+            gross=-line.gross,
+            discount=0,
+            net=-line.net,
+            fee_bp=line.fee_bp,
+            fee=-line.fee,
+            investor_share=-line.investor_share,
+            original_line_id=line.id,
+        )
+    )
+    db.session.add(refund)
+    db.session.flush()
+    return refund
