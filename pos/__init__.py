@@ -45,6 +45,10 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def get_locale() -> str:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return _default_language()
     if current_user and current_user.is_authenticated and current_user.language:
         return current_user.language
     chosen = session.get("lang")

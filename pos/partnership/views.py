@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from pos.domain.money import parse_percent
+from pos.domain.money import format_percent, parse_percent
 from pos.extensions import db
 from pos.models import Agreement, Category, Collector, Cooperative, Investor, Outlet, Role, SettlementPeriod
 from pos.partnership import bp
@@ -113,7 +113,18 @@ def agreement_new():  # type: ignore[no-untyped-def]
 
 def _detail(agreement: Agreement, form: VersionForm | None = None, error: str | None = None, status: int = 200) -> Any:
     if form is None and current_user.role in EDITORS:
-        form = VersionForm(formdata=None)
+        latest = agreement.versions[-1]
+        form = VersionForm(
+            formdata=None,
+            fee_percent=format_percent(latest.fee_bp, "id").rstrip("%"),
+            collector=latest.collector.value,
+            period=latest.period.value,
+            staff_count=latest.staff_count,
+            overrides=[
+                {"category": r.category_id, "percent": format_percent(r.fee_bp, "id").rstrip("%")}
+                for r in latest.category_rates
+            ],
+        )
         _category_choices(form)
     return (
         render(

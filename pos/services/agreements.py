@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -211,14 +212,21 @@ def add_version(
         version.category_rates.append(AgreementCategoryRate(category_id=category_id, fee_bp=rate))
     db.session.add(version)
     db.session.flush()
-    overrides = ", ".join(f"{r.category_id}:{r.fee_bp}" for r in version.category_rates)
     audit.record(
         "agreement",
         agreement.uuid,
         "version",
         _user(user_id),
-        f"from {effective_from}: {fee_bp} bp{' (' + overrides + ')' if overrides else ''}, "
-        f"{collector.value}, {period.value}, staff {staff_count}. {note}".strip(),
+        json.dumps(
+            {
+                "from": effective_from.isoformat(),
+                "fee_bp": fee_bp,
+                "categories": {str(r.category_id): r.fee_bp for r in version.category_rates},
+                "collector": collector.value,
+                "period": period.value,
+                "staff": staff_count,
+            }
+        ),
     )
     forget_recent()
     return version

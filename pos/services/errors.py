@@ -7,7 +7,7 @@ class PosError(Exception):
     status = 422
 
     def __init__(self, message: object, status: int | None = None) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         if status is not None:
             self.status = status

@@ -22,8 +22,13 @@ def _shift(outlet: Outlet) -> Shift:
         cashier = db.session.scalar(db.select(User).where(User.outlet_id == outlet.id).limit(1))
         register = db.session.scalar(db.select(Register).where(Register.outlet_id == outlet.id).limit(1))
         shift = Shift(
-            outlet_id=outlet.id, register=register, cashier=cashier, opening_float=0,
-            status=ShiftStatus.CLOSED, closed_at=datetime.now(UTC), closing_note="history",
+            outlet_id=outlet.id,
+            register=register,
+            cashier=cashier,
+            opening_float=0,
+            status=ShiftStatus.CLOSED,
+            closed_at=datetime.now(UTC),
+            closing_note="history",
         )
         db.session.add(shift)
         db.session.flush()

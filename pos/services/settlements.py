@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import func, insert
 
 from pos.domain.periods import closed_periods, period_of
 from pos.extensions import db
@@ -57,7 +57,8 @@ def open_periods(agreement: Agreement, outlet: Outlet) -> list[tuple[date, date]
             )
         )
     )
-    return [p for p in closed_periods(kind, agreement.start_date, agreement.end_date, today) if p[0] not in done]
+    periods = closed_periods(kind, agreement.start_date, agreement.end_date, today)
+    return sorted(p for p in periods if p[0] not in done)
 
 
 def _utc_bounds(outlet: Outlet, first: date, last: date) -> tuple[datetime, datetime]:
@@ -118,11 +119,27 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
     )
     if exists:
         raise Conflict(_l("A statement for this period exists already."))
+    earlier = [p for p in open_periods(agreement, outlet) if p[0] < first]
+    if earlier:
+        raise PosError(
+            _l(
+                "Issue the statement for %(start)s first: statements follow each other in order.",
+                start=earlier[0][0].isoformat(),
+            )
+        )
 
     settled = db.select(SettledLine.sale_line_id)
     versions = db.select(AgreementVersion.id).where(AgreementVersion.agreement_id == agreement.id)
     rows = db.session.execute(
-        db.select(SaleLine, Sale.business_date, Sale.kind)
+        db.select(
+            SaleLine.id,
+            SaleLine.product_id,
+            SaleLine.quantity,
+            SaleLine.net,
+            SaleLine.fee,
+            SaleLine.investor_share,
+            Sale.business_date,
+        )
         .join(Sale, SaleLine.sale_id == Sale.id)
         .where(
             Sale.outlet_id == outlet.id,
@@ -134,22 +151,26 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
         .order_by(SaleLine.id)
     ).all()
 
-    grouped: dict[tuple[date, int, bool], list[SaleLine]] = defaultdict(list)
-    gross = refunds = late_net = sold = refunded = 0
-    for line, day, _kind in rows:
+    grouped: dict[tuple[date, int, bool], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    gross = refunds = late_net = sold = refunded = net = fee = share = 0
+    for _id, product_id, quantity, line_net, line_fee, line_share, day in rows:
         late = day < first
-        grouped[(day, line.product_id, late)].append(line)
+        bucket = grouped[(day, product_id, late)]
+        bucket[0] += quantity
+        bucket[1] += line_net
+        bucket[2] += line_fee
+        bucket[3] += line_share
+        net += line_net
+        fee += line_fee
+        share += line_share
         if late:
-            late_net += line.net
-        elif line.quantity >= 0:
-            gross += line.net
-            sold += line.quantity
+            late_net += line_net
+        elif quantity >= 0:
+            gross += line_net
+            sold += quantity
         else:
-            refunds += line.net
-            refunded -= line.quantity
-    net = sum(line.net for line, _d, _k in rows)
-    fee = sum(line.fee for line, _d, _k in rows)
-    share = sum(line.investor_share for line, _d, _k in rows)
+            refunds += line_net
+            refunded -= quantity
     collector = version_on(agreement, last).collector
     direction = Direction.TO_INVESTOR if collector == Collector.COOPERATIVE else Direction.TO_COOPERATIVE
     statement = Statement(
@@ -178,21 +199,28 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
     names = dict(
         db.session.execute(db.select(Product.id, Product.name).where(Product.id.in_({k[1] for k in grouped}))).all()
     )
-    db.session.add_all(
-        StatementLine(
-            statement_id=statement.id,
-            business_date=day,
-            product_id=product_id,
-            product_name=names.get(product_id, "?"),
-            late=late,
-            quantity=sum(ln.quantity for ln in lines),
-            net=sum(ln.net for ln in lines),
-            fee=sum(ln.fee for ln in lines),
-            investor_share=sum(ln.investor_share for ln in lines),
+    if grouped:
+        db.session.execute(
+            insert(StatementLine),
+            [
+                {
+                    "statement_id": statement.id,
+                    "business_date": day,
+                    "product_id": product_id,
+                    "product_name": names.get(product_id, "?"),
+                    "late": late,
+                    "quantity": quantity,
+                    "net": line_net,
+                    "fee": line_fee,
+                    "investor_share": line_share,
+                }
+                for (day, product_id, late), (quantity, line_net, line_fee, line_share) in grouped.items()
+            ],
         )
-        for (day, product_id, late), lines in grouped.items()
-    )
-    db.session.add_all(SettledLine(sale_line_id=line.id, statement_id=statement.id) for line, _d, _k in rows)
+    if rows:
+        db.session.execute(
+            insert(SettledLine), [{"sale_line_id": row[0], "statement_id": statement.id} for row in rows]
+        )
     audit.record("statement", statement.uuid, "issued", user, statement.number)
     db.session.flush()
     return statement

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
@@ -89,6 +89,37 @@ def audit_label(action: str) -> str:
     return str(AUDIT_LABELS.get(action, action))
 
 
+def audit_detail(action: str, detail: str) -> str:
+    """Structured details (new terms) read in the viewer's language; others as written."""
+    if action != "version" or not detail.startswith("{"):
+        return detail
+    import json
+
+    from pos.extensions import db
+    from pos.models import Category
+
+    data = json.loads(detail)
+    lang = language()
+    names = dict(db.session.execute(db.select(Category.id, Category.name)).all())
+    parts = [
+        f"{_l('from')} {format_date(date.fromisoformat(data['from']), 'medium')}",
+        f"{_l('fee')} {format_percent(data['fee_bp'], lang)}",
+    ]
+    parts += [f"{names.get(int(k), k)} {format_percent(v, lang)}" for k, v in data.get("categories", {}).items()]
+    parts.append(
+        str(
+            _l("collected by the cooperative")
+            if data["collector"] == "cooperative"
+            else _l("collected by the investor")
+        )
+    )
+    parts.append(
+        str({"monthly": _l("Monthly"), "fortnightly": _l("Fortnightly"), "weekly": _l("Weekly")}[data["period"]])
+    )
+    parts.append(f"{data['staff']} {_l('staff')}")
+    return " · ".join(str(p) for p in parts)
+
+
 def qty(steps: int, unit_code: str) -> str:
     return format_quantity(steps, unit(unit_code), "," if language() == "id" else ".")
 
@@ -101,6 +132,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(qty, "qty")
     app.add_template_filter(lambda day: format_date(day, "medium") if day else "", "date_id")
     app.add_template_global(audit_label, "audit_label")
+    app.add_template_global(audit_detail, "audit_detail")
     app.add_template_filter(lambda bp: format_percent(bp, language()), "pct")
 
     @app.context_processor

@@ -140,13 +140,17 @@ def test_statement_for_a_closed_month_equals_its_lines(app: Flask, login_as) -> 
     client: Client = login_as("pusat")
     uuid = _agreement_uuid(app)
     page = client.get(f"/agreements/{uuid}/statements").get_data(as_text=True)
-    assert "2026-03-01" in page
+    assert "2026-03-01" in page and "2026-02-01" in page
+    early = client.post(f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": "2026-03-01"})
+    assert early.status_code == 422  # February (the agreement started on 18 Feb) comes first
+    feb = client.post(f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": "2026-02-01"})
+    assert feb.status_code == 303
     response = client.post(
         f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": "2026-03-01"}
     )
     assert response.status_code == 303
     with app.app_context():
-        statement = db.session.scalar(db.select(Statement))
+        statement = db.session.scalar(db.select(Statement).where(Statement.period_start == date(2026, 3, 1)))
         assert statement is not None
         lines = db.session.scalars(db.select(SaleLine).join(SettledLine, SettledLine.sale_line_id == SaleLine.id)).all()
         # 3 mie + 1.5 kg rice on 1 March, refund of the mie line, 2 mie on 31 March; not 1 April.
@@ -174,6 +178,7 @@ def test_sign_pay_dispute_and_documents(app: Flask, client: Client) -> None:
         agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == SRB))
         outlet = db.session.get(Outlet, outlet_id)
         user = db.session.scalar(db.select(User).where(User.username == "pusat"))
+        settlements.issue(agreement, outlet, date(2026, 2, 1), user)  # type: ignore[arg-type]
         statement = settlements.issue(agreement, outlet, date(2026, 3, 1), user)  # type: ignore[arg-type]
         db.session.commit()
         url, payable = f"/statements/{statement.uuid}", statement.amount_payable
@@ -212,7 +217,7 @@ def test_sign_pay_dispute_and_documents(app: Flask, client: Client) -> None:
         actions = [
             e.action for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.subject_type == "statement"))
         ]
-        assert actions == ["issued", "signed_board", "payment", "dispute", "signed_investor"]
+        assert actions == ["issued", "issued", "signed_board", "payment", "dispute", "signed_investor"]
 
 
 def test_cooperative_fee_view_keeps_income_apart(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -253,6 +258,7 @@ def test_statements_cover_every_line_once_and_sum_exactly(  # type: ignore[no-un
             made.append(sale)
             if refund_mask[n]:
                 refund_on(sale, min(start + timedelta(days=offset + 3), date(2026, 5, 31)))
+        settlements.issue(agreement, outlet, date(2026, 2, 1), user)
         issued = [
             settlements.issue(agreement, outlet, first, user)
             for first in (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1))
