@@ -1,0 +1,39 @@
+"""The demo, a cash sale, a statement and the fee view on PostgreSQL (the central database)."""
+
+from datetime import date
+
+from flask import Flask
+
+from pos.extensions import db
+from pos.models import Agreement, Outlet, Sale, StockBalance, User
+from pos.services import demo, settlements, stock
+from tests.conftest import Client, make_app
+
+
+def test_statements_and_reports_on_postgresql(pg_url: str) -> None:
+    app: Flask = make_app(pg_url)
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        demo.seed()
+        db.session.commit()
+        assert db.session.query(Sale).count() > 100  # the recorded history
+        for balance in db.session.scalars(db.select(StockBalance)):
+            assert balance.quantity == stock.ledger_sum(balance.outlet_id, balance.product_id)
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number.like("%SRB%")))
+        outlet = db.session.get(Outlet, 1)
+        user = db.session.scalar(db.select(User).where(User.username == "pusat"))
+        assert agreement and outlet and user
+        first = settlements.open_periods(agreement, outlet)[0][0]
+        statement = settlements.issue(agreement, outlet, first, user)
+        assert statement.fee + statement.investor_share == statement.net_sales
+        assert first == date(2026, 2, 1)
+        db.session.commit()
+    client = Client(app.test_client())
+    client.login("pusat")
+    assert "BH-SRG-CPR-SRB-20260201" in client.get("/statements").get_data(as_text=True)
+    fees = client.get("/fees")
+    assert fees.status_code == 200 and "Gerai KMP Cipare" in fees.get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
