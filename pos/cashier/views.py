@@ -37,7 +37,7 @@ from pos.services import cart as cart_service
 from pos.services import checkout, shifts
 from pos.services.clock import business_date
 from pos.services.errors import PosError
-from pos.web.access import STAFF_ROLES, allow
+from pos.web.access import STAFF_ROLES, allow, one_by_uuid
 from pos.web.htmx import render, wants_fragment
 
 STAFF = tuple(STAFF_ROLES)
@@ -352,14 +352,7 @@ def qris_code():  # type: ignore[no-untyped-def]
 
 
 def _sale_in_scope(sale_uuid: str) -> Sale:
-    try:
-        key = uuid.UUID(sale_uuid)
-    except ValueError:
-        abort(404)
-    sale = db.session.scalar(db.select(Sale).where(Sale.uuid == key))
-    if sale is None or sale.outlet_id != current_user.outlet_id:
-        abort(404)
-    return sale
+    return one_by_uuid(db.select(Sale).where(Sale.outlet_id == current_user.outlet_id), Sale, sale_uuid)
 
 
 @bp.route("/receipt/<sale_uuid>")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -21,7 +20,7 @@ from pos.partnership.views import agreement_in_scope
 from pos.services import audit, settlements
 from pos.services.clock import business_date
 from pos.services.errors import PosError
-from pos.web.access import allow, scope_for
+from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.htmx import render
 
 R = Role
@@ -39,14 +38,7 @@ def visible_statements():  # type: ignore[no-untyped-def]
 
 
 def statement_in_scope(statement_uuid: str) -> Statement:
-    try:
-        key = uuid.UUID(statement_uuid)
-    except ValueError:
-        abort(404)
-    statement = db.session.scalar(visible_statements().where(Statement.uuid == key))
-    if statement is None:
-        abort(404)
-    return statement
+    return one_by_uuid(visible_statements(), Statement, statement_uuid)
 
 
 @bp.route("/statements")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -17,7 +16,7 @@ from pos.partnership import bp
 from pos.partnership.forms import AgreementForm, TermsForm, VersionForm
 from pos.services import agreements, audit
 from pos.services.errors import PosError
-from pos.web.access import allow, scope_for
+from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.htmx import render
 
 R = Role
@@ -38,14 +37,7 @@ def visible_agreements():  # type: ignore[no-untyped-def]
 
 
 def agreement_in_scope(agreement_uuid: str) -> Agreement:
-    try:
-        key = uuid.UUID(agreement_uuid)
-    except ValueError:
-        abort(404)
-    agreement = db.session.scalar(visible_agreements().where(Agreement.uuid == key))
-    if agreement is None:
-        abort(404)
-    return agreement
+    return one_by_uuid(visible_agreements(), Agreement, agreement_uuid)
 
 
 def _category_choices(form: TermsForm) -> None:

@@ -108,6 +108,22 @@ def scope_for(user: User) -> Scope:
     return Scope(nothing, nothing, nothing)
 
 
+def one_by_uuid(query: Any, model: Any, text: str) -> Any:
+    """The record with this UUID among those ``query`` lets the user see, or 404."""
+    import uuid
+
+    from pos.extensions import db
+
+    try:
+        key = uuid.UUID(text)
+    except ValueError:
+        abort(404)
+    found = db.session.scalar(query.where(model.uuid == key))
+    if found is None:
+        abort(404)
+    return found
+
+
 def require(condition: bool) -> None:
     """Object check: a record outside the user's scope is answered as not found."""
     if not condition:

@@ -27,3 +27,17 @@ def test_malformed_form_is_a_4xx(client: Client) -> None:
 
 def test_every_response_varies_on_hx_request(client: Client) -> None:
     assert "HX-Request" in client.get("/login").headers["Vary"]
+
+
+def test_login_posts_are_rate_limited_per_address(db_path) -> None:  # type: ignore[no-untyped-def]
+    from pos.extensions import db
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{db_path}", RATELIMIT_ENABLED=True)
+    client = Client(app.test_client())
+    statuses = [client.post("/login", {"username": f"nobody{n}", "password": "x"}).status_code for n in range(31)]
+    assert statuses[:30] == [401] * 30
+    assert statuses[30] == 429
+    assert "Terlalu banyak percobaan" in client.post("/login", {"username": "x", "password": "y"}).get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
