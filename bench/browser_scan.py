@@ -41,7 +41,7 @@ PROBE = """
   total.dataset.seen = total.innerText;
   observer.observe(document.querySelector('main'), {childList: true, subtree: true, characterData: true});
   const mark = e => { if (e.key === 'Enter') t0 = performance.now(); };
-  scan.addEventListener('keydown', mark, {once: true, capture: true});
+  scan.addEventListener('keydown', mark, {capture: true});
 }
 """
 FETCH = "async u => { const t = performance.now(); await fetch(u); return performance.now() - t; }"
