@@ -26,7 +26,7 @@ SEARCH_LIMIT = 24
 def cart_of(shift: Shift) -> Cart:
     cart = db.session.scalar(
         db.select(Cart)
-        .options(selectinload(Cart.lines).joinedload(CartLine.product))
+        .options(selectinload(Cart.lines).joinedload(CartLine.product).joinedload(Product.investor))
         .where(Cart.shift_id == shift.id, Cart.closed.is_(False))
         .order_by(Cart.id.desc())
     )

@@ -188,21 +188,19 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         sale.investor_share += split.investor_share
         wanted[product.id] = wanted.get(product.id, 0) + line.quantity
     on_hand = stock.on_hand_many(outlet.id, list(wanted))
-    for product_id, quantity in wanted.items():
-        short = quantity > on_hand.get(product_id, 0)
-        if short and not outlet.allow_negative_stock:
-            name = next(ln.product.name for ln in cart.lines if ln.product_id == product_id)
-            raise PosError(_l("Not enough %(name)s in stock.", name=name))
-        stock.post(
-            outlet.id,
-            product_id,
-            MovementKind.SALE,
-            -quantity,
-            user_id=cashier.id,
-            document_type="sale",
-            document_uuid=sale.uuid,
-            flag_for_count=short,
-        )
+    short = frozenset(pid for pid, quantity in wanted.items() if quantity > on_hand.get(pid, 0))
+    if short and not outlet.allow_negative_stock:
+        name = next(ln.product.name for ln in cart.lines if ln.product_id in short)
+        raise PosError(_l("Not enough %(name)s in stock.", name=name))
+    stock.post_many(
+        outlet.id,
+        {pid: -quantity for pid, quantity in wanted.items()},
+        MovementKind.SALE,
+        user_id=cashier.id,
+        document_type="sale",
+        document_uuid=sale.uuid,
+        flag=short,
+    )
     for method, amount, reference in (
         (PaymentMethod.CASH, paid.cash, ""),
         (PaymentMethod.QRIS, paid.qris, sale.receipt_no),

@@ -50,6 +50,50 @@ def post(
     return movement
 
 
+def post_many(
+    outlet_id: int,
+    moves: dict[int, int],
+    kind: MovementKind,
+    *,
+    user_id: int | None,
+    document_type: str,
+    document_uuid: uuid.UUID,
+    note: str = "",
+    flag: frozenset[int] = frozenset(),
+) -> None:
+    """Several products' movements for one document: one batch of rows, one batch of balance updates."""
+    db.session.add_all(
+        StockMovement(
+            outlet_id=outlet_id,
+            product_id=product_id,
+            kind=kind,
+            quantity=quantity,
+            user_id=user_id,
+            document_type=document_type,
+            document_uuid=document_uuid,
+            note=note,
+        )
+        for product_id, quantity in moves.items()
+    )
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for flagged in (False, True):
+        rows = [
+            {"outlet_id": outlet_id, "product_id": pid, "quantity": qty, "needs_count": flagged}
+            for pid, qty in moves.items()
+            if (pid in flag) == flagged
+        ]
+        if not rows:
+            continue
+        statement = insert(StockBalance)
+        update = {"quantity": StockBalance.quantity + statement.excluded.quantity}
+        if flagged:
+            update["needs_count"] = True
+        db.session.execute(
+            statement.on_conflict_do_update(index_elements=["outlet_id", "product_id"], set_=update), rows
+        )
+
+
 def on_hand(outlet_id: int, product_id: int) -> int:
     return (
         db.session.scalar(

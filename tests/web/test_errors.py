@@ -38,6 +38,8 @@ def test_login_posts_are_rate_limited_per_address(db_path) -> None:  # type: ign
     statuses = [client.post("/login", {"username": f"nobody{n}", "password": "x"}).status_code for n in range(31)]
     assert statuses[:30] == [401] * 30
     assert statuses[30] == 429
-    assert "Terlalu banyak percobaan" in client.post("/login", {"username": "x", "password": "y"}).get_data(as_text=True)
+    assert "Terlalu banyak percobaan" in client.post("/login", {"username": "x", "password": "y"}).get_data(
+        as_text=True
+    )
     with app.app_context():
         db.engine.dispose()
