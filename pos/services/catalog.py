@@ -30,6 +30,16 @@ def search_products(scope: Scope, text: str = "", page: int = 1) -> Page:
     query = db.select(Product).join(Product.investor).join(Product.category)
     if scope.investor_ids is not None:
         query = query.where(Product.investor_id.in_(scope.investor_ids))
+    if scope.outlet_ids is not None:
+        # Outlet staff see the goods of the investors that supply their outlet.
+        from pos.models import Agreement, agreement_outlet
+
+        suppliers = (
+            db.select(Agreement.investor_id)
+            .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
+            .where(agreement_outlet.c.outlet_id.in_(scope.outlet_ids))
+        )
+        query = query.where(Product.investor_id.in_(suppliers))
     text = text.strip()[:80]
     if text:
         query = query.where(

@@ -121,3 +121,18 @@ def test_language_switch_to_english(client: Client) -> None:
     client.post("/language", {"language": "en", "next": "/dashboard"})
     assert "Overview" in client.get("/dashboard").get_data(as_text=True)
     assert client.post("/language", {"language": "fr"}).status_code == 400
+
+
+def test_each_role_sees_only_its_own_catalogue(client: Client) -> None:
+    client.login("manajer")
+    page = client.get("/products?q=Produk").get_data(as_text=True)
+    assert "Produk investor lain" not in page  # sold only at the other outlet
+    assert "Indomie Mi Goreng" in client.get("/products?q=Indomie").get_data(as_text=True)
+    client.logout()
+    client.login("mitra2")
+    page = client.get("/products").get_data(as_text=True)
+    assert "Aqua" in page and "Indomie" not in page  # another investor's goods stay hidden
+    client.logout()
+    client.login("manajer_b", "other-pass-2026")
+    assert "Produk investor lain" in client.get("/products").get_data(as_text=True)
+    assert "Gerai KMP Cipare" not in client.get("/outlets").get_data(as_text=True)
