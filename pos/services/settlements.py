@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert
+from sqlalchemy.orm import aliased
 
 from pos.domain.periods import closed_periods, period_of
 from pos.extensions import db
@@ -130,6 +131,8 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
 
     settled = db.select(SettledLine.sale_line_id)
     versions = db.select(AgreementVersion.id).where(AgreementVersion.agreement_id == agreement.id)
+    original_line = aliased(SaleLine)
+    original_sale = aliased(Sale)
     rows = db.session.execute(
         db.select(
             SaleLine.id,
@@ -139,8 +142,11 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
             SaleLine.fee,
             SaleLine.investor_share,
             Sale.business_date,
+            original_sale.business_date,
         )
         .join(Sale, SaleLine.sale_id == Sale.id)
+        .outerjoin(original_line, SaleLine.original_line_id == original_line.id)
+        .outerjoin(original_sale, original_line.sale_id == original_sale.id)
         .where(
             Sale.outlet_id == outlet.id,
             Sale.business_date <= last,
@@ -153,8 +159,9 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
 
     grouped: dict[tuple[date, int, bool], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     gross = refunds = late_net = sold = refunded = net = fee = share = 0
-    for _id, product_id, quantity, line_net, line_fee, line_share, day in rows:
-        late = day < first
+    for _id, product_id, quantity, line_net, line_fee, line_share, day, original_day in rows:
+        # A correction of an earlier period: dated before it, or a refund of a sale made before it.
+        late = day < first or (original_day is not None and original_day < first)
         bucket = grouped[(day, product_id, late)]
         bucket[0] += quantity
         bucket[1] += line_net

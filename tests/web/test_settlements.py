@@ -274,9 +274,34 @@ def test_statements_cover_every_line_once_and_sum_exactly(  # type: ignore[no-un
         for s in issued:
             assert s.fee + s.investor_share == s.net_sales
             assert s.net_sales == sum(ln.net for ln in s.lines)
-            inside = [ln for ln in relevant if s.period_start <= ln.sale.business_date <= s.period_end]
+            inside = [
+                ln
+                for ln in relevant
+                if s.period_start <= ln.sale.business_date <= s.period_end
+                and not (ln.sale.original and ln.sale.original.business_date < s.period_start)
+            ]
             assert s.gross_sales + s.refunds == sum(ln.net for ln in inside)
+            assert s.gross_sales + s.refunds + s.late_net == s.net_sales
         settled = db.session.scalars(db.select(SettledLine.sale_line_id)).all()
         assert len(settled) == len(set(settled)) == len(relevant)
         savepoint.rollback()
+        db.session.rollback()
+
+
+def test_a_refund_of_an_earlier_periods_sale_is_a_late_correction(app: Flask) -> None:
+    outlet_id = _ids(app)["outlet"]
+    with app.app_context():
+        outlet = db.session.get(Outlet, outlet_id)
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == SRB))
+        user = db.session.scalar(db.select(User).where(User.username == "pusat"))
+        mie = db.session.scalar(db.select(Product).where(Product.sku == "MIE-INDGRG"))
+        assert outlet and agreement and user and mie
+        march_sale = sale_on(outlet, date(2026, 3, 31), [(mie, 2)], at=time(23, 59, 59))
+        for first in (date(2026, 2, 1), date(2026, 3, 1)):
+            settlements.issue(agreement, outlet, first, user)
+        refund_on(march_sale, date(2026, 4, 2))
+        april = settlements.issue(agreement, outlet, date(2026, 4, 1), user)
+        assert april.late_net == -7000 and april.refunds == 0
+        assert [(ln.late, ln.net) for ln in april.lines] == [(True, -7000)]
+        assert april.fee + april.investor_share == april.net_sales == -7000
         db.session.rollback()
