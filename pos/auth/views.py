@@ -45,7 +45,10 @@ def _safe_next(target: str | None) -> str:
 def _begin(user: User, method: str) -> None:
     token = auth_service.start_session(user, method, policy())
     db.session.commit()
+    language = session.get("lang")
     session.clear()
+    if language:
+        session["lang"] = language
     user.session_token = token
     login_user(user)
 

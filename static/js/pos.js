@@ -75,7 +75,14 @@
     if (dialogInput) dialogInput.focus();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  function fadeFlash() {
+    var box = $("#flash");
+    if (!box || !box.children.length) return;
+    clearTimeout(box._timer);
+    box._timer = setTimeout(function () { box.innerHTML = ""; }, 6000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); fadeFlash(); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 
   document.addEventListener("click", function (event) {

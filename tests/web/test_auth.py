@@ -136,3 +136,9 @@ def test_each_role_sees_only_its_own_catalogue(client: Client) -> None:
     client.login("manajer_b", "other-pass-2026")
     assert "Produk investor lain" in client.get("/products").get_data(as_text=True)
     assert "Gerai KMP Cipare" not in client.get("/outlets").get_data(as_text=True)
+
+
+def test_language_chosen_before_login_is_kept(client: Client) -> None:
+    client.post("/language", {"language": "en", "next": "/login"})
+    client.login("manajer")
+    assert "Overview" in client.get("/dashboard").get_data(as_text=True)
