@@ -56,6 +56,19 @@ def _overrides(form: TermsForm) -> dict[int, int]:
     return out
 
 
+def _terms(form: TermsForm) -> dict[str, Any]:
+    """The terms a form describes, as the agreements service takes them."""
+    return {
+        "fee_bp": parse_percent(form.fee_percent.data),
+        "category_bp": _overrides(form),
+        "collector": Collector(form.collector.data),
+        "period": SettlementPeriod(form.period.data),
+        "staff_count": form.staff_count.data,
+        "note": form.note.data or "",
+        "user_id": current_user.id,
+    }
+
+
 @bp.route("/agreements")
 @allow(*READERS)
 def agreements_list():  # type: ignore[no-untyped-def]
@@ -83,13 +96,7 @@ def agreement_new():  # type: ignore[no-untyped-def]
                 outlets=[db.session.get(Outlet, oid) for oid in form.outlets.data],
                 start=form.start.data,
                 end=form.end.data,
-                fee_bp=parse_percent(form.fee_percent.data),
-                category_bp=_overrides(form),
-                collector=Collector(form.collector.data),
-                period=SettlementPeriod(form.period.data),
-                staff_count=form.staff_count.data,
-                note=form.note.data or "",
-                user_id=current_user.id,
+                **_terms(form),
             )
         except PosError as exc:
             db.session.rollback()
@@ -150,13 +157,7 @@ def agreement_version(agreement_uuid: str):  # type: ignore[no-untyped-def]
         agreements.add_version(
             agreement,
             effective_from=form.effective_from.data,
-            fee_bp=parse_percent(form.fee_percent.data),
-            category_bp=_overrides(form),
-            collector=Collector(form.collector.data),
-            period=SettlementPeriod(form.period.data),
-            staff_count=form.staff_count.data,
-            note=form.note.data or "",
-            user_id=current_user.id,
+            **_terms(form),
         )
     except PosError as exc:
         db.session.rollback()
