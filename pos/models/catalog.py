@@ -35,6 +35,7 @@ class Product(Base):
     tracks_expiry: Mapped[bool] = mapped_column(Boolean, default=False)
     favourite: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    price_due_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     investor: Mapped[Investor] = relationship()

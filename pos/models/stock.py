@@ -13,6 +13,7 @@ from pos.domain.ids import new_id
 from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
 from pos.models.catalog import Product
 from pos.models.org import Outlet
+from pos.models.users import User
 
 
 class MovementKind(enum.StrEnum):
@@ -43,6 +44,7 @@ class StockMovement(Base):
 
     product: Mapped[Product] = relationship()
     outlet: Mapped[Outlet] = relationship()
+    user: Mapped[User | None] = relationship()
 
 
 class StockBalance(Base):

@@ -7,8 +7,9 @@ import uuid
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
+from pos.domain.ids import new_id
 from pos.extensions import db
-from pos.models import MovementKind, StockBalance, StockMovement
+from pos.models import MovementKind, Product, StockBalance, StockMovement
 
 
 def _upsert(outlet_id: int, product_id: int, delta: int, flag: bool) -> None:
@@ -60,10 +61,11 @@ def post_many(
     document_uuid: uuid.UUID,
     note: str = "",
     flag: frozenset[int] = frozenset(),
-) -> None:
+) -> list[StockMovement]:
     """Several products' movements for one document: one batch of rows, one batch of balance updates."""
-    db.session.add_all(
+    movements = [
         StockMovement(
+            uuid=new_id(),
             outlet_id=outlet_id,
             product_id=product_id,
             kind=kind,
@@ -74,7 +76,8 @@ def post_many(
             note=note,
         )
         for product_id, quantity in moves.items()
-    )
+    ]
+    db.session.add_all(movements)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for flagged in (False, True):
@@ -92,6 +95,19 @@ def post_many(
         db.session.execute(
             statement.on_conflict_do_update(index_elements=["outlet_id", "product_id"], set_=update), rows
         )
+    return movements
+
+
+def describe(movements: list[StockMovement]) -> list[dict[str, object]]:
+    """Movements as they travel in outbox events: their own UUIDs and their products' UUIDs."""
+    ids = {m.product_id for m in movements}
+    uuids = (
+        dict(db.session.execute(db.select(Product.id, Product.uuid).where(Product.id.in_(ids))).all()) if ids else {}
+    )
+    return [
+        {"uuid": str(m.uuid), "product": str(uuids[m.product_id]), "kind": str(m.kind), "quantity": m.quantity}
+        for m in movements
+    ]
 
 
 def on_hand(outlet_id: int, product_id: int) -> int:

@@ -10,6 +10,8 @@ def register(app: Flask) -> None:
     from pos.cashier import bp as cashier_bp
     from pos.home import bp as home_bp
     from pos.partnership import bp as partnership_bp
+    from pos.stock import bp as stock_bp
+    from pos.stock.prices import register as register_price_clock
     from pos.web import access, errors, templating
 
     access.register(app)
@@ -19,3 +21,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(cashier_bp)
     app.register_blueprint(partnership_bp)
+    app.register_blueprint(stock_bp)
+    register_price_clock(app)

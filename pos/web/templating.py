@@ -10,10 +10,10 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from pos.domain.money import format_percent, format_rupiah
+from pos.domain.money import format_percent, format_rupiah, line_amount
 from pos.domain.quantity import format_quantity
 from pos.domain.units import unit
-from pos.models import Role
+from pos.models import Product, Role
 
 R = Role
 NAV: list[tuple[str, object, frozenset[Role]]] = [
@@ -21,6 +21,8 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ("cashier.register", _l("Sell"), frozenset({R.CASHIER, R.MANAGER})),
     ("cashier.history", _l("Sales"), frozenset({R.CASHIER, R.MANAGER})),
     ("home.products", _l("Products"), frozenset({R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN})),
+    ("stock.stock_list", _l("Stock"), frozenset({R.MANAGER, R.INVESTOR, R.BOARD, R.CENTRAL, R.ADMIN})),
+    ("stock.delivery_list", _l("Deliveries"), frozenset({R.MANAGER, R.INVESTOR})),
     ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN, R.FACILITATOR})),
     ("cashier.qris_settings", "QRIS", frozenset({R.MANAGER})),
     (
@@ -124,11 +126,17 @@ def qty(steps: int, unit_code: str) -> str:
     return format_quantity(steps, unit(unit_code), "," if language() == "id" else ".")
 
 
+def line_value(quantity: int, product: Product) -> int:
+    """Quantity in the unit's steps at the product's current price, rounded once."""
+    return line_amount(max(quantity, 0), product.price, unit(product.unit).step_per_unit)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(rp, "rp")
     app.add_template_filter(rp_signed, "rp_signed")
     app.add_template_filter(local_time, "localtime")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(line_value, "line_value")
     app.add_template_filter(qty, "qty")
     app.add_template_filter(lambda day: format_date(day, "medium") if day else "", "date_id")
     app.add_template_global(audit_label, "audit_label")

@@ -129,4 +129,29 @@
       focusScan();
     }
   });
+
+  // Receiving: a scanned code jumps to its line; "all arrived" fills the sent quantity.
+  document.addEventListener("keydown", function (event) {
+    var find = event.target.closest && event.target.closest("[data-find-line]");
+    if (!find || event.key !== "Enter") return;
+    event.preventDefault();
+    var code = find.value.trim();
+    var rows = document.querySelectorAll("tr[data-codes]");
+    for (var i = 0; i < rows.length; i++) {
+      if ((" " + rows[i].getAttribute("data-codes") + " ").indexOf(" " + code + " ") >= 0) {
+        var input = rows[i].querySelector("input.qty-input");
+        rows[i].scrollIntoView({ block: "center" });
+        if (input) { input.focus(); input.select(); }
+        find.value = "";
+        return;
+      }
+    }
+    find.select();
+  });
+  document.addEventListener("click", function (event) {
+    var fill = event.target.closest("[data-fill]");
+    if (!fill) return;
+    var input = fill.parentNode.querySelector("input.qty-input");
+    if (input) input.value = fill.getAttribute("data-fill");
+  });
 })();

@@ -1,0 +1,16 @@
+"""Human document numbers: PREFIX-PARTY-YYYYMMDD-NNN, unique, counted per day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+
+from pos.extensions import db
+
+
+def next_number(model: Any, prefix: str, party: str, day: date) -> str:
+    stem = f"{prefix}-{party}-{day:%Y%m%d}-"
+    used = db.session.scalar(db.select(func.count()).select_from(model).where(model.number.like(f"{stem}%"))) or 0
+    return f"{stem}{used + 1:03d}"

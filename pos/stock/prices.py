@@ -1,0 +1,28 @@
+"""Scheduled prices take effect without a scheduler: the first request after their time applies them."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app
+
+from pos.extensions import db
+from pos.services import products
+
+CHECK_EVERY_SECONDS = 20.0
+
+
+def _apply_due_prices() -> None:
+    state = current_app.extensions.setdefault("pos_price_clock", {"next": 0.0})
+    now = time.monotonic()
+    if now < state["next"]:
+        return
+    state["next"] = now + CHECK_EVERY_SECONDS
+    if products.apply_due():
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+def register(app: Flask) -> None:
+    app.before_request(_apply_due_prices)
