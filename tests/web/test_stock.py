@@ -114,9 +114,7 @@ def test_delivery_is_sent_received_once_with_differences_and_a_bast(app: Flask, 
     with app.app_context():
         delivery = db.session.scalar(db.select(Delivery).where(Delivery.uuid == _uuid(delivery_uuid)))
         assert delivery.status == DeliveryStatus.RECEIVED
-        moves = db.session.scalars(
-            db.select(StockMovement).where(StockMovement.document_uuid == delivery.uuid)
-        ).all()
+        moves = db.session.scalars(db.select(StockMovement).where(StockMovement.document_uuid == delivery.uuid)).all()
         assert sorted(m.quantity for m in moves) == [8, 25_500]
         event = db.session.scalar(db.select(OutboxEvent).where(OutboxEvent.event_type == "delivery.received"))
         assert event is not None and str(moves[0].uuid) in event.payload
@@ -168,7 +166,10 @@ def test_the_other_side_cannot_see_or_touch_documents(app: Flask, login_as) -> N
     client = login_as("mitra2")  # another investor at the same outlet
     srb = _product(app, PREMIUM)
     assert client.get(f"/products/{srb.uuid}/edit").status_code == 404
-    assert client.post(f"/products/{srb.uuid}/prices", {"price": "1", "effective_at": "2030-01-01T08:00"}).status_code == 404
+    assert (
+        client.post(f"/products/{srb.uuid}/prices", {"price": "1", "effective_at": "2030-01-01T08:00"}).status_code
+        == 404
+    )
     stock_page = client.get("/stock").get_data(as_text=True)
     assert "Beras premium" not in stock_page
     client.logout()
@@ -214,7 +215,12 @@ def test_returns_write_offs_and_restock_requests(app: Flask, login_as) -> None: 
     before = _on_hand(app, PREMIUM)
     too_many = client.post(
         "/returns/new",
-        {"investor": premium.investor_id, "reason": "expired", "lines-0-code": PREMIUM, "lines-0-quantity": str(before + 1)},
+        {
+            "investor": premium.investor_id,
+            "reason": "expired",
+            "lines-0-code": PREMIUM,
+            "lines-0-quantity": str(before + 1),
+        },
     )
     assert too_many.status_code == 422 and _count(app, StockReturn) == 0
     response = client.post(
@@ -228,7 +234,10 @@ def test_returns_write_offs_and_restock_requests(app: Flask, login_as) -> None: 
 
     assert client.post("/stock/write-off", {"code": PREMIUM, "quantity": "1", "reason": ""}).status_code == 422
     assert client.post("/stock/write-off", {"code": "0000000000000", "quantity": "1", "reason": "x"}).status_code == 404
-    assert client.post("/stock/write-off", {"code": PREMIUM, "quantity": "1", "reason": "dimakan tikus"}).status_code == 303
+    assert (
+        client.post("/stock/write-off", {"code": PREMIUM, "quantity": "1", "reason": "dimakan tikus"}).status_code
+        == 303
+    )
     assert _on_hand(app, PREMIUM) == before - 3
 
     request = client.post(
@@ -264,7 +273,9 @@ def test_returns_write_offs_and_restock_requests(app: Flask, login_as) -> None: 
     assert client.post(f"/returns/{return_uuid}/confirm").status_code == 404
     with app.app_context():
         kinds = db.session.scalars(
-            db.select(StockMovement.kind).where(StockMovement.product_id == premium.id, StockMovement.note != "Stok awal demo")
+            db.select(StockMovement.kind).where(
+                StockMovement.product_id == premium.id, StockMovement.note != "Stok awal demo"
+            )
         ).all()
         assert MovementKind.RETURN in kinds and MovementKind.WRITE_OFF in kinds
 
@@ -281,8 +292,15 @@ def test_investor_manages_products_with_valid_unique_barcodes(app: Flask, login_
         from pos.models import Investor
 
         mns = db.session.scalar(db.select(Investor.id).where(Investor.code == "MNS"))
-        neighbour = db.session.scalar(db.select(Product.barcode).where(Product.investor_id == mns, Product.barcode.is_not(None)))
-    for barcode, status in (("8991001001012", 422), ("12345", 422), (_product(app, PREMIUM).barcode, 409), (neighbour, 409)):
+        neighbour = db.session.scalar(
+            db.select(Product.barcode).where(Product.investor_id == mns, Product.barcode.is_not(None))
+        )
+    for barcode, status in (
+        ("8991001001012", 422),
+        ("12345", 422),
+        (_product(app, PREMIUM).barcode, 409),
+        (neighbour, 409),
+    ):
         response = client.post("/products/new", {**base, "barcode": barcode})
         assert response.status_code == status, (barcode, response.status_code)
     assert client.post("/products/new", {**base, "price": "21.000,50"}).status_code == 422
@@ -300,15 +318,20 @@ def test_investor_manages_products_with_valid_unique_barcodes(app: Flask, login_
     page = client.get(f"/products/{product_uuid}").get_data(as_text=True)
     assert "Rp21.000" in page
     edit = client.post(
-        f"/products/{product_uuid}/edit", {**base, "name": "Beras merah organik 1 kg", "active": "y", "tracks_expiry": "y"}
+        f"/products/{product_uuid}/edit",
+        {**base, "name": "Beras merah organik 1 kg", "active": "y", "tracks_expiry": "y"},
     )
     assert edit.status_code == 303
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    ok = client.post(f"/products/{product_uuid}/photo", {"photo": (io.BytesIO(png), "a.png")}, content_type="multipart/form-data")
+    ok = client.post(
+        f"/products/{product_uuid}/photo", {"photo": (io.BytesIO(png), "a.png")}, content_type="multipart/form-data"
+    )
     assert ok.status_code == 303
     assert client.get(f"/products/{product_uuid}/photo").data == png
     bad = client.post(
-        f"/products/{product_uuid}/photo", {"photo": (io.BytesIO(b"<svg/>"), "a.svg")}, content_type="multipart/form-data"
+        f"/products/{product_uuid}/photo",
+        {"photo": (io.BytesIO(b"<svg/>"), "a.svg")},
+        content_type="multipart/form-data",
     )
     assert bad.status_code == 422
 
@@ -319,7 +342,9 @@ def test_scheduled_price_changes_take_effect_at_their_time(app: Flask, login_as)
     past = client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": "2020-01-01T08:00"})
     assert past.status_code == 422
     future = (datetime.now(UTC) + timedelta(days=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
-    assert client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": future}).status_code == 303
+    assert (
+        client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": future}).status_code == 303
+    )
     assert _product(app, PREMIUM).price == 78_000
     with app.app_context():
         products.apply_due(datetime.now(UTC) + timedelta(days=3))

@@ -1,0 +1,114 @@
+"""The outlet's stock list with a large catalogue, on SQLite.
+
+    python bench/stock_list.py [--products 20000] [--rounds 200]
+
+Prints each page's server time (median, p99) and its ratio to a bare Flask request (the floor).
+Target (issue 4): under 100 ms with 20,000 products, paginated or searched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+
+from bench.checkout import summary, timed  # noqa: E402
+from tests.conftest import Client, make_app  # noqa: E402
+
+
+def seed(app: Flask, products: int) -> None:
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from pos.domain.barcode import complete_ean13
+    from pos.extensions import db
+    from pos.models import Investor, Outlet, Product, ReorderLevel, StockBalance
+    from pos.services import demo
+
+    with app.app_context():
+        upgrade()
+        demo.seed()
+        db.session.commit()
+        outlet_id = db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR"))
+        investor_id = db.session.scalar(db.select(Investor.id).where(Investor.code == "SRB"))
+        words = ["Beras", "Gula", "Kopi", "Teh", "Sabun", "Mi", "Susu", "Kecap", "Sambal", "Biskuit", "Roti", "Air"]
+        now = datetime.now(UTC)
+        db.session.execute(
+            insert(Product),
+            [
+                {
+                    "uuid": uuid.uuid4(),
+                    "investor_id": investor_id,
+                    "category_id": 3,
+                    "sku": f"BENCH-{i:06d}",
+                    "barcode": complete_ean13(f"77{i:010d}"),
+                    "name": f"{random.choice(words)} {random.choice(words)} varian {i}",
+                    "unit": "pcs",
+                    "price": random.randrange(1000, 100000, 100),
+                    "tracks_expiry": False,
+                    "favourite": False,
+                    "active": True,
+                    "created_at": now,
+                }
+                for i in range(products)
+            ],
+        )
+        ids = list(db.session.scalars(db.select(Product.id).where(Product.sku.like("BENCH-%"))))
+        db.session.execute(
+            insert(StockBalance),
+            [{"outlet_id": outlet_id, "product_id": pid, "quantity": random.randint(0, 60)} for pid in ids],
+        )
+        db.session.execute(
+            insert(ReorderLevel),
+            [{"outlet_id": outlet_id, "product_id": pid, "level": 10, "updated_at": now} for pid in ids[::3]],
+        )
+        db.session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    random.seed(11)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", TESTING=False)
+        started = time.perf_counter()
+        seed(app, args.products)
+        print(f"seeded {args.products} extra products in {time.perf_counter() - started:.1f} s")
+
+        floor_app = Flask("floor")
+        floor_app.add_url_rule("/", "ok", lambda: "ok")
+        floor_client = floor_app.test_client()
+        floor = statistics.median(timed(lambda: floor_client.get("/"), args.rounds * 3))
+        print(f"{'floor: bare Flask request':<34} median {floor:7.3f} ms")
+
+        client = Client(app.test_client())
+        client.login("manajer")
+        pages = {
+            "stock list, first page": "/stock",
+            "stock list, page 200": "/stock?page=200",
+            "stock list, search 'kopi susu'": "/stock?q=Kopi+Susu",
+            "stock list, low stock only": "/stock?show=low",
+            "stock list, htmx search fragment": "/stock?q=varian+1234",
+        }
+        for name, url in pages.items():
+            headers = {"HX-Request": "true"} if "fragment" in name else {}
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, (url, response.status_code)
+            summary(name, timed(lambda url=url, headers=headers: client.get(url, headers=headers), args.rounds), floor)
+
+
+if __name__ == "__main__":
+    main()
