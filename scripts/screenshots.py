@@ -1,6 +1,6 @@
 """Take tablet-size screenshots of every screen of a running demo (kmp-pos demo).
 
-    python scripts/screenshots.py http://127.0.0.1:5000 docs/screenshots
+    python scripts/screenshots.py http://127.0.0.1:5000 docs/screenshots [cashier,manager,stock,investor]
 
 Needs Chromium at /usr/bin/chromium and Playwright (pip install -e '.[test]').
 """
@@ -84,16 +84,90 @@ def manager_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "21-qris-settings", tag)
 
 
+def _login(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo-kmp-2026")
+    page.get_by_role("button", name="Masuk").last.click()
+    page.wait_for_load_state()
+
+
+def stock_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    _login(page, base, "manajer")
+    page.goto(base + "/stock")
+    shoot(page, out, "30-stock", tag)
+    page.goto(base + "/deliveries?status=sent")
+    shoot(page, out, "31-deliveries", tag)
+    page.get_by_role("link", name="Terima", exact=True).first.click()
+    page.wait_for_load_state()
+    page.fill("#find", page.locator("tr[data-codes]").first.get_attribute("data-codes").split()[0])
+    page.press("#find", "Enter")
+    page.keyboard.type("12")
+    shoot(page, out, "32-receive", tag)
+    page.goto(base + "/counts")
+    shoot(page, out, "33-counts", tag)
+    page.locator("table a.mono").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "34-count-confirmed", tag)
+    page.goto(base + "/counts")
+    page.get_by_role("button", name="Mulai hitung").click()
+    page.wait_for_load_state()
+    page.fill("#count-scan", "8991001003010")
+    page.press("#count-scan", "Enter")
+    page.wait_for_selector("#focus-counted")
+    page.keyboard.type("37")
+    shoot(page, out, "35-count-scan", tag)
+    page.goto(base + "/returns/new")
+    shoot(page, out, "36-return-form", tag)
+    page.goto(base + "/stock/write-off")
+    shoot(page, out, "37-write-off", tag)
+    page.goto(base + "/stock/movements")
+    shoot(page, out, "38-movements", tag)
+    page.goto(base + "/stock/shrinkage")
+    shoot(page, out, "39-shrinkage", tag)
+
+
+def investor_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    _login(page, base, "mitra")
+    page.goto(base + "/stock")
+    shoot(page, out, "40-investor-stock", tag)
+    page.goto(base + "/restock?status=open")
+    page.locator("table a.mono").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "41-restock-request", tag)
+    page.get_by_role("link", name="Buat pengiriman dari permintaan ini").click()
+    page.wait_for_load_state()
+    shoot(page, out, "42-delivery-form", tag)
+    page.goto(base + "/deliveries?status=received")
+    page.locator("table a.mono").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "43-delivery-received", tag)
+    page.goto(page.url + "/bast")
+    shoot(page, out, "44-bast", tag)
+    page.goto(base + "/products?q=Indomie")
+    page.locator("table a").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "45-product", tag)
+    page.goto(base + "/products/new")
+    shoot(page, out, "46-product-form", tag)
+    page.goto(base + "/sales-by-product")
+    shoot(page, out, "47-investor-sales", tag)
+
+
+TOURS = {"cashier": cashier_tour, "manager": manager_tour, "stock": stock_tour, "investor": investor_tour}
+
+
 def main() -> None:
     base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
     out = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    tours = [TOURS[name] for name in sys.argv[3].split(",")] if len(sys.argv) > 3 else list(TOURS.values())
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
         for width, height, tag in SIZES:
-            for tour in (cashier_tour, manager_tour):
+            for tour in tours:
                 context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
                 tour(context.new_page(), base, out, tag)
                 context.close()

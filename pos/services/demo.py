@@ -515,7 +515,82 @@ def seed() -> bool:
             outlet.id, product_id, MovementKind.OPENING, opening - sold.get(product_id, 0), note="Stok awal demo"
         )
         movement.created_at = moment
+    _stock_documents(outlet, investors)
     return True
+
+
+def _stock_documents(outlet: Outlet, investors: dict[str, Investor]) -> None:
+    """A received delivery with expiry dates, one on its way, a restock request, a count, reorder levels."""
+    from datetime import timedelta
+
+    from pos.models import ReorderLevel
+    from pos.services import counts, deliveries, restock
+    from pos.services.clock import business_date
+
+    today = business_date(outlet.timezone)
+    by_sku = {p.sku: p for p in db.session.scalars(db.select(Product))}
+    users = {u.username: u for u in db.session.scalars(db.select(User))}
+    for sku in ("MIE-INDGRG", "MYK-KITA1"):
+        by_sku[sku].tracks_expiry = True
+    received = deliveries.create(
+        investors["SRB"],
+        outlet,
+        today,
+        [
+            deliveries.PlannedLine(by_sku["MIE-INDGRG"].id, 40, "B-2611", today + timedelta(days=12)),
+            deliveries.PlannedLine(by_sku["MYK-KITA1"].id, 24, "MK-0926", today + timedelta(days=240)),
+        ],
+        users["mitra"],
+        driver="Pak Ujang · A 8123 BC",
+    )
+    lines = received.lines
+    deliveries.receive(
+        received,
+        [
+            deliveries.Received(lines[0].id, 39, 1, "1 dus penyok"),
+            deliveries.Received(lines[1].id, 24, 0),
+        ],
+        users["manajer"],
+        "Diterima lengkap kecuali 1 dus mi penyok.",
+    )
+    received.received_at = received.created_at = datetime.now(UTC) - timedelta(days=3)
+    deliveries.create(
+        investors["MNS"],
+        outlet,
+        today + timedelta(days=1),
+        [
+            deliveries.PlannedLine(p.id, 12)
+            for p in db.session.scalars(
+                db.select(Product).where(Product.investor_id == investors["MNS"].id).order_by(Product.id).limit(4)
+            )
+        ],
+        users["mitra2"],
+        driver="Mas Dedi · A 1456 XY",
+    )
+    restock.create(
+        outlet,
+        investors["SRB"],
+        [
+            restock.Wanted(24, by_sku["MYK-KITA1"].id),
+            restock.Wanted(10, None, "Beras merah 1 kg"),
+        ],
+        users["manajer"],
+        "Permintaan naik menjelang akhir bulan.",
+    )
+    for sku, level in (("MYK-KITA1", 150), ("MIE-INDGRG", 60), ("BRS-PREM5", 10)):
+        db.session.add(ReorderLevel(outlet_id=outlet.id, product_id=by_sku[sku].id, level=level))
+    count = counts.start(
+        outlet,
+        users["manajer"],
+        investor_id=investors["SRB"].id,
+        reason="Opname bulanan",
+        scope_label="CV Sumber Rezeki Banten",
+    )
+    premium = by_sku["BRS-PREM5"]
+    counts.record(
+        count, counts.line_for(count, premium.id), stock.on_hand(outlet.id, premium.id) - 2, "2 sak tidak ada"
+    )
+    counts.confirm(count, users["manajer"])
 
 
 def _history(outlet: Outlet, days: int = 60) -> date:

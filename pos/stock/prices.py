@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from sqlalchemy.exc import OperationalError
 
 from pos.extensions import db
 from pos.services import products
@@ -13,15 +14,21 @@ CHECK_EVERY_SECONDS = 20.0
 
 
 def _apply_due_prices() -> None:
+    if request.endpoint == "static":
+        return
     state = current_app.extensions.setdefault("pos_price_clock", {"next": 0.0})
     now = time.monotonic()
     if now < state["next"]:
         return
     state["next"] = now + CHECK_EVERY_SECONDS
-    if products.apply_due():
-        db.session.commit()
-    else:
+    try:
+        if products.apply_due():
+            db.session.commit()
+        else:
+            db.session.rollback()
+    except OperationalError:  # another writer holds the database: the next request tries again
         db.session.rollback()
+        state["next"] = now
 
 
 def register(app: Flask) -> None:

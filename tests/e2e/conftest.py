@@ -79,6 +79,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 def pin_login(page: Any, server: LiveServer, name: str = "Siti Rahmawati", pin: str = "1234") -> None:
     page.goto(server.url + "/login?outlet=SRG-CPR")
     page.get_by_role("link", name=name).click()
+    page.wait_for_url("**/login/pin/**")
+    page.wait_for_load_state("load")
     for digit in pin:
         page.locator(f".keypad [data-key='{digit}']").click()
     page.get_by_role("button", name="OK").click()

@@ -116,7 +116,11 @@ def test_delivery_is_sent_received_once_with_differences_and_a_bast(app: Flask, 
         assert delivery.status == DeliveryStatus.RECEIVED
         moves = db.session.scalars(db.select(StockMovement).where(StockMovement.document_uuid == delivery.uuid)).all()
         assert sorted(m.quantity for m in moves) == [8, 25_500]
-        event = db.session.scalar(db.select(OutboxEvent).where(OutboxEvent.event_type == "delivery.received"))
+        event = db.session.scalar(
+            db.select(OutboxEvent).where(
+                OutboxEvent.event_type == "delivery.received", OutboxEvent.payload.contains(str(delivery.uuid))
+            )
+        )
         assert event is not None and str(moves[0].uuid) in event.payload
 
     client.logout()
