@@ -104,6 +104,8 @@ def _lines(count: StockCount, text: str, only: str, page: int) -> tuple[list[Sto
         )
     if only == "todo":
         query = query.where(StockCountLine.counted.is_(None))
+    elif only == "counted":
+        query = query.where(StockCountLine.counted.is_not(None))
     elif only == "different" and count.status == CountStatus.CONFIRMED:
         query = query.where(StockCountLine.counted != StockCountLine.expected)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery())) or 0
@@ -115,7 +117,8 @@ def _lines(count: StockCount, text: str, only: str, page: int) -> tuple[list[Sto
 
 def _detail(count: StockCount, error: Any = None, status: int = 200, focus: StockCountLine | None = None) -> Any:
     text = request.values.get("q", "")[:80]
-    only = request.values.get("only", "")
+    default = "counted" if count.status == CountStatus.CONFIRMED else ""
+    only = request.values.get("only", default)
     page_arg = request.values.get("page", "1")
     lines, page, pages = _lines(count, text, only, int(page_arg) if page_arg.isdigit() else 1)
     on_hand = stock.on_hand_many(count.outlet_id, [ln.product_id for ln in lines])

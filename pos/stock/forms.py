@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from pos.web.fields import RupiahField
 
@@ -130,6 +130,12 @@ class WriteOffForm(FlaskForm):
 
 class LevelForm(FlaskForm):
     level = StringField(_l("Reorder level"), validators=QTY, render_kw={"inputmode": "decimal"})
+
+
+class StockSettingsForm(FlaskForm):
+    expiry_warning_days = IntegerField(
+        _l("Warn about expiry this many days ahead"), validators=[InputRequired(), NumberRange(min=0, max=365)]
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -24,7 +24,7 @@ from pos.stock.common import (
     show_quantity,
     visible_outlets,
 )
-from pos.stock.forms import LevelForm, RangeForm, WriteOffForm
+from pos.stock.forms import LevelForm, RangeForm, StockSettingsForm, WriteOffForm
 from pos.web.access import allow, scope_for
 from pos.web.htmx import render
 
@@ -62,8 +62,24 @@ def stock_list():  # type: ignore[no-untyped-def]
         show=_show(),
         level_form=LevelForm(formdata=None),
         can_set_level=current_user.role in (R.MANAGER, R.INVESTOR),
+        settings_form=StockSettingsForm(formdata=None, expiry_warning_days=outlet.expiry_warning_days),
         expiring=inventory.expiring_at(outlet, investor_ids(outlet)) if text == "" and page.page == 1 else [],
     )
+
+
+@bp.route("/stock/settings", methods=["POST"])
+@allow(R.MANAGER)
+def stock_settings():  # type: ignore[no-untyped-def]
+    outlet = current_user.outlet
+    if outlet is None:
+        abort(404)
+    form = StockSettingsForm()
+    if not form.validate():
+        raise PosError(_("Enter a number of days from 0 to 365."))
+    outlet.expiry_warning_days = form.expiry_warning_days.data
+    db.session.commit()
+    flash(_("Settings saved."), "success")
+    return redirect(url_for("stock.stock_list"), 303)
 
 
 @bp.route("/stock/export")

@@ -396,3 +396,27 @@ def test_counts_are_limited_to_the_managers_outlet(app: Flask, login_as) -> None
     assert client.post(f"/counts/{count_uuid}/confirm").status_code == 404
     with app.app_context():
         assert db.session.scalar(db.select(StockCount.status).where(StockCount.uuid == _uuid(count_uuid))) == "open"
+
+
+def test_expiry_warning_follows_the_outlets_setting(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("manajer")
+    # the demo received Indomie expiring in 12 days: inside the default 30-day warning
+    assert "Segera kedaluwarsa" in client.get("/stock").get_data(as_text=True)
+    assert client.post("/stock/settings", {"expiry_warning_days": "400"}).status_code == 422
+    assert client.post("/stock/settings", {"expiry_warning_days": "7"}).status_code == 303
+    assert "Segera kedaluwarsa" not in client.get("/stock").get_data(as_text=True)
+    client.logout()
+    client = login_as("mitra2")  # not their goods
+    assert "Indomie Mi Goreng — " not in client.get("/stock").get_data(as_text=True)
+
+
+def test_investor_declines_a_restock_request_once(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("mitra")
+    with app.app_context():
+        request_uuid = db.session.scalar(db.select(RestockRequest.uuid).where(RestockRequest.status == "open"))
+    assert client.post(f"/restock/{request_uuid}/decline", {"answer": ""}).status_code == 422
+    assert client.post(f"/restock/{request_uuid}/decline", {"answer": "Stok gudang kosong"}).status_code == 303
+    assert client.post(f"/restock/{request_uuid}/decline", {"answer": "lagi"}).status_code == 409
+    client.logout()
+    client = login_as("manajer")
+    assert "Stok gudang kosong" in client.get(f"/restock/{request_uuid}").get_data(as_text=True)
