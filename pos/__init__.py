@@ -91,6 +91,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pos.web import register
 
     register(app)
+    from pos.services import changes
+
+    changes.track_once()
 
     @app.before_request
     def _mark_write_request() -> None:

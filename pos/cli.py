@@ -197,8 +197,47 @@ def outlets_create(
     click.echo(f"created outlet {code}")
 
 
+@outlets_group.command("token")
+@click.argument("code")
+@click.option("--revoke", is_flag=True, help="Revoke the outlet's tokens instead of issuing a new one.")
+@with_appcontext
+def outlets_token(code: str, revoke: bool) -> None:
+    """Issue (or rotate) an outlet's sync token on central; it is printed once and stored hashed."""
+    from pos.services import tokens
+
+    outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
+    if outlet is None:
+        raise click.ClickException(f"no outlet {code!r}")
+    if revoke:
+        count = tokens.revoke_all(outlet, None)
+        db.session.commit()
+        click.echo(f"revoked {count} token(s) of {code}")
+        return
+    token = tokens.issue(outlet, None)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("sync")
+@click.option("--once", is_flag=True, help="Sync once and exit (exit status 1 on failure).")
+@click.option("--interval", default=15.0, show_default=True, help="Seconds between syncs when healthy.")
+@with_appcontext
+def sync_command(once: bool, interval: float) -> None:
+    """Pull central's changes and push the outbox; without --once, keep going with backoff."""
+    from pos.services import sync_client
+
+    if once:
+        try:
+            click.echo(f"sync: {sync_client.sync_once()}")
+        except sync_client.SyncError as exc:
+            raise click.ClickException(str(exc)) from exc
+        return
+    sync_client.run(interval=interval, log=click.echo)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(outlets_group)
+    app.cli.add_command(sync_command)

@@ -60,7 +60,16 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "POS_OUTLET_CODE": os.environ.get("POS_OUTLET_CODE") or None,
         "SESSION_COOKIE_SECURE": _flag("POS_SECURE_COOKIES", False),
         "RATELIMIT_ENABLED": _flag("POS_RATELIMIT", True),
+        "POS_CENTRAL_URL": os.environ.get("POS_CENTRAL_URL") or None,
+        "POS_SYNC_TOKEN": os.environ.get("POS_SYNC_TOKEN") or _read(instance_path / "sync_token"),
+        "POS_SYNC_STALE_MINUTES": int(os.environ.get("POS_SYNC_STALE_MINUTES") or 60),
     }
+
+
+def _read(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    return path.read_text().strip() or None
 
 
 DEFAULTS: dict[str, object] = {

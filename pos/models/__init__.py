@@ -54,7 +54,17 @@ from pos.models.supply import (
     StockReturn,
     StockReturnLine,
 )
-from pos.models.sync import OutboxEvent
+from pos.models.sync import (
+    InvestorDayRollup,
+    OutboxEvent,
+    OutletDayRollup,
+    OutletSyncState,
+    OutletToken,
+    SyncChange,
+    SyncConflict,
+    SyncEvent,
+    SyncStatus,
+)
 from pos.models.users import LoginSession, Role, User
 
 __all__ = [
@@ -77,10 +87,14 @@ __all__ = [
     "Direction",
     "Dispute",
     "Investor",
+    "InvestorDayRollup",
     "LoginSession",
     "MovementKind",
     "OutboxEvent",
     "Outlet",
+    "OutletDayRollup",
+    "OutletSyncState",
+    "OutletToken",
     "Payment",
     "PaymentMethod",
     "PriceChange",
@@ -111,6 +125,10 @@ __all__ = [
     "StockMovement",
     "StockReturn",
     "StockReturnLine",
+    "SyncChange",
+    "SyncConflict",
+    "SyncEvent",
+    "SyncStatus",
     "User",
     "agreement_outlet",
 ]

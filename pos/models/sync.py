@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.domain.ids import new_id
@@ -30,3 +31,122 @@ class OutboxEvent(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     quarantined_at: Mapped[datetime | None]
+
+
+class OutletToken(Base):
+    """An outlet's API token on central: shown once, stored as a SHA-256 digest."""
+
+    __tablename__ = "outlet_token"
+
+    id: Mapped[intpk]
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class SyncEvent(Base):
+    """Central's log of every event an outlet pushed, stored once by its id."""
+
+    __tablename__ = "sync_event"
+    __table_args__ = (Index("uq_sync_event_outlet_seq", "outlet_id", "seq", unique=True),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_type: Mapped[str] = mapped_column(String(40))
+    schema_version: Mapped[int]
+    body_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SyncConflict(Base):
+    """An event refused by central: same id with another body, or content central cannot accept."""
+
+    __tablename__ = "sync_conflict"
+
+    id: Mapped[intpk]
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    event_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    event_type: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
+class OutletSyncState(Base):
+    """Per outlet on central: when it was last seen and how complete its event sequence is."""
+
+    __tablename__ = "outlet_sync_state"
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    last_seen_at: Mapped[datetime | None]
+    last_event_at: Mapped[datetime | None]
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    conflicts: Mapped[int] = mapped_column(default=0)
+    pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    @property
+    def gaps(self) -> int:
+        return max(0, self.max_seq - self.received)
+
+
+class SyncChange(Base):
+    """Central → outlet change feed: one row per write to a record outlets receive."""
+
+    __tablename__ = "sync_change"
+    __table_args__ = (Index("ix_sync_change_entity", "entity", "entity_uuid"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncStatus(Base):
+    """The outlet node's own view of its sync: the pull cursor and the last attempt's outcome."""
+
+    __tablename__ = "sync_status"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_attempt_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    failures: Mapped[int] = mapped_column(default=0)
+
+
+class InvestorDayRollup(Base):
+    """Sales per outlet, investor and business day, kept by ingest in the same transaction."""
+
+    __tablename__ = "investor_day_rollup"
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    lines: Mapped[int] = mapped_column(BigInteger, default=0)
+    net: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutletDayRollup(Base):
+    __tablename__ = "outlet_day_rollup"
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +35,7 @@ from pos.services.errors import PosError
 class Rate:
     version_id: int
     fee_bp: int
+    version_uuid: uuid.UUID | None = None
 
 
 def _terms(version: AgreementVersion) -> Terms:
@@ -60,9 +62,9 @@ class RateBook:
                 (Agreement.end_date.is_(None)) | (Agreement.end_date >= day),
             )
         ).all()
-        self._by_investor: dict[int, tuple[int, Terms]] = {}
+        self._by_investor: dict[int, tuple[AgreementVersion, Terms]] = {}
         for agreement in agreements:
-            versions = {v.effective_from: v.id for v in agreement.versions}
+            versions = {v.effective_from: v for v in agreement.versions}
             chosen = terms_on([_terms(v) for v in agreement.versions], day)
             if chosen is not None:
                 self._by_investor[agreement.investor_id] = (versions[chosen.effective_from], chosen)
@@ -72,8 +74,8 @@ class RateBook:
         found = self._by_investor.get(investor_id)
         if found is None:
             return None
-        version_id, terms = found
-        return Rate(version_id=version_id, fee_bp=rate_for(terms, category_id))
+        version, terms = found
+        return Rate(version_id=version.id, fee_bp=rate_for(terms, category_id), version_uuid=version.uuid)
 
 
 RECENT_SECONDS = 30.0

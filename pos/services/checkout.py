@@ -16,6 +16,7 @@ from pos.domain.qris import MAX_QRIS_AMOUNT
 from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import (
+    AgreementVersion,
     Cart,
     MovementKind,
     Outlet,
@@ -57,9 +58,25 @@ def sale_by_key(key: uuid.UUID) -> Sale | None:
     return db.session.scalar(db.select(Sale).where(Sale.idempotency_key == key))
 
 
-def _sale_event(sale: Sale) -> dict[str, Any]:
+def _moves(movements: list[Any], product_uuids: dict[int, uuid.UUID]) -> list[dict[str, Any]]:
+    return [
+        {"uuid": str(m.uuid), "product": str(product_uuids[m.product_id]), "kind": m.kind.value, "quantity": m.quantity}
+        for m in movements
+    ]
+
+
+def _sale_event(
+    sale: Sale,
+    versions: dict[int, uuid.UUID] | None = None,
+    movements: list[dict[str, Any]] | None = None,
+    originals: dict[int, uuid.UUID] | None = None,
+) -> dict[str, Any]:
+    """The sale as it travels to central: every record with the UUID it was born with."""
+    versions = versions or {}
+    originals = originals or {}
     return {
         "uuid": str(sale.uuid),
+        "idempotency_key": str(sale.idempotency_key),
         "kind": sale.kind.value,
         "receipt_no": sale.receipt_no,
         "business_date": sale.business_date.isoformat(),
@@ -81,6 +98,12 @@ def _sale_event(sale: Sale) -> dict[str, Any]:
                 "line_no": line.line_no,
                 "product": str(line.product.uuid),
                 "investor": str(line.investor.uuid),
+                "agreement_version": str(versions[line.agreement_version_id])
+                if line.agreement_version_id in versions
+                else None,
+                "original_line": str(originals[line.original_line_id]) if line.original_line_id in originals else None,
+                "name": line.name,
+                "unit": line.unit,
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
                 "gross": line.gross,
@@ -96,6 +119,7 @@ def _sale_event(sale: Sale) -> dict[str, Any]:
             {"uuid": str(p.uuid), "method": p.method.value, "amount": p.amount, "reference": p.reference}
             for p in sale.payments
         ],
+        "movements": movements or [],
     }
 
 
@@ -152,6 +176,8 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         change=paid.change,
     )
     wanted: dict[int, int] = {}
+    versions: dict[int, uuid.UUID] = {}
+    product_uuids: dict[int, uuid.UUID] = {}
     book = agreements.RateBook(outlet.id, day)
     for number, (line, price) in enumerate(zip(cart.lines, pricing.lines, strict=True), start=1):
         product = line.product
@@ -166,6 +192,9 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
                 )
             )
         split = split_line(price.net, rate.fee_bp)
+        if rate.version_uuid is not None:
+            versions[rate.version_id] = rate.version_uuid
+        product_uuids[product.id] = product.uuid
         sale.lines.append(
             SaleLine(
                 line_no=number,
@@ -192,7 +221,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     if short and not outlet.allow_negative_stock:
         name = next(ln.product.name for ln in cart.lines if ln.product_id in short)
         raise PosError(_l("Not enough %(name)s in stock.", name=name))
-    stock.post_many(
+    movements = stock.post_many(
         outlet.id,
         {pid: -quantity for pid, quantity in wanted.items()},
         MovementKind.SALE,
@@ -211,7 +240,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     db.session.add(sale)
     cart.closed = True
     db.session.flush()
-    outbox.append(outlet.id, "sale.completed", _sale_event(sale))
+    outbox.append(outlet.id, "sale.completed", _sale_event(sale, versions, _moves(movements, product_uuids)))
     return sale
 
 
@@ -295,6 +324,7 @@ def reverse(
         approved_by=approver,
     )
     number = 0
+    refund_moves: list[tuple[uuid.UUID, Any]] = []
     for line in sale.lines:
         qty = chosen.get(line.id, 0)
         if not qty:
@@ -328,15 +358,20 @@ def reverse(
                 original_line_id=line.id,
             )
         )
-        stock.post(
-            outlet.id,
-            line.product_id,
-            MovementKind.REFUND,
-            qty,
-            user_id=user.id,
-            document_type=kind.value,
-            document_uuid=refund.uuid,
-            note=reason[:255],
+        refund_moves.append(
+            (
+                line.product.uuid,
+                stock.post(
+                    outlet.id,
+                    line.product_id,
+                    MovementKind.REFUND,
+                    qty,
+                    user_id=user.id,
+                    document_type=kind.value,
+                    document_uuid=refund.uuid,
+                    note=reason[:255],
+                ),
+            )
         )
     refund.subtotal = sum(ln.gross for ln in refund.lines)
     refund.discount = sum(ln.discount for ln in refund.lines)
@@ -347,7 +382,18 @@ def reverse(
     refund.paid = refund.total
     db.session.add(refund)
     db.session.flush()
-    outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(refund))
+    version_ids = {ln.agreement_version_id for ln in refund.lines}
+    versions = dict(
+        db.session.execute(
+            db.select(AgreementVersion.id, AgreementVersion.uuid).where(AgreementVersion.id.in_(version_ids))
+        ).all()
+    )
+    moves = [
+        {"uuid": str(m.uuid), "product": str(product_uuid), "kind": m.kind.value, "quantity": m.quantity}
+        for product_uuid, m in refund_moves
+    ]
+    originals = {line.id: line.uuid for line in sale.lines}
+    outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(refund, versions, moves, originals))
     return refund
 
 

@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from pos.partnership import bp as partnership_bp
     from pos.stock import bp as stock_bp
     from pos.stock.prices import register as register_price_clock
+    from pos.sync import bp as sync_bp
     from pos.web import access, errors, templating
 
     access.register(app)
@@ -22,4 +23,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(cashier_bp)
     app.register_blueprint(partnership_bp)
     app.register_blueprint(stock_bp)
+    app.register_blueprint(sync_bp)
     register_price_clock(app)

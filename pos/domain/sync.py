@@ -1,0 +1,86 @@
+"""Sync rules that need no database: event envelopes, body digests and retry timing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMA_VERSION = 1
+MAX_BATCH = 1000
+EVENT_TYPES = frozenset(
+    {
+        "sale.completed",
+        "sale.refund",
+        "sale.void",
+        "shift.opened",
+        "shift.closed",
+        "cash.moved",
+        "delivery.received",
+        "stock_count.confirmed",
+        "stock_return.sent",
+        "stock.written_off",
+        "restock.requested",
+    }
+)
+
+
+class EnvelopeError(ValueError):
+    """An event that cannot be read at all; ``code`` names the reason for the client."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    id: uuid.UUID
+    seq: int
+    type: str
+    schema_version: int
+    payload: dict[str, Any]
+
+    @property
+    def digest(self) -> str:
+        return body_digest(self.id, self.seq, self.type, self.schema_version, self.payload)
+
+
+def canonical(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def body_digest(event_id: uuid.UUID, seq: int, event_type: str, schema_version: int, payload: Any) -> str:
+    text = canonical({"id": str(event_id), "seq": seq, "type": event_type, "v": schema_version, "payload": payload})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_envelope(raw: Any) -> Envelope:
+    """Check one pushed event's shape; the payload's content is checked by its handler."""
+    if not isinstance(raw, dict):
+        raise EnvelopeError("malformed", "an event must be a JSON object")
+    try:
+        event_id = uuid.UUID(str(raw.get("id")))
+    except ValueError:
+        raise EnvelopeError("malformed", "id must be a UUID") from None
+    seq, event_type, version, payload = raw.get("seq"), raw.get("type"), raw.get("schema_version"), raw.get("payload")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**62:
+        raise EnvelopeError("malformed", "seq must be a positive integer")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise EnvelopeError("malformed", "schema_version must be an integer")
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+        raise EnvelopeError("unknown_type", f"unknown event type {str(event_type)[:40]!r}")
+    if version > SCHEMA_VERSION or version < 1:
+        raise EnvelopeError("unsupported_version", f"schema version {version} is not supported (max {SCHEMA_VERSION})")
+    if not isinstance(payload, dict):
+        raise EnvelopeError("malformed", "payload must be a JSON object")
+    return Envelope(event_id, seq, event_type, version, payload)
+
+
+def backoff_seconds(failures: int, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> float:
+    """Full jitter: a random wait up to base·2^failures, capped, so outlets do not retry in step."""
+    ceiling = min(cap, base * (2 ** min(failures, 20)))
+    return (rng or random).uniform(0, ceiling)

@@ -1,0 +1,106 @@
+"""The sync API on central: outlets push events and pull changes with their own bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from pos.domain.sync import MAX_BATCH
+from pos.extensions import csrf, db
+from pos.models import Outlet, OutletToken
+from pos.models.base import utcnow
+from pos.services import changes, ingest, tokens
+from pos.sync import bp
+from pos.sync.openapi import document
+from pos.web.access import public, token_auth
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+def _error(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify(error=code, message=message), status
+
+
+def _outlet() -> Outlet | tuple[Response, int]:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return _error(401, "unauthorized", "send the outlet's token as 'Authorization: Bearer …'")
+    outlet = tokens.outlet_for(header[7:].strip())
+    if outlet is None:
+        return _error(401, "unauthorized", "unknown or revoked token")
+    db.session.execute(
+        db.update(OutletToken)
+        .where(OutletToken.outlet_id == outlet.id, OutletToken.revoked_at.is_(None))
+        .values(last_used_at=utcnow())
+    )
+    return outlet
+
+
+@bp.before_request
+def _limits() -> None:
+    if request.path.startswith("/api/"):
+        request.max_content_length = MAX_BODY
+
+
+@bp.route("/api/v1/sync/push", methods=["POST"])
+@token_auth
+@csrf.exempt
+def push() -> Any:
+    outlet = _outlet()
+    if not isinstance(outlet, Outlet):
+        return outlet
+    body = request.get_json(silent=True)
+    if body is None:
+        return _error(400, "malformed_json", "the body must be JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        return _error(422, "malformed", 'send {"outlet": code, "events": [...]}')
+    if "outlet" in body and body["outlet"] != outlet.code:
+        return _error(403, "wrong_outlet", "this token cannot push events for another outlet")
+    events = body["events"]
+    if len(events) > MAX_BATCH:
+        return _error(413, "batch_too_large", f"send at most {MAX_BATCH} events at once")
+    outlet_id = outlet.id
+    for attempt in range(4):
+        try:
+            outcomes = ingest.ingest(outlet, events)
+            db.session.commit()
+            break
+        except (IntegrityError, OperationalError) as exc:
+            # Another push of the same events committed first: run again to acknowledge them.
+            db.session.rollback()
+            current_app.logger.warning("push retried after %s", str(exc).splitlines()[0][:300])
+            outlet = db.session.get(Outlet, outlet_id)
+            if attempt == 3:
+                return _error(503, "busy", "try again")
+    return jsonify(ingest.as_response(outcomes))
+
+
+@bp.route("/api/v1/sync/pull")
+@token_auth
+def pull() -> Any:
+    outlet = _outlet()
+    if not isinstance(outlet, Outlet):
+        return outlet
+    raw_cursor = request.args.get("cursor", "0")
+    raw_limit = request.args.get("limit", str(changes.PAGE))
+    if not raw_cursor.lstrip("-").isdigit() or not raw_limit.isdigit() or len(raw_cursor) > 19:
+        return _error(400, "bad_cursor", "cursor and limit must be whole numbers")
+    limit = min(max(int(raw_limit), 1), 1000)
+    page = changes.page_for(outlet, int(raw_cursor), limit)
+    state_cursor = page["cursor"]
+    from pos.models import OutletSyncState
+
+    state = db.session.get(OutletSyncState, outlet.id) or OutletSyncState(outlet_id=outlet.id)
+    state.pull_cursor = state_cursor
+    state.last_seen_at = utcnow()
+    db.session.add(state)
+    db.session.commit()
+    return jsonify(page)
+
+
+@bp.route("/api/v1/openapi.json")
+@public
+def openapi() -> Any:
+    return jsonify(document())

@@ -1,0 +1,432 @@
+"""An outlet on SQLite and central on PostgreSQL, with a real HTTP server (and a faulty proxy) between them."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from flask import Flask, Response, request
+from werkzeug.serving import make_server
+
+from pos.extensions import db
+from pos.models import (
+    InvestorDayRollup,
+    OutboxEvent,
+    Outlet,
+    OutletDayRollup,
+    Product,
+    Register,
+    Sale,
+    SaleKind,
+    SaleLine,
+    SyncConflict,
+    SyncEvent,
+    User,
+)
+from pos.services import cart as cart_service
+from pos.services import checkout, demo, shifts, sync_client, tokens
+from pos.services.auth import Policy
+from tests.conftest import make_app
+from tests.e2e.conftest import LiveServer
+
+NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D")
+
+
+@pytest.fixture(scope="module")
+def central(pg_url: str) -> Iterator[tuple[Flask, LiveServer, dict[str, str]]]:
+    """Central on PostgreSQL with the demo and one outlet per test, each with its staff and token."""
+    from flask_migrate import upgrade
+
+    from pos.models import Agreement, Role
+    from pos.services.auth import hash_secret
+
+    app = make_app(pg_url, POS_ROLE="central")
+    issued = {}
+    with app.app_context():
+        upgrade()
+        demo.seed()
+        home = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        for code in NODES:
+            # the outlet node starts without opening stock, so it may sell below zero
+            outlet = Outlet(
+                code=code, name=f"Gerai {code}", cooperative_id=home.cooperative_id, allow_negative_stock=True
+            )
+            db.session.add_all(
+                [
+                    outlet,
+                    Register(outlet=outlet, code="KASIR-1", name="Kasir 1"),
+                    User(
+                        username=f"kasir-{code}".lower(),
+                        full_name=f"Kasir {code}",
+                        role=Role.CASHIER,
+                        outlet=outlet,
+                        pin_hash=hash_secret("1234"),
+                    ),
+                    User(
+                        username=f"manajer-{code}".lower(),
+                        full_name=f"Manajer {code}",
+                        role=Role.MANAGER,
+                        outlet=outlet,
+                        pin_hash=hash_secret("9999"),
+                    ),
+                ]
+            )
+            for agreement in db.session.scalars(db.select(Agreement)):
+                agreement.outlets.append(outlet)
+            db.session.flush()
+            issued[code] = tokens.issue(outlet, None)
+        db.session.commit()
+    with LiveServer(app) as server:
+        yield app, server, issued
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _outlet_app(tmp_path: Path, url: str, token: str, code: str) -> Flask:
+    from flask_migrate import upgrade
+
+    app = make_app(
+        f"sqlite:///{tmp_path / 'outlet.sqlite3'}",
+        POS_ROLE="outlet",
+        POS_OUTLET_CODE=code,
+        POS_CENTRAL_URL=url,
+        POS_SYNC_TOKEN=token,
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _sell(app: Flask, code: str, count: int, *, refund_every: int = 0) -> None:
+    """Cash sales of 1–3 random products through the real checkout, at the outlet."""
+    rng = random.Random(count)
+    with app.app_context():
+        cashier = db.session.scalar(db.select(User).where(User.username == f"kasir-{code}".lower()))
+        manager = db.session.scalar(db.select(User).where(User.username == f"manajer-{code}".lower()))
+        shift = shifts.open_shift_of(cashier) or shifts.open_shift(
+            cashier, db.session.scalar(db.select(Register.id).order_by(Register.id)), 100_000
+        )
+        products = [
+            p for p in db.session.scalars(db.select(Product).where(Product.active.is_(True))) if p.unit == "pcs"
+        ]
+        db.session.commit()
+        for number in range(count):
+            basket = cart_service.cart_of(shift)
+            for product in rng.sample(products, rng.randint(1, 3)):
+                cart_service.add(basket, product, rng.randint(1, 4))
+            total = cart_service.priced(basket).total
+            sale = checkout.complete(basket, basket.revision, basket.uuid, checkout.PaymentInput(cash=total), cashier)
+            db.session.commit()
+            if refund_every and number % refund_every == 0:
+                line = sale.lines[0]
+                checkout.reverse(
+                    sale,
+                    {line.id: 1},
+                    kind=SaleKind.REFUND,
+                    reason="rusak",
+                    manager_pin="9999",
+                    user=manager,
+                    shift=shift,
+                    key=__import__("uuid").uuid4(),
+                    policy=Policy(5, 15),
+                )
+                db.session.commit()
+        del manager
+
+
+def _sales(app: Flask, outlet_code: str, uuids: set[Any] | None = None) -> dict[str, tuple[int, int, int, str]]:
+    with app.app_context():
+        query = db.select(Sale.uuid, Sale.total, Sale.fee, Sale.investor_share, Sale.kind).join(
+            Outlet, Sale.outlet_id == Outlet.id
+        )
+        query = query.where(Outlet.code == outlet_code)
+        if uuids is not None:
+            query = query.where(Sale.uuid.in_(uuids))
+        return {str(u): (t, f, s, str(k)) for u, t, f, s, k in db.session.execute(query)}
+
+
+def _outlet_sales(app: Flask, code: str) -> dict[str, tuple[int, int, int, str]]:
+    return _sales(app, code)
+
+
+def _central_copy(central_app: Flask, code: str) -> dict[str, Any]:
+    """Everything central holds for the outlet: equal to the outlet's own set means 0 lost, 0 doubled."""
+    return _sales(central_app, code)
+
+
+def _drain(app: Flask, attempts: int = 200) -> None:
+    with app.app_context():
+        for _ in range(attempts):
+            try:
+                sync_client.sync_once()
+            except sync_client.SyncError:
+                time.sleep(0.01)
+                continue
+            if sync_client.pending_count() == 0:
+                return
+        raise AssertionError(f"outbox did not drain: {sync_client.pending_count()} waiting")
+
+
+def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    central_app, server, issued = central
+    code = "SYNC-A"
+    outlet = _outlet_app(tmp_path, server.url, issued[code], code)
+    with outlet.app_context():
+        report = sync_client.sync_once()
+        assert report.pulled > 40  # cooperative, outlet, registers, investors, categories, products, agreements, staff
+        assert db.session.scalar(db.select(User).where(User.username == "kasir-sync-a")).pin_hash
+        assert db.session.query(Product).count() == 44
+        assert db.session.scalar(db.select(User).where(User.username == "kasir")) is None  # another outlet's staff
+    _sell(outlet, code, 25, refund_every=10)
+    outlet_sales = _outlet_sales(outlet, code)
+    assert len(outlet_sales) == 28
+    _drain(outlet)
+    assert _central_copy(central_app, code) == outlet_sales
+    with central_app.app_context():
+        rollup = db.session.execute(
+            db.select(db.func.sum(OutletDayRollup.total), db.func.sum(OutletDayRollup.fee)).where(
+                OutletDayRollup.outlet_id == db.select(Outlet.id).where(Outlet.code == code).scalar_subquery()
+            )
+        ).one()
+        assert tuple(rollup) == (sum(v[0] for v in outlet_sales.values()), sum(v[1] for v in outlet_sales.values()))
+        by_investor = db.session.scalar(
+            db.select(db.func.sum(InvestorDayRollup.net)).where(
+                InvestorDayRollup.outlet_id == db.select(Outlet.id).where(Outlet.code == code).scalar_subquery()
+            )
+        )
+        assert by_investor == rollup[0]
+
+    # Everything marked unsent (as if the outlet crashed before marking) is acknowledged, not doubled.
+    with outlet.app_context():
+        db.session.execute(db.update(OutboxEvent).values(sent_at=None))
+        db.session.commit()
+    _drain(outlet)
+    assert _central_copy(central_app, code) == outlet_sales
+    with central_app.app_context():
+        assert db.session.query(SyncConflict).count() == 0
+
+    # A replay with a changed amount is refused, recorded, quarantined, and changes nothing.
+    with outlet.app_context():
+        event = db.session.scalar(db.select(OutboxEvent).where(OutboxEvent.event_type == "sale.completed"))
+        payload = json.loads(event.payload)
+        payload["total"] += 1000
+        event.payload = json.dumps(payload)
+        event.sent_at = None
+        db.session.commit()
+        sync_client.sync_once()
+        assert db.session.get(OutboxEvent, event.id).quarantined_at is not None
+    assert _central_copy(central_app, code) == outlet_sales
+    with central_app.app_context():
+        conflict = db.session.scalar(db.select(SyncConflict))
+        assert conflict is not None and conflict.reason == "changed_body"
+
+
+def test_push_api_refuses_bad_input_with_json_errors(central) -> None:  # type: ignore[no-untyped-def]
+    central_app, server, issued = central
+    token = issued["SYNC-D"]
+    url = server.url + "/api/v1/sync/push"
+    auth = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(url, json={"events": []}).status_code == 401
+    assert httpx.post(url, json={"events": []}, headers={"Authorization": "Bearer kmp_wrong"}).status_code == 401
+    bad_json = httpx.post(url, content=b"{not json", headers={**auth, "Content-Type": "application/json"})
+    assert bad_json.status_code == 400 and bad_json.json()["error"] == "malformed_json"
+    assert httpx.post(url, json={"events": "x"}, headers=auth).status_code == 422
+    assert httpx.post(url, json={"outlet": "SRG-CPR", "events": []}, headers=auth).status_code == 403
+    assert httpx.post(url, json={"events": [{}] * 1001}, headers=auth).status_code == 413
+    import uuid
+
+    good_shift = {
+        "id": str(uuid.uuid4()),
+        "seq": 900_001,
+        "type": "shift.opened",
+        "schema_version": 1,
+        "payload": {
+            "uuid": str(uuid.uuid4()),
+            "register": "KASIR-9",
+            "cashier": str(uuid.uuid4()),
+            "opened_at": "2026-11-28T01:00:00+00:00",
+            "opening_float": 0,
+        },
+    }
+    events = [
+        {"id": "nope", "seq": 1, "type": "sale.completed", "schema_version": 1, "payload": {}},
+        {"id": str(uuid.uuid4()), "seq": 900_002, "type": "teleport", "schema_version": 1, "payload": {}},
+        {"id": str(uuid.uuid4()), "seq": 900_003, "type": "sale.completed", "schema_version": 99, "payload": {}},
+        {
+            "id": str(uuid.uuid4()),
+            "seq": 900_004,
+            "type": "sale.completed",
+            "schema_version": 1,
+            "payload": {"uuid": "x", "total": "lots"},
+        },
+        good_shift,
+    ]
+    answer = httpx.post(url, json={"events": events}, headers=auth)
+    assert answer.status_code == 200
+    codes = [r.get("code") for r in answer.json()["results"]]
+    assert codes[:4] == ["malformed", "unknown_type", "unsupported_version", "invalid"]
+    assert answer.json()["ack"] == [good_shift["id"]]  # the rest of a valid batch is still handled
+    with central_app.app_context():
+        assert db.session.scalar(db.select(SyncEvent).where(SyncEvent.uuid == uuid.UUID(good_shift["id"])))
+    spec = httpx.get(server.url + "/api/v1/openapi.json").json()
+    responses = spec["paths"]["/api/v1/sync/push"]["post"]["responses"]
+    assert {"200", "400", "401", "403", "413", "422", "503"} <= set(responses)
+
+
+def test_four_pushers_sending_the_same_batch_store_it_once(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    central_app, server, issued = central
+    code = "SYNC-B"
+    token = issued[code]
+    outlet = _outlet_app(tmp_path, server.url, token, code)
+    with outlet.app_context():
+        sync_client.sync_once()
+    _sell(outlet, code, 12)
+    with outlet.app_context():
+        events = db.session.scalars(
+            db.select(OutboxEvent).where(OutboxEvent.sent_at.is_(None)).order_by(OutboxEvent.seq)
+        ).all()
+        body = {
+            "events": [
+                {
+                    "id": str(e.uuid),
+                    "seq": e.seq,
+                    "type": e.event_type,
+                    "schema_version": 1,
+                    "payload": json.loads(e.payload),
+                }
+                for e in events
+            ]
+        }
+    answers: list[Any] = []
+
+    def send() -> None:
+        answers.append(
+            httpx.post(
+                server.url + "/api/v1/sync/push", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=60
+            )
+        )
+
+    pushers = [threading.Thread(target=send) for _ in range(4)]
+    for pusher in pushers:
+        pusher.start()
+    for pusher in pushers:
+        pusher.join()
+    assert [a.status_code for a in answers] == [200] * 4
+    for answer in answers:
+        assert len(answer.json()["ack"]) == len(events)
+    assert sum(a.json()["accepted"] for a in answers) == len(events)
+    assert _central_copy(central_app, code) == _outlet_sales(outlet, code)
+
+
+class FaultyProxy:
+    """Between outlet and central: drops, duplicates, delays, replays late, and cuts replies after commit."""
+
+    def __init__(self, target: str, seed: int = 7) -> None:
+        self.target = target
+        self.rng = random.Random(seed)
+        self.held: list[tuple[str, str, bytes, dict[str, str]]] = []
+        self.stats = {"dropped": 0, "duplicated": 0, "cut": 0, "replayed": 0, "passed": 0}
+        self.lock = threading.Lock()
+        self.posts = 0
+        app = Flask("proxy")
+        app.add_url_rule("/<path:path>", "any", self.handle, methods=["GET", "POST"])
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _forward(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        return httpx.request(method, f"{self.target}/{path}", content=body, headers=headers, timeout=60)
+
+    def handle(self, path: str) -> Response:
+        body = request.get_data()
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        method = request.method
+        if request.query_string:
+            path = f"{path}?{request.query_string.decode()}"
+        with self.lock:
+            roll = self.rng.random()
+            replay = self.held.pop(0) if self.held and self.rng.random() < 0.3 else None
+            self.posts += method == "POST"
+            turn = self.posts % 6 if method == "POST" else -1
+        if replay is not None:
+            self._forward(*replay)
+            self.stats["replayed"] += 1
+        time.sleep(self.rng.random() * 0.02)
+        if roll < 0.15:
+            self.stats["dropped"] += 1
+            return Response("dropped", status=502)
+        if turn == 1:
+            self.stats["cut"] += 1
+            self._forward(method, path, body, headers)  # central commits, the reply never arrives
+            return Response("gateway timeout", status=504)
+        if turn == 3:
+            self.stats["duplicated"] += 1
+            self._forward(method, path, body, headers)
+        if turn == 4:
+            with self.lock:
+                self.held.append((method, path, body, headers))  # delivered again later, out of order
+        answer = self._forward(method, path, body, headers)
+        self.stats["passed"] += 1
+        return Response(answer.content, status=answer.status_code, content_type=answer.headers.get("content-type"))
+
+    def __enter__(self) -> FaultyProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_faulty_network_and_crashes_lose_nothing_and_double_nothing(central, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    central_app, server, issued = central
+    code = "SYNC-C"
+    with FaultyProxy(server.url) as proxy:
+        outlet = _outlet_app(tmp_path, proxy.url, issued[code], code)
+        with outlet.app_context():
+            for _ in range(50):
+                try:
+                    sync_client.sync_once()
+                    break
+                except sync_client.SyncError:
+                    continue
+        _sell(outlet, code, 40, refund_every=7)
+
+        # The outlet process dies after sending a batch and before marking it sent.
+        real_call = sync_client._call
+        crashed = {"done": False}
+
+        def call_then_crash(client: Any, method: str, url: str, **kw: Any) -> Any:
+            answer = real_call(client, method, url, **kw)
+            if method == "POST" and not crashed["done"]:
+                crashed["done"] = True
+                raise sync_client.SyncError("killed before marking sent")
+            return answer
+
+        monkeypatch.setattr(sync_client, "_call", call_then_crash)
+        with outlet.app_context():
+            monkeypatch.setattr(sync_client, "BATCH", 3)
+            _drain(outlet, attempts=400)
+        assert crashed["done"]
+        assert all(proxy.stats[k] for k in ("dropped", "cut", "duplicated", "replayed")), proxy.stats
+    outlet_sales = _outlet_sales(outlet, code)
+    assert len(outlet_sales) == 40 + 6
+    assert _central_copy(central_app, code) == outlet_sales
+    with outlet.app_context():
+        lines = db.session.scalar(db.select(db.func.count(SaleLine.id)))
+    with central_app.app_context():
+        import uuid
+
+        central_lines = db.session.scalar(
+            db.select(db.func.count(SaleLine.id))
+            .join(Sale, SaleLine.sale_id == Sale.id)
+            .where(Sale.uuid.in_([uuid.UUID(u) for u in outlet_sales]))
+        )
+    assert central_lines == lines
