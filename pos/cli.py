@@ -220,9 +220,9 @@ def outlets_token(code: str, revoke: bool) -> None:
 
 @click.command("sync")
 @click.option("--once", is_flag=True, help="Sync once and exit (exit status 1 on failure).")
-@click.option("--interval", default=15.0, show_default=True, help="Seconds between syncs when healthy.")
+@click.option("--interval", default=15, show_default=True, type=int, help="Seconds between syncs when healthy.")
 @with_appcontext
-def sync_command(once: bool, interval: float) -> None:
+def sync_command(once: bool, interval: int) -> None:
     """Pull central's changes and push the outbox; without --once, keep going with backoff."""
     from pos.services import sync_client
 

@@ -80,7 +80,7 @@ def read_envelope(raw: Any) -> Envelope:
     return Envelope(event_id, seq, event_type, version, payload)
 
 
-def backoff_seconds(failures: int, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> float:
-    """Full jitter: a random wait up to base·2^failures, capped, so outlets do not retry in step."""
-    ceiling = min(cap, base * (2 ** min(failures, 20)))
-    return (rng or random).uniform(0, ceiling)
+def backoff_ms(failures: int, base_ms: int = 1000, cap_ms: int = 300_000, rng: random.Random | None = None) -> int:
+    """Full jitter: a random wait up to base·2^failures milliseconds, capped, so outlets do not retry in step."""
+    ceiling = min(cap_ms, base_ms * (2 ** min(failures, 20)))
+    return (rng or random).randint(0, ceiling)

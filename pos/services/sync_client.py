@@ -16,7 +16,7 @@ import httpx
 from flask import current_app
 from sqlalchemy import func, update
 
-from pos.domain.sync import backoff_seconds
+from pos.domain.sync import backoff_ms
 from pos.extensions import db
 from pos.models import OutboxEvent, SyncStatus
 from pos.models.base import utcnow
@@ -201,7 +201,7 @@ def sync_once(client: httpx.Client | None = None) -> Report:
     return report
 
 
-def run(interval: float = 15.0, stop: Any = None, log: Any = print) -> None:
+def run(interval: int = 15, stop: Any = None, log: Any = print) -> None:
     """Sync forever: every ``interval`` seconds while healthy, backing off with jitter after failures."""
     failures = 0
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0)) as client:
@@ -210,14 +210,14 @@ def run(interval: float = 15.0, stop: Any = None, log: Any = print) -> None:
                 report = sync_once(client)
                 failures = 0
                 log(f"sync: {report}")
-                wait = 0.5 if report.pending else interval
+                wait_ms = 500 if report.pending else interval * 1000
             except SyncError as exc:
                 failures += 1
-                wait = max(1.0, backoff_seconds(failures, base=2.0, cap=300.0))
-                log(f"sync failed ({failures}): {exc}; next try in {wait:.0f} s")
+                wait_ms = max(1000, backoff_ms(failures, base_ms=2000, cap_ms=300_000))
+                log(f"sync failed ({failures}): {exc}; next try in {wait_ms // 1000} s")
             finally:
                 db.session.remove()
             if stop is not None:
-                stop.wait(wait)
+                stop.wait(wait_ms / 1000)
             else:
-                time.sleep(wait)
+                time.sleep(wait_ms / 1000)

@@ -154,4 +154,11 @@
     var input = fill.parentNode.querySelector("input.qty-input");
     if (input) input.value = fill.getAttribute("data-fill");
   });
+
+  // Swapped-in forms (a scanned count line) take the focus where they ask for it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var wanted = target && target.querySelector && target.querySelector("[autofocus]");
+    if (wanted && document.activeElement !== wanted) { wanted.focus(); if (wanted.select) wanted.select(); }
+  });
 })();

@@ -1,0 +1,312 @@
+"""Central ingest over HTTP (gunicorn, PostgreSQL) with batches from many simulated outlets.
+
+    POS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python bench/sync_ingest.py \
+        [--outlets 20] [--sales 2000] [--batch 500] [--pushers 4] [--workers 2]
+
+Prints three-line sales ingested per second and, as the floor, raw COPY of the same sale, line and
+payment rows into PostgreSQL in the same run. Goal (issue 6): at least 20,000 sales a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from pos.domain.money import split_line  # noqa: E402
+
+
+def _database(base: str) -> tuple[str, str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"kmp_bench_{uuid.uuid4().hex[:8]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin, url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+
+
+def seed(url: str, outlets: int) -> dict:
+    from flask_migrate import upgrade
+
+    from pos.extensions import db
+    from pos.models import Agreement, AgreementVersion, Outlet, Product, Register, Role, User
+    from pos.services import demo, tokens
+    from tests.conftest import make_app
+
+    app = make_app(url, POS_ROLE="central")
+    with app.app_context():
+        upgrade()
+        demo.seed()
+        home = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        agreements = list(db.session.scalars(db.select(Agreement)))
+        nodes = []
+        for i in range(outlets):
+            outlet = Outlet(code=f"B{i:04d}", name=f"Bench {i}", cooperative_id=home.cooperative_id)
+            cashier = User(username=f"bench-{i}", full_name=f"Bench {i}", role=Role.CASHIER, outlet=outlet)
+            db.session.add_all([outlet, cashier, Register(outlet=outlet, code="KASIR-1", name="Kasir 1")])
+            for agreement in agreements:
+                agreement.outlets.append(outlet)
+            db.session.flush()
+            nodes.append({"code": outlet.code, "token": tokens.issue(outlet, None), "cashier": str(cashier.uuid)})
+        catalogue = []
+        for product in db.session.scalars(db.select(Product).where(Product.unit == "pcs")):
+            agreement = next(a for a in agreements if a.investor_id == product.investor_id)
+            version = db.session.scalar(
+                db.select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
+            )
+            catalogue.append(
+                (str(product.uuid), str(product.investor.uuid), str(version.uuid), product.price, version.fee_bp)
+            )
+        db.session.commit()
+        db.engine.dispose()
+    return {"nodes": nodes, "catalogue": catalogue}
+
+
+def events_for(node: dict, catalogue: list, sales: int, rng: random.Random) -> list[dict]:
+    shift = str(uuid.uuid4())
+    now = datetime.now(UTC).isoformat()
+    out = [
+        {
+            "id": str(uuid.uuid4()),
+            "seq": 1,
+            "type": "shift.opened",
+            "schema_version": 1,
+            "payload": {
+                "uuid": shift,
+                "register": "KASIR-1",
+                "cashier": node["cashier"],
+                "opened_at": now,
+                "opening_float": 0,
+            },
+        }
+    ]
+    for n in range(sales):
+        lines, total, fee = [], 0, 0
+        for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, 3), start=1):
+            quantity = rng.randint(1, 3)
+            split = split_line(quantity * price, bp)
+            lines.append(
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "line_no": line_no,
+                    "product": product,
+                    "investor": investor,
+                    "agreement_version": version,
+                    "name": "x",
+                    "unit": "pcs",
+                    "quantity": quantity,
+                    "unit_price": price,
+                    "gross": split.net,
+                    "discount": 0,
+                    "net": split.net,
+                    "fee_bp": bp,
+                    "fee": split.fee,
+                    "investor_share": split.investor_share,
+                }
+            )
+            total += split.net
+            fee += split.fee
+        sale = str(uuid.uuid4())
+        out.append(
+            {
+                "id": str(uuid.uuid4()),
+                "seq": n + 2,
+                "type": "sale.completed",
+                "schema_version": 1,
+                "payload": {
+                    "uuid": sale,
+                    "idempotency_key": sale,
+                    "kind": "sale",
+                    "receipt_no": f"{node['code']}-{n:07d}",
+                    "business_date": now[:10],
+                    "created_at": now,
+                    "shift": shift,
+                    "cashier": node["cashier"],
+                    "original": None,
+                    "subtotal": total,
+                    "discount": 0,
+                    "total": total,
+                    "fee": fee,
+                    "investor_share": total - fee,
+                    "paid": total,
+                    "change": 0,
+                    "reason": "",
+                    "lines": lines,
+                    "payments": [{"uuid": str(uuid.uuid4()), "method": "cash", "amount": total, "reference": ""}],
+                    "movements": [],
+                },
+            }
+        )
+    return out
+
+
+def copy_floor(admin: str, url: str, batches: list[tuple[dict, list[dict]]]) -> float:
+    """Raw COPY of the same sales, lines and payments into unconstrained copies of the tables."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    sales = [e["payload"] for _, events in batches for e in events if e["type"] == "sale.completed"]
+    with psycopg.connect(target) as conn:
+        for table in ("sale", "sale_line", "payment"):
+            conn.execute(f"CREATE TEMP TABLE copy_{table} (LIKE {table} INCLUDING DEFAULTS)")
+        conn.execute("ALTER TABLE copy_sale ALTER COLUMN id DROP NOT NULL")
+        started = time.perf_counter()
+        with conn.cursor() as cur:
+            buffer = io.StringIO()
+            for i, s in enumerate(sales):
+                buffer.write(
+                    f"{i}\t{s['uuid']}\t1\t1\t1\tsale\t{s['receipt_no']}\t{s['uuid']}\t{s['business_date']}\t"
+                    f"{s['created_at']}\t{s['total']}\t0\t{s['total']}\t{s['fee']}\t{s['investor_share']}\t"
+                    f"{s['total']}\t0\t\\N\t\n"
+                )
+            with cur.copy(
+                "COPY copy_sale (id, uuid, outlet_id, shift_id, cashier_id, kind, receipt_no, idempotency_key, "
+                "business_date, created_at, subtotal, discount, total, fee, investor_share, paid, change, "
+                "original_id, reason) FROM STDIN"
+            ) as copy:
+                copy.write(buffer.getvalue())
+            buffer = io.StringIO()
+            k = 0
+            for i, s in enumerate(sales):
+                for ln in s["lines"]:
+                    buffer.write(
+                        f"{k}\t{ln['uuid']}\t{i}\t{ln['line_no']}\t1\t1\t1\tx\tpcs\t{ln['quantity']}\t"
+                        f"{ln['unit_price']}\t{ln['gross']}\t0\t{ln['net']}\t{ln['fee_bp']}\t{ln['fee']}\t"
+                        f"{ln['investor_share']}\t\\N\n"
+                    )
+                    k += 1
+            with cur.copy(
+                "COPY copy_sale_line (id, uuid, sale_id, line_no, product_id, investor_id, "
+                "agreement_version_id, name, unit, quantity, unit_price, gross, discount, net, fee_bp, fee, "
+                "investor_share, original_line_id) FROM STDIN"
+            ) as copy:
+                copy.write(buffer.getvalue())
+            buffer = io.StringIO()
+            for i, s in enumerate(sales):
+                p = s["payments"][0]
+                buffer.write(f"{i}\t{p['uuid']}\t{i}\tcash\t{p['amount']}\t\n")
+            with cur.copy("COPY copy_payment (id, uuid, sale_id, method, amount, reference) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+        conn.commit()
+        elapsed = time.perf_counter() - started
+    return len(sales) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--outlets", type=int, default=20)
+    parser.add_argument("--sales", type=int, default=2000, help="sales per outlet")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--pushers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    base = os.environ.get("POS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    admin, url = _database(base)
+    try:
+        started = time.perf_counter()
+        seeded = seed(url, args.outlets)
+        rng = random.Random(5)
+        batches: list[tuple[dict, list[dict]]] = []
+        for node in seeded["nodes"]:
+            events = events_for(node, seeded["catalogue"], args.sales, rng)
+            for start in range(0, len(events), args.batch):
+                batches.append((node, events[start : start + args.batch]))
+        total_sales = args.outlets * args.sales
+        took = time.perf_counter() - started
+        print(f"seeded central and {total_sales} sales from {args.outlets} outlets in {took:.1f} s")
+
+        port = 5600 + rng.randint(0, 300)
+        env = {
+            **os.environ,
+            "DATABASE_URL": url.replace("postgresql+psycopg", "postgresql"),
+            "POS_ROLE": "central",
+            "SECRET_KEY": "bench",
+            "POS_RATELIMIT": "false",
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    httpx.get(base_url + "/api/v1/openapi.json", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            # A node's batches go in order (one pusher per outlet at a time); outlets push in parallel.
+            by_node: dict[str, list[list[dict]]] = {}
+            for node, events in batches:
+                by_node.setdefault(node["code"], []).append(events)
+            tokens = {n["code"]: n["token"] for n in seeded["nodes"]}
+            queue = list(by_node.items())
+            lock = threading.Lock()
+            accepted = [0]
+
+            def pusher() -> None:
+                with httpx.Client(timeout=120) as client:
+                    while True:
+                        with lock:
+                            if not queue:
+                                return
+                            code, node_batches = queue.pop()
+                        for events in node_batches:
+                            answer = client.post(
+                                base_url + "/api/v1/sync/push",
+                                json={"outlet": code, "events": events},
+                                headers={"Authorization": f"Bearer {tokens[code]}"},
+                            )
+                            answer.raise_for_status()
+                            with lock:
+                                accepted[0] += answer.json()["accepted"]
+
+            started = time.perf_counter()
+            threads = [threading.Thread(target=pusher) for _ in range(args.pushers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait()
+        expected = total_sales + args.outlets
+        assert accepted[0] == expected, (accepted[0], expected)
+        rate = total_sales / elapsed
+        floor = copy_floor(admin, url, batches)
+        print(
+            f"ingest over HTTP ({args.workers} gunicorn workers, {args.pushers} pushers, batches of {args.batch}): "
+            f"{rate:,.0f} three-line sales/s ({elapsed:.1f} s)"
+        )
+        print(f"floor: raw COPY of the same sale, line and payment rows: {floor:,.0f} sales/s")
+        print(f"ingest / COPY = {rate / floor:.2f}  (goal: >= 20,000 sales/s)")
+    finally:
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

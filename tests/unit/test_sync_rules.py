@@ -1,0 +1,52 @@
+import random
+import uuid
+
+import pytest
+
+from pos.domain.sync import EnvelopeError, backoff_ms, body_digest, read_envelope
+
+
+def _event(**changes: object) -> dict[str, object]:
+    event: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "seq": 3,
+        "type": "sale.completed",
+        "schema_version": 1,
+        "payload": {"total": 1000},
+    }
+    event.update(changes)
+    return event
+
+
+def test_envelopes_are_checked_and_named() -> None:
+    assert read_envelope(_event()).seq == 3
+    for bad, code in (
+        ([], "malformed"),
+        (_event(id="x"), "malformed"),
+        (_event(seq=0), "malformed"),
+        (_event(seq=True), "malformed"),
+        (_event(seq="3"), "malformed"),
+        (_event(type="teleport"), "unknown_type"),
+        (_event(schema_version=2), "unsupported_version"),
+        (_event(payload=[1]), "malformed"),
+    ):
+        with pytest.raises(EnvelopeError) as caught:
+            read_envelope(bad)
+        assert caught.value.code == code
+
+
+def test_the_digest_sees_every_change_but_not_key_order() -> None:
+    key = uuid.uuid4()
+    assert body_digest(key, 1, "sale.completed", 1, {"a": 1, "b": 2}) == body_digest(
+        key, 1, "sale.completed", 1, {"b": 2, "a": 1}
+    )
+    assert body_digest(key, 1, "sale.completed", 1, {"a": 1}) != body_digest(key, 1, "sale.completed", 1, {"a": 2})
+    assert body_digest(key, 1, "sale.completed", 1, {}) != body_digest(key, 2, "sale.completed", 1, {})
+
+
+def test_backoff_grows_with_jitter_and_stays_capped() -> None:
+    rng = random.Random(1)
+    waits = [max(backoff_ms(n, 1000, 60_000, rng) for _ in range(200)) for n in range(12)]
+    assert waits[0] <= 1000 and waits[3] <= 8000 and waits[3] > 4000
+    assert all(w <= 60_000 for w in waits) and waits[-1] > 30_000
+    assert len({backoff_ms(5, rng=rng) for _ in range(50)}) > 40  # outlets do not retry in step
