@@ -88,6 +88,28 @@ def _insert(model: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
+def _bulk_insert(model: Any, rows: list[dict[str, Any]]) -> dict[uuid.UUID, int]:
+    """Insert many rows in one go and return their ids by UUID: COPY on PostgreSQL, multi-row INSERT elsewhere."""
+    if not rows:
+        return {}
+    table = model.__table__
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return _Refs._load(model.uuid, model.id, {row["uuid"] for row in rows})
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table.name, len(rows))
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = ["id", *rows[0]]
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for new_id, row in zip(ids, rows, strict=True):
+                copy.write_row((new_id, *row.values()))
+    return {row["uuid"]: new_id for row, new_id in zip(rows, ids, strict=True)}
+
+
 def _uuid(value: Any, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
@@ -521,8 +543,7 @@ class _Batch:
                 row["shift_id"] = self.refs.shifts[row["_shift"]]
                 row["original_id"] = self.refs.sales[row["_original"]] if row["_original"] else None
                 inserts.append({k: v for k, v in row.items() if not k.startswith("_")})
-            db.session.execute(db.insert(Sale), inserts)
-            ids = _Refs._load(Sale.uuid, Sale.id, mine)
+            ids = _bulk_insert(Sale, inserts)
             lines = []
             for line in self.lines:
                 if line["_sale"] in mine:
@@ -530,14 +551,13 @@ class _Batch:
                     line["original_line_id"] = self.refs.lines.get(original) if original else None
                     line["sale_id"] = ids[line["_sale"]]
                     lines.append({k: v for k, v in line.items() if not k.startswith("_")})
-            db.session.execute(db.insert(SaleLine), lines)
+            _bulk_insert(SaleLine, lines)
             payments = [
                 {**{k: v for k, v in pay.items() if not k.startswith("_")}, "sale_id": ids[pay["_sale"]]}
                 for pay in self.payments
                 if pay["_sale"] in mine
             ]
-            if payments:
-                db.session.execute(db.insert(Payment), payments)
+            _bulk_insert(Payment, payments)
         self._rollups()
 
     def _rollups(self) -> None:
@@ -613,7 +633,7 @@ class _Batch:
     def _write_moves(self) -> None:
         if not self.moves:
             return
-        db.session.execute(db.insert(StockMovement), self.moves)
+        _bulk_insert(StockMovement, self.moves)
         totals: dict[int, int] = defaultdict(int)
         for move in self.moves:
             totals[move["product_id"]] += move["quantity"]
@@ -850,7 +870,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
             }
             for env in accepted
         ]
-        db.session.execute(db.insert(SyncEvent), rows)
+        _bulk_insert(SyncEvent, rows)
         batch.write()
         outcomes.extend(Outcome(str(env.id), env.seq, "accepted") for env in accepted)
     _touch_state(
