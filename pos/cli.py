@@ -28,7 +28,7 @@ def main() -> None:
     """KMP POS — point of sale for Koperasi Merah Putih outlets."""
 
 
-def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+def _serve(app: Flask, host: str, port: int, workers: int, threads: int, background_sync: bool = False) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -39,6 +39,9 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
+            if background_sync:
+                # In the worker, after the fork: each process keeps its own database connections.
+                self.cfg.set("post_worker_init", lambda worker: _sync_in_background(app))
 
         def load(self) -> Flask:
             return app
@@ -51,12 +54,32 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--sync/--no-sync",
+    "background_sync",
+    default=None,
+    help="Run the sync worker in the background (default: on when POS_ROLE=outlet and POS_CENTRAL_URL is set).",
+)
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+def serve_command(host: str, port: int, workers: int, threads: int, background_sync: bool | None) -> None:
     """Serve the app with gunicorn (after applying migrations)."""
     upgrade()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    _serve(app, host, port, workers, threads)
+    if background_sync is None:
+        background_sync = app.config.get("POS_ROLE") == "outlet" and bool(app.config.get("POS_CENTRAL_URL"))
+    _serve(app, host, port, workers, threads, background_sync=bool(background_sync))
+
+
+def _sync_in_background(app: Flask) -> None:
+    import threading
+
+    from pos.services import sync_client
+
+    def loop() -> None:
+        with app.app_context():
+            sync_client.run(interval=15, log=app.logger.info)
+
+    threading.Thread(target=loop, name="kmp-sync", daemon=True).start()
 
 
 @click.command("demo")

@@ -133,6 +133,26 @@ def line_value(quantity: int, product: Product) -> int:
     return line_amount(max(quantity, 0), product.price, unit(product.unit).step_per_unit)
 
 
+def _stale_minutes(app: Flask) -> int | None:
+    """Minutes the oldest unsent event has waited, when that is longer than the outlet tolerates."""
+    from datetime import UTC
+
+    from sqlalchemy import func
+
+    from pos.extensions import db
+    from pos.models import OutboxEvent
+
+    oldest = db.session.scalar(
+        db.select(func.min(OutboxEvent.created_at)).where(
+            OutboxEvent.sent_at.is_(None), OutboxEvent.quarantined_at.is_(None)
+        )
+    )
+    if oldest is None:
+        return None
+    waited = int((datetime.now(UTC) - oldest).total_seconds() // 60)
+    return waited if waited >= int(app.config.get("POS_SYNC_STALE_MINUTES") or 60) else None
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(rp, "rp")
     app.add_template_filter(rp_signed, "rp_signed")
@@ -152,8 +172,11 @@ def register(app: Flask) -> None:
         if wants_fragment():
             return {"lang": language(), "Role": Role}
         items = []
+        sync_warning = None
         if current_user.is_authenticated:
             for endpoint, label, roles in NAV:
                 if current_user.role in roles and endpoint in app.view_functions:
                     items.append((endpoint, url_for(endpoint), label))
-        return {"nav_items": items, "lang": language(), "Role": Role}
+            if app.config.get("POS_ROLE") == "outlet" and current_user.role in (R.CASHIER, R.MANAGER):
+                sync_warning = _stale_minutes(app)
+        return {"nav_items": items, "lang": language(), "Role": Role, "sync_warning": sync_warning}
