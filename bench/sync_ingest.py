@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from pos.domain.money import split_line  # noqa: E402
+from tests.sync_factories import events_for  # noqa: E402
 
 
 def _database(base: str) -> tuple[str, str]:
@@ -76,84 +75,6 @@ def seed(url: str, outlets: int) -> dict:
         db.session.commit()
         db.engine.dispose()
     return {"nodes": nodes, "catalogue": catalogue}
-
-
-def events_for(node: dict, catalogue: list, sales: int, rng: random.Random) -> list[dict]:
-    shift = str(uuid.uuid4())
-    now = datetime.now(UTC).isoformat()
-    out = [
-        {
-            "id": str(uuid.uuid4()),
-            "seq": 1,
-            "type": "shift.opened",
-            "schema_version": 1,
-            "payload": {
-                "uuid": shift,
-                "register": "KASIR-1",
-                "cashier": node["cashier"],
-                "opened_at": now,
-                "opening_float": 0,
-            },
-        }
-    ]
-    for n in range(sales):
-        lines, total, fee = [], 0, 0
-        for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, 3), start=1):
-            quantity = rng.randint(1, 3)
-            split = split_line(quantity * price, bp)
-            lines.append(
-                {
-                    "uuid": str(uuid.uuid4()),
-                    "line_no": line_no,
-                    "product": product,
-                    "investor": investor,
-                    "agreement_version": version,
-                    "name": "x",
-                    "unit": "pcs",
-                    "quantity": quantity,
-                    "unit_price": price,
-                    "gross": split.net,
-                    "discount": 0,
-                    "net": split.net,
-                    "fee_bp": bp,
-                    "fee": split.fee,
-                    "investor_share": split.investor_share,
-                }
-            )
-            total += split.net
-            fee += split.fee
-        sale = str(uuid.uuid4())
-        out.append(
-            {
-                "id": str(uuid.uuid4()),
-                "seq": n + 2,
-                "type": "sale.completed",
-                "schema_version": 1,
-                "payload": {
-                    "uuid": sale,
-                    "idempotency_key": sale,
-                    "kind": "sale",
-                    "receipt_no": f"{node['code']}-{n:07d}",
-                    "business_date": now[:10],
-                    "created_at": now,
-                    "shift": shift,
-                    "cashier": node["cashier"],
-                    "original": None,
-                    "subtotal": total,
-                    "discount": 0,
-                    "total": total,
-                    "fee": fee,
-                    "investor_share": total - fee,
-                    "paid": total,
-                    "change": 0,
-                    "reason": "",
-                    "lines": lines,
-                    "payments": [{"uuid": str(uuid.uuid4()), "method": "cash", "amount": total, "reference": ""}],
-                    "movements": [],
-                },
-            }
-        )
-    return out
 
 
 def copy_floor(admin: str, url: str, batches: list[tuple[dict, list[dict]]]) -> float:

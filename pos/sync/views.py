@@ -27,7 +27,7 @@ def outlet_status() -> dict[str, Any]:
     quarantined = (
         db.session.scalar(db.select(func.count(OutboxEvent.id)).where(OutboxEvent.quarantined_at.is_not(None))) or 0
     )
-    stale_after = timedelta(minutes=int(current_app.config.get("POS_SYNC_STALE_MINUTES") or 60))
+    stale_after = timedelta(minutes=int(current_app.config.get("POS_SYNC_STALE_MINUTES", 60)))
     last_success = state.last_success_at if state else None
     pending = sync_client.pending_count()
     oldest = db.session.scalar(
@@ -127,7 +127,7 @@ def health():  # type: ignore[no-untyped-def]
         form=ConfirmForm(formdata=None),
         new_token=None,
         now=now,
-        stale=timedelta(minutes=int(current_app.config.get("POS_SYNC_STALE_MINUTES") or 60)),
+        stale=timedelta(minutes=int(current_app.config.get("POS_SYNC_STALE_MINUTES", 60))),
     )
 
 

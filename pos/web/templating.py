@@ -150,7 +150,7 @@ def _stale_minutes(app: Flask) -> int | None:
     if oldest is None:
         return None
     waited = int((datetime.now(UTC) - oldest).total_seconds() // 60)
-    return waited if waited >= int(app.config.get("POS_SYNC_STALE_MINUTES") or 60) else None
+    return waited if waited >= int(app.config.get("POS_SYNC_STALE_MINUTES", 60)) else None
 
 
 def register(app: Flask) -> None:

@@ -36,7 +36,7 @@ from pos.services.auth import Policy
 from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 
-NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D")
+NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E")
 
 
 @pytest.fixture(scope="module")
@@ -430,3 +430,61 @@ def test_faulty_network_and_crashes_lose_nothing_and_double_nothing(central, tmp
             .where(Sale.uuid.in_([uuid.UUID(u) for u in outlet_sales]))
         )
     assert central_lines == lines
+
+
+def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pos.models import AgreementVersion, Investor
+    from tests.sync_factories import events_for
+
+    central_app, server, issued = central
+    code = "SYNC-E"
+    outlet = _outlet_app(tmp_path, server.url, issued[code], code)
+    with outlet.app_context():
+        sync_client.sync_once()
+        local = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
+        cashier = db.session.scalar(db.select(User).where(User.username == "kasir-sync-e"))
+        catalogue = []
+        for product in db.session.scalars(db.select(Product).where(Product.unit == "pcs")):
+            version = db.session.scalar(
+                db.select(AgreementVersion)
+                .join(AgreementVersion.agreement)
+                .where(AgreementVersion.agreement.has(investor_id=product.investor_id))
+            )
+            investor = db.session.get(Investor, product.investor_id)
+            catalogue.append((str(product.uuid), str(investor.uuid), str(version.uuid), product.price, version.fee_bp))
+        first = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
+        events = events_for({"code": code, "cashier": str(cashier.uuid)}, catalogue, 50_000, random.Random(3), first)
+        # Sold while the internet was down: the whole day waits in the outbox.
+        db.session.execute(
+            db.insert(OutboxEvent),
+            [
+                {
+                    "uuid": __import__("uuid").UUID(e["id"]),
+                    "outlet_id": local.id,
+                    "seq": e["seq"],
+                    "event_type": e["type"],
+                    "schema_version": 1,
+                    "payload": json.dumps(e["payload"]),
+                    "attempts": 0,
+                }
+                for e in events
+            ],
+        )
+        db.session.commit()
+        assert sync_client.pending_count() == 50_001
+        db.session.commit()
+    expected_total = sum(e["payload"]["total"] for e in events if e["type"] == "sale.completed")
+    started = time.perf_counter()
+    _drain(outlet, attempts=20)
+    took = time.perf_counter() - started
+    print(f"50,000 sales drained in {took:.1f} s")
+    with outlet.app_context():
+        assert sync_client.pending_count() == 0
+    with central_app.app_context():
+        count, total = db.session.execute(
+            db.select(db.func.count(Sale.id), db.func.sum(Sale.total))
+            .join(Outlet, Sale.outlet_id == Outlet.id)
+            .where(Outlet.code == code)
+        ).one()
+    assert (count, total) == (50_000, expected_total)
+    assert took < 300

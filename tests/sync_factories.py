@@ -1,0 +1,87 @@
+"""Synthetic but valid outlet events (a shift, then three-line cash sales) for drain tests and benchmarks."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime
+
+from pos.domain.money import split_line
+
+
+def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, first_seq: int = 1) -> list[dict]:
+    shift = str(uuid.uuid4())
+    now = datetime.now(UTC).isoformat()
+    out = [
+        {
+            "id": str(uuid.uuid4()),
+            "seq": first_seq,
+            "type": "shift.opened",
+            "schema_version": 1,
+            "payload": {
+                "uuid": shift,
+                "register": "KASIR-1",
+                "cashier": node["cashier"],
+                "opened_at": now,
+                "opening_float": 0,
+            },
+        }
+    ]
+    for n in range(sales):
+        lines, total, fee = [], 0, 0
+        for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, 3), start=1):
+            quantity = rng.randint(1, 3)
+            split = split_line(quantity * price, bp)
+            lines.append(
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "line_no": line_no,
+                    "product": product,
+                    "investor": investor,
+                    "agreement_version": version,
+                    "name": "x",
+                    "unit": "pcs",
+                    "quantity": quantity,
+                    "unit_price": price,
+                    "gross": split.net,
+                    "discount": 0,
+                    "net": split.net,
+                    "fee_bp": bp,
+                    "fee": split.fee,
+                    "investor_share": split.investor_share,
+                }
+            )
+            total += split.net
+            fee += split.fee
+        sale = str(uuid.uuid4())
+        out.append(
+            {
+                "id": str(uuid.uuid4()),
+                "seq": first_seq + n + 1,
+                "type": "sale.completed",
+                "schema_version": 1,
+                "payload": {
+                    "uuid": sale,
+                    "idempotency_key": sale,
+                    "kind": "sale",
+                    "receipt_no": f"{node['code']}-{n:07d}",
+                    "business_date": now[:10],
+                    "created_at": now,
+                    "shift": shift,
+                    "cashier": node["cashier"],
+                    "original": None,
+                    "subtotal": total,
+                    "discount": 0,
+                    "total": total,
+                    "fee": fee,
+                    "investor_share": total - fee,
+                    "paid": total,
+                    "change": 0,
+                    "reason": "",
+                    "lines": lines,
+                    "payments": [{"uuid": str(uuid.uuid4()), "method": "cash", "amount": total, "reference": ""}],
+                    "movements": [],
+                },
+            }
+        )
+    return out
