@@ -154,7 +154,23 @@ def investor_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "57-investor-sales", tag)
 
 
-TOURS = {"cashier": cashier_tour, "manager": manager_tour, "stock": stock_tour, "investor": investor_tour}
+def sync_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    _login(page, base, "admin")
+    page.goto(base + "/sync/health")
+    shoot(page, out, "60-sync-health", tag)
+    page.context.clear_cookies()
+    _login(page, base, "manajer")
+    page.goto(base + "/sync")
+    shoot(page, out, "61-sync-status", tag)
+
+
+TOURS = {
+    "cashier": cashier_tour,
+    "manager": manager_tour,
+    "stock": stock_tour,
+    "investor": investor_tour,
+    "sync": sync_tour,
+}
 
 
 def main() -> None:
