@@ -31,8 +31,12 @@ from pos.models import (
     PriceChange,
     Product,
     Register,
+    RestockRequest,
+    RestockStatus,
+    ReturnStatus,
     Role,
     SettlementPeriod,
+    StockReturn,
     SyncChange,
     SyncStatus,
     User,
@@ -40,7 +44,19 @@ from pos.models import (
 
 PAGE = 500
 # Applied in this order within a page, so that a record's references exist before it.
-RANK = ["cooperative", "outlet", "register", "investor", "category", "product", "agreement", "user", "delivery"]
+RANK = [
+    "cooperative",
+    "outlet",
+    "register",
+    "investor",
+    "category",
+    "product",
+    "agreement",
+    "user",
+    "delivery",
+    "restock",
+    "stock_return",
+]
 STAFF = (Role.CASHIER, Role.MANAGER)
 
 
@@ -72,6 +88,10 @@ def _entity_of(obj: Any) -> tuple[str, uuid.UUID] | None:
         return "user", obj.uuid
     if isinstance(obj, Delivery):
         return "delivery", obj.uuid
+    if isinstance(obj, RestockRequest):
+        return "restock", obj.uuid
+    if isinstance(obj, StockReturn):
+        return "stock_return", obj.uuid
     if isinstance(obj, DeliveryLine):
         delivery = obj.delivery or db.session.get(Delivery, obj.delivery_id)
         return ("delivery", delivery.uuid) if delivery else None
@@ -145,7 +165,7 @@ def _in_scope(outlet: Outlet, entity: str, obj: Any, investors: set[int]) -> boo
         return any(o.id == outlet.id for o in obj.outlets)
     if entity == "user":
         return obj.role in STAFF and obj.outlet_id == outlet.id
-    if entity == "delivery":
+    if entity in ("delivery", "restock", "stock_return"):
         return obj.outlet_id == outlet.id
     return False
 
@@ -160,6 +180,8 @@ MODELS: dict[str, Any] = {
     "agreement": Agreement,
     "user": User,
     "delivery": Delivery,
+    "restock": RestockRequest,
+    "stock_return": StockReturn,
 }
 
 
@@ -277,6 +299,15 @@ def _snapshot(entity: str, obj: Any) -> dict[str, Any]:
                 for ln in sorted(obj.lines, key=lambda ln: ln.id)
             ],
         }
+    if entity == "restock":
+        return {
+            "status": obj.status.value,
+            "answer": obj.answer,
+            "delivery": str(obj.delivery.uuid) if obj.delivery else None,
+            "answered_at": _iso(obj.answered_at),
+        }
+    if entity == "stock_return":
+        return {"status": obj.status.value, "received_at": _iso(obj.received_at)}
     raise ValueError(entity)
 
 
@@ -466,6 +497,19 @@ def apply_change(entity: str, key: str, data: dict[str, Any], local_outlet_code:
                 "outlet_id": outlet.id if outlet else None,
             },
         )
+    elif entity == "restock":
+        request = _by_uuid(RestockRequest, key)
+        if request is not None:
+            request.status = RestockStatus(data["status"])
+            request.answer = data["answer"]
+            request.answered_at = datetime.fromisoformat(data["answered_at"]) if data["answered_at"] else None
+            delivery = _by_uuid(Delivery, data["delivery"]) if data["delivery"] else None
+            request.delivery_id = delivery.id if delivery else None
+    elif entity == "stock_return":
+        document = _by_uuid(StockReturn, key)
+        if document is not None:
+            document.status = ReturnStatus(data["status"])
+            document.received_at = datetime.fromisoformat(data["received_at"]) if data["received_at"] else None
     elif entity == "delivery":
         existing = _by_uuid(Delivery, key)
         if existing is not None:

@@ -155,11 +155,33 @@ def confirm(count: StockCount, user: User) -> int:
             "number": count.number,
             "confirmed_by": str(user.uuid),
             "confirmed_at": count.confirmed_at.isoformat(),
+            "started_at": count.started_at.isoformat(),
+            "scope": count.scope_label,
+            "reason": count.reason,
+            "lines": _line_payload(lines),
             "movements": stock.describe(movements),
         },
     )
     audit.record("stock_count", count.uuid, "confirmed", user, str(len(moves)))
     return len(moves)
+
+
+def _line_payload(lines: list[StockCountLine]) -> list[dict[str, object]]:
+    uuids = dict(
+        db.session.execute(
+            db.select(Product.id, Product.uuid).where(Product.id.in_([line.product_id for line in lines]))
+        ).all()
+    )
+    return [
+        {
+            "product": str(uuids[line.product_id]),
+            "counted": line.counted,
+            "expected": line.expected,
+            "unit_price": line.unit_price,
+            "note": line.note,
+        }
+        for line in lines
+    ]
 
 
 def cancel(count: StockCount, user: User) -> None:

@@ -193,6 +193,13 @@ def _collect(envelopes: Iterable[Envelope]) -> dict[str, set[uuid.UUID]]:
         elif env.type in ("shift.opened", "shift.closed", "cash.moved"):
             add("shifts", p.get("uuid") if env.type != "cash.moved" else p.get("shift"))
             add("users", p.get("cashier"))
+        for key in ("confirmed_by", "sent_by", "requested_by", "received_by"):
+            if p.get(key):
+                add("users", p.get(key))
+        if env.type in ("stock_count.confirmed", "restock.requested"):
+            for line in p.get("lines") or []:
+                if isinstance(line, dict) and line.get("product"):
+                    add("products", line.get("product"))
         for move in p.get("movements") or []:
             if isinstance(move, dict):
                 add("products", move.get("product"))
@@ -213,6 +220,7 @@ class _Batch:
         self.closes: list[dict[str, Any]] = []
         self.cash: list[dict[str, Any]] = []
         self.receipts: list[dict[str, Any]] = []
+        self.documents: list[Envelope] = []
         self.sale_uuids: set[uuid.UUID] = set()
         self.line_uuids: set[uuid.UUID] = set()
         self.receipt_nos: set[str] = set()
@@ -396,10 +404,45 @@ class _Batch:
             lines = p.get("lines")
             if not isinstance(lines, list):
                 raise Refused("invalid", "lines must be a list")
+            by = _uuid(p["received_by"], "received_by") if p.get("received_by") else None
             self.receipts.append(
-                {"delivery": document, "lines": lines, "at": _when(p.get("received_at"), "received_at")}
+                {
+                    "delivery": document,
+                    "lines": lines,
+                    "at": _when(p.get("received_at"), "received_at"),
+                    "by": self.refs.users.get(by) if by else None,
+                }
             )
+        elif env.type in ("stock_count.confirmed", "stock_return.sent"):
+            self._check_document(env)
+            self.documents.append(env)
         self.moves.extend(moves)
+
+    def restock(self, env: Envelope) -> None:
+        self._check_document(env)
+        self.documents.append(env)
+
+    def _check_document(self, env: Envelope) -> None:
+        p = env.payload
+        key = {"stock_count.confirmed": "count", "stock_return.sent": "return", "restock.requested": "request"}[
+            env.type
+        ]
+        _uuid(p.get(key), key)
+        if not isinstance(p.get("number"), str) or not p["number"]:
+            raise Refused("invalid", "the document needs its number")
+        if env.type != "stock_count.confirmed":
+            investor = _uuid(p.get("investor"), "investor")
+            if db.session.scalar(db.select(Investor.id).where(Investor.uuid == investor)) is None:
+                raise Refused("unknown_reference", "unknown investor")
+        for line in p.get("lines") or []:
+            if not isinstance(line, dict):
+                raise Refused("invalid", "a line must be an object")
+            if line.get("product") and _uuid(line["product"], "product") not in self.refs.products:
+                raise Refused("unknown_reference", "unknown product")
+            if env.type == "restock.requested":
+                _int(line.get("quantity"), "quantity", low=1)
+            elif line.get("counted") is not None:
+                _int(line.get("counted"), "counted", low=0)
 
     def shift_opened(self, env: Envelope) -> None:
         p = env.payload
@@ -457,6 +500,8 @@ class _Batch:
         self._write_sales()
         self._write_moves()
         self._write_receipts()
+        for env in self.documents:
+            _write_document(self.outlet, self.refs, env)
 
     def _write_shifts(self) -> None:
         if self.shifts:
@@ -662,6 +707,7 @@ class _Batch:
                 line.damaged = result.get("damaged") if isinstance(result.get("damaged"), int) else 0
             delivery.status = DeliveryStatus.RECEIVED
             delivery.received_at = receipt["at"]
+            delivery.received_by_id = receipt["by"]
 
 
 HANDLERS = {
@@ -675,8 +721,111 @@ HANDLERS = {
     "stock_count.confirmed": _Batch.stock,
     "stock_return.sent": _Batch.stock,
     "stock.written_off": _Batch.stock,
-    "restock.requested": lambda batch, env: None,
+    "restock.requested": _Batch.restock,
 }
+
+
+def _free_number(model: Any, number: str, key: uuid.UUID) -> str:
+    """Document numbers are unique; a reinstalled outlet node may reuse one, so the later copy is marked."""
+    if db.session.scalar(db.select(model.id).where(model.number == number)) is None:
+        return number
+    return f"{number}-{key.hex[:6]}"
+
+
+def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
+    """Outlet documents the other side acts on: counts (shrinkage), returns (to confirm), restock requests."""
+    from pos.models import (
+        CountStatus,
+        RestockLine,
+        RestockRequest,
+        ReturnReason,
+        StockCount,
+        StockCountLine,
+        StockReturn,
+        StockReturnLine,
+    )
+
+    p = env.payload
+    products = {
+        key: (pid, investor)
+        for key, pid, investor in db.session.execute(
+            db.select(Product.uuid, Product.id, Product.investor_id).where(Product.uuid.in_(list(refs.products)))
+        )
+    }
+    if env.type == "stock_count.confirmed":
+        key = uuid.UUID(p["count"])
+        if db.session.scalar(db.select(StockCount.id).where(StockCount.uuid == key)) is not None:
+            return
+        confirmed_at = _when(p.get("confirmed_at"), "confirmed_at")
+        count = StockCount(
+            uuid=key,
+            number=_free_number(StockCount, p["number"][:60], key),
+            outlet_id=outlet.id,
+            status=CountStatus.CONFIRMED,
+            scope_label=_text(p.get("scope"), 160),
+            reason=_text(p.get("reason"), 255),
+            started_at=_when(p.get("started_at") or p.get("confirmed_at"), "started_at"),
+            confirmed_at=confirmed_at,
+            confirmed_by_id=refs.users.get(uuid.UUID(p["confirmed_by"])) if p.get("confirmed_by") else None,
+        )
+        db.session.add(count)
+        db.session.flush()
+        for line in p.get("lines") or []:
+            pid, investor = products[uuid.UUID(line["product"])]
+            db.session.add(
+                StockCountLine(
+                    count_id=count.id,
+                    product_id=pid,
+                    investor_id=investor,
+                    counted=line.get("counted"),
+                    expected=line.get("expected"),
+                    unit_price=line.get("unit_price"),
+                    note=_text(line.get("note"), 255),
+                )
+            )
+    elif env.type == "stock_return.sent":
+        key = uuid.UUID(p["return"])
+        if db.session.scalar(db.select(StockReturn.id).where(StockReturn.uuid == key)) is not None:
+            return
+        reason = p.get("reason") if p.get("reason") in set(ReturnReason) else ReturnReason.UNSOLD.value
+        document = StockReturn(
+            uuid=key,
+            number=_free_number(StockReturn, p["number"][:60], key),
+            outlet_id=outlet.id,
+            investor_id=db.session.scalar(db.select(Investor.id).where(Investor.uuid == uuid.UUID(p["investor"]))),
+            reason=ReturnReason(reason),
+            note=_text(p.get("note"), 2000),
+            sent_at=_when(p.get("sent_at"), "sent_at") if p.get("sent_at") else utcnow(),
+            sent_by_id=refs.users.get(uuid.UUID(p["sent_by"])) if p.get("sent_by") else None,
+        )
+        for move in p.get("movements") or []:
+            pid, _investor = products[uuid.UUID(move["product"])]
+            document.lines.append(StockReturnLine(product_id=pid, quantity=-int(move["quantity"])))
+        db.session.add(document)
+    elif env.type == "restock.requested":
+        key = uuid.UUID(p["request"])
+        if db.session.scalar(db.select(RestockRequest.id).where(RestockRequest.uuid == key)) is not None:
+            return
+        request = RestockRequest(
+            uuid=key,
+            number=_free_number(RestockRequest, p["number"][:60], key),
+            outlet_id=outlet.id,
+            investor_id=db.session.scalar(db.select(Investor.id).where(Investor.uuid == uuid.UUID(p["investor"]))),
+            note=_text(p.get("note"), 2000),
+            requested_at=_when(p.get("requested_at"), "requested_at") if p.get("requested_at") else utcnow(),
+            requested_by_id=refs.users.get(uuid.UUID(p["requested_by"])) if p.get("requested_by") else None,
+        )
+        for line in p.get("lines") or []:
+            product = products.get(uuid.UUID(line["product"])) if line.get("product") else None
+            request.lines.append(
+                RestockLine(
+                    product_id=product[0] if product else None,
+                    description=_text(line.get("description"), 160),
+                    quantity=int(line["quantity"]),
+                )
+            )
+        db.session.add(request)
+    db.session.flush()
 
 
 def _conflict(
@@ -833,13 +982,16 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
             len(batch.closes),
             len(batch.cash),
             len(batch.receipts),
+            len(batch.documents),
         )
         try:
             HANDLERS[env.type](batch, env)
-        except (Refused, KeyError, TypeError, AttributeError) as exc:
+        except (Refused, KeyError, TypeError, AttributeError, ValueError) as exc:
             # nothing of this event stays in the batch
             for name, size in zip(
-                ("sales", "lines", "payments", "moves", "shifts", "closes", "cash", "receipts"), snapshot, strict=True
+                ("sales", "lines", "payments", "moves", "shifts", "closes", "cash", "receipts", "documents"),
+                snapshot,
+                strict=True,
             ):
                 del getattr(batch, name)[size:]
             code = exc.code if isinstance(exc, Refused) else "invalid"

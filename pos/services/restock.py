@@ -58,7 +58,22 @@ def create(outlet: Outlet, investor: Investor, lines: list[Wanted], user: User, 
     outbox.append(
         outlet.id,
         "restock.requested",
-        {"request": str(request.uuid), "number": request.number, "investor": str(investor.uuid), "note": note},
+        {
+            "request": str(request.uuid),
+            "number": request.number,
+            "investor": str(investor.uuid),
+            "note": note,
+            "requested_by": str(user.uuid),
+            "requested_at": request.requested_at.isoformat(),
+            "lines": [
+                {
+                    "product": str(line.product.uuid) if line.product else None,
+                    "description": line.description,
+                    "quantity": line.quantity,
+                }
+                for line in request.lines
+            ],
+        },
     )
     audit.record("restock", request.uuid, "requested", user, note)
     return request

@@ -84,7 +84,9 @@ def create_return(
             "number": document.number,
             "investor": str(investor.uuid),
             "reason": str(reason),
+            "note": note,
             "sent_by": str(user.uuid),
+            "sent_at": document.sent_at.isoformat(),
             "movements": stock.describe(movements),
         },
     )

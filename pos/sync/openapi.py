@@ -6,7 +6,19 @@ from typing import Any
 
 from pos.domain.sync import EVENT_TYPES, MAX_BATCH, SCHEMA_VERSION
 
-ENTITIES = ["cooperative", "outlet", "register", "investor", "category", "product", "agreement", "user", "delivery"]
+ENTITIES = [
+    "cooperative",
+    "outlet",
+    "register",
+    "investor",
+    "category",
+    "product",
+    "agreement",
+    "user",
+    "delivery",
+    "restock",
+    "stock_return",
+]
 
 
 def _error(description: str) -> dict[str, Any]:

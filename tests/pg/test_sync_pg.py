@@ -36,7 +36,7 @@ from pos.services.auth import Policy
 from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 
-NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E")
+NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F")
 
 
 @pytest.fixture(scope="module")
@@ -488,3 +488,99 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
         ).one()
     assert (count, total) == (50_000, expected_total)
     assert took < 300
+
+
+def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from pos.models import (
+        Delivery,
+        DeliveryStatus,
+        Investor,
+        RestockRequest,
+        ReturnReason,
+        StockBalance,
+        StockCount,
+        StockReturn,
+    )
+    from pos.services import counts, deliveries, inventory, products, restock, returns
+    from pos.services.clock import business_date
+
+    central_app, server, issued = central
+    code = "SYNC-F"
+    with central_app.app_context():
+        investor_user = db.session.scalar(db.select(User).where(User.username == "mitra"))
+        target = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
+        premium = db.session.scalar(db.select(Product).where(Product.sku == "BRS-PREM5"))
+        sent = deliveries.create(
+            investor_user.investor,
+            target,
+            business_date(target.timezone),
+            [deliveries.PlannedLine(premium.id, 30, "B1", business_date(target.timezone) + timedelta(days=60))],
+            investor_user,
+            driver="Pak Ujang",
+        )
+        products.schedule_price(premium, 79_000, datetime.now(UTC) + timedelta(days=1), investor_user)
+        delivery_uuid = sent.uuid
+        db.session.commit()
+
+    outlet = _outlet_app(tmp_path, server.url, issued[code], code)
+    with outlet.app_context():
+        sync_client.sync_once()
+        delivery = db.session.scalar(db.select(Delivery).where(Delivery.uuid == delivery_uuid))
+        assert delivery is not None and delivery.lines[0].quantity == 30  # the investor's delivery arrived by sync
+        local_premium = db.session.scalar(db.select(Product).where(Product.sku == "BRS-PREM5"))
+        assert local_premium.price_due_at is not None  # the scheduled price came with the product
+        manager = db.session.scalar(db.select(User).where(User.username == "manajer-sync-f"))
+        local = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
+        deliveries.receive(delivery, [deliveries.Received(delivery.lines[0].id, 28, 2)], manager, "2 sak basah")
+        db.session.commit()
+        count = counts.start(local, manager, investor_id=local_premium.investor_id)
+        counts.record(count, counts.line_for(count, local_premium.id), 25)
+        counts.confirm(count, manager)
+        srb = db.session.get(Investor, local_premium.investor_id)
+        back = returns.create_return(local, srb, ReturnReason.DAMAGED, {local_premium.id: 2}, manager)
+        returns.write_off(local, local_premium, 1, "dimakan tikus", manager)
+        request = restock.create(
+            local, srb, [restock.Wanted(20, local_premium.id), restock.Wanted(5, None, "Beras merah")], manager
+        )
+        db.session.commit()
+        return_uuid, request_uuid, count_uuid = back.uuid, request.uuid, count.uuid
+    _drain(outlet)
+
+    with central_app.app_context():
+        delivery = db.session.scalar(db.select(Delivery).where(Delivery.uuid == delivery_uuid))
+        assert delivery.status == DeliveryStatus.RECEIVED and delivery.lines[0].received == 28
+        assert delivery.lines[0].damaged == 2 and delivery.received_by is not None
+        count = db.session.scalar(db.select(StockCount).where(StockCount.uuid == count_uuid))
+        assert count is not None and count.confirmed_by is not None
+        shrink = [r for r in inventory.shrinkage(None, {premium.investor_id}) if r.count.uuid == count_uuid]
+        assert shrink[0].missing_units == 3 and shrink[0].missing_value == 3 * 78_000
+        document = db.session.scalar(db.select(StockReturn).where(StockReturn.uuid == return_uuid))
+        assert document.lines[0].quantity == 2
+        returns.confirm_return(document, investor_user)
+        wanted = db.session.scalar(db.select(RestockRequest).where(RestockRequest.uuid == request_uuid))
+        assert sorted(line.quantity for line in wanted.lines) == [5, 20]
+        restock.decline(wanted, "Gudang kosong", investor_user)
+        db.session.commit()
+        central_balance = db.session.scalar(
+            db.select(StockBalance.quantity).where(
+                StockBalance.outlet_id == target.id, StockBalance.product_id == premium.id
+            )
+        )
+
+    with outlet.app_context():
+        sync_client.sync_once()
+        assert (
+            db.session.scalar(db.select(RestockRequest).where(RestockRequest.uuid == request_uuid)).answer
+            == "Gudang kosong"
+        )
+        assert db.session.scalar(db.select(StockReturn).where(StockReturn.uuid == return_uuid)).status == "received"
+        local_premium = db.session.scalar(db.select(Product).where(Product.sku == "BRS-PREM5"))
+        local = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
+        outlet_balance = db.session.scalar(
+            db.select(StockBalance.quantity).where(
+                StockBalance.outlet_id == local.id, StockBalance.product_id == local_premium.id
+            )
+        )
+    assert outlet_balance == central_balance == 28 - 3 - 2 - 1
