@@ -43,55 +43,39 @@ from pos.models import (
 )
 
 PAGE = 500
-# Applied in this order within a page, so that a record's references exist before it.
-RANK = [
-    "cooperative",
-    "outlet",
-    "register",
-    "investor",
-    "category",
-    "product",
-    "agreement",
-    "user",
-    "delivery",
-    "restock",
-    "stock_return",
-]
 STAFF = (Role.CASHIER, Role.MANAGER)
+
+MODELS: dict[str, Any] = {
+    "cooperative": Cooperative,
+    "outlet": Outlet,
+    "register": Register,
+    "investor": Investor,
+    "category": Category,
+    "product": Product,
+    "agreement": Agreement,
+    "user": User,
+    "delivery": Delivery,
+    "restock": RestockRequest,
+    "stock_return": StockReturn,
+}
+# Applied in this order within a page, so that a record's references exist before it.
+RANK = list(MODELS)
 
 
 def _entity_of(obj: Any) -> tuple[str, uuid.UUID] | None:
-    if isinstance(obj, Cooperative):
-        return "cooperative", obj.uuid
-    if isinstance(obj, Outlet):
-        return "outlet", obj.uuid
-    if isinstance(obj, Register):
-        return "register", obj.uuid
-    if isinstance(obj, Investor):
-        return "investor", obj.uuid
-    if isinstance(obj, Category):
-        return "category", obj.uuid
-    if isinstance(obj, Product):
-        return "product", obj.uuid
+    """Which fed record a write touches: the record itself, or the record a part of it belongs to."""
+    for name, model in MODELS.items():
+        if isinstance(obj, model):
+            return name, obj.uuid
     if isinstance(obj, PriceChange):
         product = obj.product or db.session.get(Product, obj.product_id)
         return ("product", product.uuid) if product else None
-    if isinstance(obj, Agreement):
-        return "agreement", obj.uuid
     if isinstance(obj, AgreementVersion):
         agreement = obj.agreement or db.session.get(Agreement, obj.agreement_id)
         return ("agreement", agreement.uuid) if agreement else None
     if isinstance(obj, AgreementCategoryRate):
         version = obj.version or db.session.get(AgreementVersion, obj.version_id)
         return ("agreement", version.agreement.uuid) if version else None
-    if isinstance(obj, User):
-        return "user", obj.uuid
-    if isinstance(obj, Delivery):
-        return "delivery", obj.uuid
-    if isinstance(obj, RestockRequest):
-        return "restock", obj.uuid
-    if isinstance(obj, StockReturn):
-        return "stock_return", obj.uuid
     if isinstance(obj, DeliveryLine):
         delivery = obj.delivery or db.session.get(Delivery, obj.delivery_id)
         return ("delivery", delivery.uuid) if delivery else None
@@ -168,21 +152,6 @@ def _in_scope(outlet: Outlet, entity: str, obj: Any, investors: set[int]) -> boo
     if entity in ("delivery", "restock", "stock_return"):
         return obj.outlet_id == outlet.id
     return False
-
-
-MODELS: dict[str, Any] = {
-    "cooperative": Cooperative,
-    "outlet": Outlet,
-    "register": Register,
-    "investor": Investor,
-    "category": Category,
-    "product": Product,
-    "agreement": Agreement,
-    "user": User,
-    "delivery": Delivery,
-    "restock": RestockRequest,
-    "stock_return": StockReturn,
-}
 
 
 def _snapshot(entity: str, obj: Any) -> dict[str, Any]:

@@ -6,20 +6,6 @@ from typing import Any
 
 from pos.domain.sync import EVENT_TYPES, MAX_BATCH, SCHEMA_VERSION
 
-ENTITIES = [
-    "cooperative",
-    "outlet",
-    "register",
-    "investor",
-    "category",
-    "product",
-    "agreement",
-    "user",
-    "delivery",
-    "restock",
-    "stock_return",
-]
-
 
 def _error(description: str) -> dict[str, Any]:
     return {
