@@ -10,7 +10,6 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from pos.domain.agreements import Period, Terms, rate_for, terms_on
 from pos.domain.ids import new_id
@@ -52,22 +51,41 @@ class RateBook:
     def __init__(self, outlet_id: int, day: date) -> None:
         self.outlet_id = outlet_id
         self.day = day
-        agreements = db.session.scalars(
-            db.select(Agreement)
+        # One plain query (no ORM objects): every version of the agreements in force here today,
+        # with its per-category rates.
+        rows = db.session.execute(
+            db.select(
+                Agreement.investor_id,
+                AgreementVersion.id,
+                AgreementVersion.uuid,
+                AgreementVersion.effective_from,
+                AgreementVersion.fee_bp,
+                AgreementCategoryRate.category_id,
+                AgreementCategoryRate.fee_bp,
+            )
             .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
-            .options(selectinload(Agreement.versions).selectinload(AgreementVersion.category_rates))
+            .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+            .outerjoin(AgreementCategoryRate, AgreementCategoryRate.version_id == AgreementVersion.id)
             .where(
                 agreement_outlet.c.outlet_id == outlet_id,
                 Agreement.start_date <= day,
                 (Agreement.end_date.is_(None)) | (Agreement.end_date >= day),
             )
         ).all()
-        self._by_investor: dict[int, tuple[AgreementVersion, Terms]] = {}
-        for agreement in agreements:
-            versions = {v.effective_from: v for v in agreement.versions}
-            chosen = terms_on([_terms(v) for v in agreement.versions], day)
+        versions: dict[int, dict[int, tuple[int, uuid.UUID, date, int, dict[int, int]]]] = {}
+        for investor_id, version_id, version_uuid, effective_from, fee_bp, category_id, category_bp in rows:
+            found = versions.setdefault(investor_id, {}).setdefault(
+                version_id, (version_id, version_uuid, effective_from, fee_bp, {})
+            )
+            if category_id is not None:
+                found[4][category_id] = category_bp
+        self._by_investor: dict[int, tuple[Rate, Terms]] = {}
+        for investor_id, by_version in versions.items():
+            terms = {v[2]: (v, Terms(effective_from=v[2], fee_bp=v[3], category_bp=v[4])) for v in by_version.values()}
+            chosen = terms_on([t for _, t in terms.values()], day)
             if chosen is not None:
-                self._by_investor[agreement.investor_id] = (versions[chosen.effective_from], chosen)
+                version = terms[chosen.effective_from][0]
+                self._by_investor[investor_id] = (Rate(version[0], chosen.fee_bp, version[1]), chosen)
         self.loaded_at = time.monotonic()
 
     def rate(self, investor_id: int, category_id: int) -> Rate | None:
@@ -75,7 +93,9 @@ class RateBook:
         if found is None:
             return None
         version, terms = found
-        return Rate(version_id=version.id, fee_bp=rate_for(terms, category_id), version_uuid=version.uuid)
+        return Rate(
+            version_id=version.version_id, fee_bp=rate_for(terms, category_id), version_uuid=version.version_uuid
+        )
 
 
 RECENT_SECONDS = 30.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -10,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import MovementKind, Product, StockBalance, StockMovement
+from pos.models.base import utcnow
 
 
 def _upsert(outlet_id: int, product_id: int, delta: int, flag: bool) -> None:
@@ -51,6 +53,16 @@ def post(
     return movement
 
 
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A movement just written: what outbox events say about it."""
+
+    uuid: uuid.UUID
+    product_id: int
+    kind: MovementKind
+    quantity: int
+
+
 def post_many(
     outlet_id: int,
     moves: dict[int, int],
@@ -58,26 +70,31 @@ def post_many(
     *,
     user_id: int | None,
     document_type: str,
-    document_uuid: uuid.UUID,
+    document_uuid: uuid.UUID | None,
     note: str = "",
     flag: frozenset[int] = frozenset(),
-) -> list[StockMovement]:
+) -> list[Moved]:
     """Several products' movements for one document: one batch of rows, one batch of balance updates."""
-    movements = [
-        StockMovement(
-            uuid=new_id(),
-            outlet_id=outlet_id,
-            product_id=product_id,
-            kind=kind,
-            quantity=quantity,
-            user_id=user_id,
-            document_type=document_type,
-            document_uuid=document_uuid,
-            note=note,
-        )
-        for product_id, quantity in moves.items()
-    ]
-    db.session.add_all(movements)
+    now = utcnow()
+    movements = [Moved(new_id(), product_id, kind, quantity) for product_id, quantity in moves.items()]
+    db.session.execute(
+        db.insert(StockMovement),
+        [
+            {
+                "uuid": m.uuid,
+                "outlet_id": outlet_id,
+                "product_id": m.product_id,
+                "kind": kind,
+                "quantity": m.quantity,
+                "user_id": user_id,
+                "document_type": document_type,
+                "document_uuid": document_uuid,
+                "note": note,
+                "created_at": now,
+            }
+            for m in movements
+        ],
+    )
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for flagged in (False, True):
@@ -98,7 +115,7 @@ def post_many(
     return movements
 
 
-def describe(movements: list[StockMovement]) -> list[dict[str, object]]:
+def describe(movements: list[Moved]) -> list[dict[str, object]]:
     """Movements as they travel in outbox events: their own UUIDs and their products' UUIDs."""
     ids = {m.product_id for m in movements}
     uuids = (
