@@ -24,6 +24,7 @@ EVENT_TYPES = frozenset(
         "stock_return.sent",
         "stock.written_off",
         "restock.requested",
+        "staff.saved",
     }
 )
 

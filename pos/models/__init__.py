@@ -35,6 +35,7 @@ from pos.models.settlement import (
     StatementLine,
     StatementPayment,
 )
+from pos.models.staff import Employer, StaffMember, StaffRole
 from pos.models.stock import MovementKind, StockBalance, StockMovement
 from pos.models.supply import (
     CountStatus,
@@ -86,6 +87,7 @@ __all__ = [
     "DeliveryStatus",
     "Direction",
     "Dispute",
+    "Employer",
     "Investor",
     "InvestorDayRollup",
     "LoginSession",
@@ -116,6 +118,8 @@ __all__ = [
     "SettlementPeriod",
     "Shift",
     "ShiftStatus",
+    "StaffMember",
+    "StaffRole",
     "Statement",
     "StatementLine",
     "StatementPayment",

@@ -36,6 +36,7 @@ from pos.models import (
     ReturnStatus,
     Role,
     SettlementPeriod,
+    StaffMember,
     StockReturn,
     SyncChange,
     SyncStatus,
@@ -57,6 +58,7 @@ MODELS: dict[str, Any] = {
     "delivery": Delivery,
     "restock": RestockRequest,
     "stock_return": StockReturn,
+    "staff": StaffMember,
 }
 # Applied in this order within a page, so that a record's references exist before it.
 RANK = list(MODELS)
@@ -149,7 +151,7 @@ def _in_scope(outlet: Outlet, entity: str, obj: Any, investors: set[int]) -> boo
         return any(o.id == outlet.id for o in obj.outlets)
     if entity == "user":
         return obj.role in STAFF and obj.outlet_id == outlet.id
-    if entity in ("delivery", "restock", "stock_return"):
+    if entity in ("delivery", "restock", "stock_return", "staff"):
         return obj.outlet_id == outlet.id
     return False
 
@@ -277,6 +279,10 @@ def _snapshot(entity: str, obj: Any) -> dict[str, Any]:
         }
     if entity == "stock_return":
         return {"status": obj.status.value, "received_at": _iso(obj.received_at)}
+    if entity == "staff":
+        from pos.services import staff
+
+        return staff.snapshot(obj)
     raise ValueError(entity)
 
 
@@ -479,6 +485,12 @@ def apply_change(entity: str, key: str, data: dict[str, Any], local_outlet_code:
         if document is not None:
             document.status = ReturnStatus(data["status"])
             document.received_at = datetime.fromisoformat(data["received_at"]) if data["received_at"] else None
+    elif entity == "staff":
+        from pos.services import staff
+
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == local_outlet_code))
+        if outlet is not None:
+            staff.apply(outlet.id, data)
     elif entity == "delivery":
         existing = _by_uuid(Delivery, key)
         if existing is not None:

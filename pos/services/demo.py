@@ -516,7 +516,34 @@ def seed() -> bool:
         )
         movement.created_at = moment
     _stock_documents(outlet, investors)
+    _staff(outlet, investors)
     return True
+
+
+def _staff(outlet: Outlet, investors: dict[str, Investor]) -> None:
+    """The outlet's people: two new jobs from the partnership, and the cooperative's own manager."""
+    from datetime import date as day
+
+    from pos.models import Employer, StaffMember, StaffRole
+
+    for name, role, employer, investor, new_job, nik in (
+        ("Siti Rahmawati", StaffRole.CASHIER, Employer.INVESTOR, investors["SRB"], True, "3604015203990001"),
+        ("Dedi Kurniawan", StaffRole.CASHIER, Employer.INVESTOR, investors["SRB"], True, "3604011507980002"),
+        ("Rudi Hartono", StaffRole.STOCK_KEEPER, Employer.INVESTOR, investors["MNS"], True, None),
+        ("Hendra Wijaya", StaffRole.MANAGER, Employer.COOPERATIVE, None, False, "3604012001850003"),
+    ):
+        db.session.add(
+            StaffMember(
+                outlet_id=outlet.id,
+                full_name=name,
+                role=role,
+                employer=employer,
+                investor_id=investor.id if investor else None,
+                start_date=day(2026, 2, 20),
+                new_job=new_job,
+                national_id=nik,
+            )
+        )
 
 
 def _stock_documents(outlet: Outlet, investors: dict[str, Investor]) -> None:

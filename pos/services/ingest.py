@@ -418,6 +418,28 @@ class _Batch:
             self.documents.append(env)
         self.moves.extend(moves)
 
+    def staff(self, env: Envelope) -> None:
+        from pos.models import Employer, StaffRole
+
+        p = env.payload
+        _uuid(p.get("uuid"), "uuid")
+        if p.get("role") not in set(StaffRole) or p.get("employer") not in set(Employer):
+            raise Refused("invalid", "unknown role or employer")
+        _day(p.get("start_date"), "start_date")
+        if p.get("end_date"):
+            _day(p.get("end_date"), "end_date")
+        _when(p.get("updated_at"), "updated_at")
+        if not isinstance(p.get("full_name"), str) or not p["full_name"].strip():
+            raise Refused("invalid", "full_name is required")
+        nik = p.get("national_id")
+        if nik is not None and (not isinstance(nik, str) or len(nik) != 16 or not nik.isdigit()):
+            raise Refused("invalid", "national_id must have 16 digits")
+        if p.get("investor"):
+            investor = _uuid(p.get("investor"), "investor")
+            if db.session.scalar(db.select(Investor.id).where(Investor.uuid == investor)) is None:
+                raise Refused("unknown_reference", "unknown investor")
+        self.documents.append(env)
+
     def restock(self, env: Envelope) -> None:
         self._check_document(env)
         self.documents.append(env)
@@ -722,6 +744,7 @@ HANDLERS = {
     "stock_return.sent": _Batch.stock,
     "stock.written_off": _Batch.stock,
     "restock.requested": _Batch.restock,
+    "staff.saved": _Batch.staff,
 }
 
 
@@ -746,6 +769,11 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
     )
 
     p = env.payload
+    if env.type == "staff.saved":
+        from pos.services import staff
+
+        staff.apply(outlet.id, p)
+        return
     products = {
         key: (pid, investor)
         for key, pid, investor in db.session.execute(

@@ -491,7 +491,7 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
 
 
 def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, date, datetime, timedelta
 
     from pos.models import (
         Delivery,
@@ -541,6 +541,25 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
         srb = db.session.get(Investor, local_premium.investor_id)
         back = returns.create_return(local, srb, ReturnReason.DAMAGED, {local_premium.id: 2}, manager)
         returns.write_off(local, local_premium, 1, "dimakan tikus", manager)
+        from pos.models import Employer, StaffRole
+        from pos.services import staff
+
+        person = staff.save(
+            local,
+            staff.StaffData(
+                "Ani Lestari",
+                StaffRole.CASHIER,
+                "",
+                Employer.INVESTOR,
+                srb.id,
+                date(2026, 11, 1),
+                None,
+                True,
+                "3604014101010004",
+            ),
+            manager,
+        )
+        person_uuid = person.uuid
         request = restock.create(
             local, srb, [restock.Wanted(20, local_premium.id), restock.Wanted(5, None, "Beras merah")], manager
         )
@@ -562,6 +581,25 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
         wanted = db.session.scalar(db.select(RestockRequest).where(RestockRequest.uuid == request_uuid))
         assert sorted(line.quantity for line in wanted.lines) == [5, 20]
         restock.decline(wanted, "Gudang kosong", investor_user)
+        from pos.models import StaffMember
+        from pos.services import staff
+
+        ani = db.session.scalar(db.select(StaffMember).where(StaffMember.uuid == person_uuid))
+        assert ani is not None and ani.outlet_id == target.id and ani.national_id == "3604014101010004"
+        assert staff.jobs([target], date(2026, 11, 20))[0].new_jobs == 1
+        # central records that she left; the outlet hears of it
+        edited = staff.StaffData(
+            "Ani Lestari",
+            StaffRole.CASHIER,
+            "",
+            Employer.INVESTOR,
+            ani.investor_id,
+            date(2026, 11, 1),
+            date(2026, 11, 30),
+            True,
+            "3604014101010004",
+        )
+        staff.save(target, edited, db.session.scalar(db.select(User).where(User.username == "pusat")), ani)
         db.session.commit()
         central_balance = db.session.scalar(
             db.select(StockBalance.quantity).where(
@@ -576,6 +614,11 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
             == "Gudang kosong"
         )
         assert db.session.scalar(db.select(StockReturn).where(StockReturn.uuid == return_uuid)).status == "received"
+        from pos.models import StaffMember
+
+        assert db.session.scalar(db.select(StaffMember).where(StaffMember.uuid == person_uuid)).end_date == date(
+            2026, 11, 30
+        )
         local_premium = db.session.scalar(db.select(Product).where(Product.sku == "BRS-PREM5"))
         local = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
         outlet_balance = db.session.scalar(

@@ -1,0 +1,52 @@
+"""The staff register: the people working at each outlet, and which of them are new jobs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos.domain.ids import new_id
+from pos.models.base import Base, born_uuid, intpk, str120, str_enum, utcnow
+from pos.models.org import Investor, Outlet
+
+
+class StaffRole(enum.StrEnum):
+    CASHIER = "cashier"
+    MANAGER = "manager"
+    STOCK_KEEPER = "stock_keeper"
+    OTHER = "other"
+
+
+class Employer(enum.StrEnum):
+    INVESTOR = "investor"
+    COOPERATIVE = "cooperative"
+
+
+class StaffMember(Base):
+    __tablename__ = "staff_member"
+    __table_args__ = (CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    full_name: Mapped[str120]
+    role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole))
+    role_note: Mapped[str] = mapped_column(String(60), default="")
+    employer: Mapped[Employer] = mapped_column(str_enum(Employer))
+    investor_id: Mapped[int | None] = mapped_column(ForeignKey("investor.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    new_job: Mapped[bool] = mapped_column(Boolean, default=True)
+    national_id: Mapped[str | None] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    outlet: Mapped[Outlet] = relationship()
+    investor: Mapped[Investor | None] = relationship()
+
+    def works_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)

@@ -1,0 +1,199 @@
+"""The staff register: managed at the outlet or centrally; national ID numbers only for those who may see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from pos.extensions import db
+from pos.models import Employer, Outlet, Role, StaffMember, StaffRole
+from pos.services import staff as staff_service
+from pos.services import supply
+from pos.services.clock import business_date
+from pos.services.errors import PosError
+from pos.staff import bp
+from pos.stock.common import export
+from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.htmx import render
+
+R = Role
+READERS = (R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
+WRITERS = (R.MANAGER, R.CENTRAL, R.ADMIN)
+ROLE_LABELS = {
+    StaffRole.CASHIER: _l("Cashier"),
+    StaffRole.MANAGER: _l("Outlet manager"),
+    StaffRole.STOCK_KEEPER: _l("Stock keeper"),
+    StaffRole.OTHER: _l("Other"),
+}
+
+
+class StaffForm(FlaskForm):
+    full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"))
+    role_note = StringField(_l("Role (details)"), validators=[Optional(), Length(max=60)])
+    employer = SelectField(_l("Employed by"))
+    investor = SelectField(_l("Investor"), coerce=int, validators=[Optional()])
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
+    new_job = BooleanField(_l("New job (not employed here before the partnership)"))
+    national_id = StringField(
+        _l("National ID number (NIK, optional)"),
+        validators=[Optional(), Regexp(r"^[0-9]{16}$", message=_l("A national ID number (NIK) has 16 digits."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+def sees_national_id() -> bool:
+    """Only the central office and the outlet's own manager see national ID numbers."""
+    return current_user.role in (R.MANAGER, R.CENTRAL, R.ADMIN)
+
+
+def _outlets() -> list[Outlet]:
+    scope = scope_for(current_user)
+    query = db.select(Outlet).order_by(Outlet.name)
+    if scope.outlet_ids is not None:
+        query = query.where(Outlet.id.in_(scope.outlet_ids))
+    return list(db.session.scalars(query))
+
+
+def _visible():  # type: ignore[no-untyped-def]
+    scope = scope_for(current_user)
+    query = db.select(StaffMember).order_by(
+        StaffMember.outlet_id, StaffMember.end_date.is_not(None), StaffMember.full_name
+    )
+    if scope.outlet_ids is not None:
+        query = query.where(StaffMember.outlet_id.in_(scope.outlet_ids))
+    return query
+
+
+@bp.route("/staff")
+@allow(*READERS)
+def staff_list():  # type: ignore[no-untyped-def]
+    outlets = _outlets()
+    code = request.args.get("outlet", "")
+    query = _visible()
+    chosen = None
+    if code:
+        chosen = next((o for o in outlets if o.code == code), None)
+        if chosen is None:
+            abort(404)
+        query = query.where(StaffMember.outlet_id == chosen.id)
+    members = db.session.scalars(query.limit(5000)).all()
+    today = business_date("Asia/Jakarta")
+    if request.args.get("format"):
+        header = [_("Outlet"), _("Name"), _("Role"), _("Employed by"), _("Start date"), _("End date"), _("New job")]
+        if sees_national_id():
+            header.append(_("NIK"))
+        rows = []
+        for m in members:
+            row: list[Any] = [
+                m.outlet.code,
+                m.full_name,
+                str(ROLE_LABELS[m.role]) + (f" ({m.role_note})" if m.role_note else ""),
+                m.investor.name if m.investor else _("Cooperative"),
+                m.start_date.isoformat(),
+                m.end_date.isoformat() if m.end_date else "",
+                _("yes") if m.new_job else _("no"),
+            ]
+            if sees_national_id():
+                row.append(m.national_id or "")
+            rows.append(row)
+        return export("tenaga-kerja", header, rows)
+    return render(
+        "staff/list.html",
+        members=members,
+        outlets=outlets,
+        chosen=chosen,
+        jobs=staff_service.jobs([chosen] if chosen else outlets, today),
+        target=staff_service.JOBS_TARGET,
+        labels=ROLE_LABELS,
+        today=today,
+        show_nik=sees_national_id(),
+        can_edit=current_user.role in WRITERS,
+    )
+
+
+def _form(outlet: Outlet, formdata: Any = None, **data: Any) -> StaffForm:
+    form = StaffForm(formdata=formdata, **data) if formdata is not None else StaffForm(formdata=None, **data)
+    form.role.choices = [SelectChoice(k.value, label) for k, label in ROLE_LABELS.items()]
+    form.employer.choices = [
+        SelectChoice(Employer.INVESTOR.value, _l("Investor")),
+        SelectChoice(Employer.COOPERATIVE.value, _l("Cooperative")),
+    ]
+    form.investor.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(i.id, i.name) for i in supply.investors_of(outlet.id)
+    ]
+    return form
+
+
+def _data(form: StaffForm) -> staff_service.StaffData:
+    return staff_service.StaffData(
+        full_name=form.full_name.data or "",
+        role=StaffRole(form.role.data),
+        role_note=form.role_note.data or "",
+        employer=Employer(form.employer.data),
+        investor_id=form.investor.data or None,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        new_job=bool(form.new_job.data),
+        national_id=(form.national_id.data or "").strip() or None,
+    )
+
+
+def _page(outlet: Outlet, form: StaffForm, member: StaffMember | None, error: Any = None, status: int = 200) -> Any:
+    return render("staff/form.html", form=form, outlet=outlet, member=member, error=error), status
+
+
+def _outlet_for_new() -> Outlet:
+    if current_user.role == R.MANAGER:
+        if current_user.outlet is None:
+            abort(404)
+        return current_user.outlet
+    code = request.values.get("outlet", "")
+    outlet = next((o for o in _outlets() if o.code == code), None)
+    if outlet is None:
+        abort(404)
+    return outlet
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@allow(*WRITERS)
+def staff_new():  # type: ignore[no-untyped-def]
+    outlet = _outlet_for_new()
+    if request.method == "GET":
+        return _page(outlet, _form(outlet, start_date=business_date(outlet.timezone), new_job=True), None)
+    return _save(outlet, None)
+
+
+@bp.route("/staff/<member_uuid>", methods=["GET", "POST"])
+@allow(*WRITERS)
+def staff_edit(member_uuid: str):  # type: ignore[no-untyped-def]
+    member = one_by_uuid(_visible(), StaffMember, member_uuid)
+    if request.method == "GET":
+        form = _form(member.outlet, obj=member, investor=member.investor_id or 0)
+        form.role.data = member.role.value
+        form.employer.data = member.employer.value
+        return _page(member.outlet, form, member)
+    return _save(member.outlet, member)
+
+
+def _save(outlet: Outlet, member: StaffMember | None) -> Any:
+    form = _form(outlet, request.form)
+    if not form.validate():
+        return _page(outlet, form, member, _("Check the entries."), 422)
+    try:
+        saved = staff_service.save(outlet, _data(form), current_user, member)
+    except PosError as exc:
+        db.session.rollback()
+        return _page(outlet, form, member, str(exc), exc.status)
+    db.session.commit()
+    flash(_("%(name)s saved in the staff register.", name=saved.full_name), "success")
+    return redirect(url_for("staff.staff_list", outlet=outlet.code), 303)
