@@ -162,6 +162,8 @@ def sync_tour(page: Page, base: str, out: Path, tag: str) -> None:
     _login(page, base, "manajer")
     page.goto(base + "/sync")
     shoot(page, out, "61-sync-status", tag)
+    page.goto(base + "/staff")
+    shoot(page, out, "62-staff", tag)
 
 
 TOURS = {
