@@ -17,6 +17,20 @@ from pos.extensions import babel, csrf, db, htmx, limiter, login_manager, migrat
 
 ROOT = Path(__file__).resolve().parent.parent
 _write_request: contextvars.ContextVar[bool] = contextvars.ContextVar("write_request", default=True)
+# Cart edits commit without waiting for the disk (WAL stays consistent; a power cut may forget the
+# last few scans). Sales, refunds, shifts and everything else wait for the disk (synchronous=FULL).
+_cart_edit: contextvars.ContextVar[bool] = contextvars.ContextVar("cart_edit", default=False)
+CART_EDITS = frozenset(
+    {
+        "cashier.scan",
+        "cashier.add",
+        "cashier.line_quantity",
+        "cashier.line_remove",
+        "cashier.line_discount",
+        "cashier.sale_discount",
+        "cashier.clear",
+    }
+)
 
 
 @event.listens_for(Engine, "connect")
@@ -41,7 +55,11 @@ def _sqlite_begin(conn: Any) -> None:
         return
     # A write request takes the write lock up front, so that a read-then-write transaction
     # waits its turn instead of failing with "database is locked" half way.
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_request.get() else "BEGIN")
+    if _write_request.get():
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL" if _cart_edit.get() else "PRAGMA synchronous=FULL")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def get_locale() -> str:
@@ -88,22 +106,29 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=get_locale, timezone_selector=lambda: "UTC")
     login_manager.init_app(app)
 
-    from pos.web import register
-
-    register(app)
-    from pos.services import changes
-
-    changes.track_once()
-
+    # Before anything else touches the database (the access guard loads the user).
     @app.before_request
     def _mark_write_request() -> None:
-        g._write_token = _write_request.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        # Cashier screens may create the cart even on GET, so they take the write lock too.
+        writes = request.method not in {"GET", "HEAD", "OPTIONS"} or (request.blueprint == "cashier")
+        g._write_token = _write_request.set(writes)
+        g._cart_token = _cart_edit.set(request.endpoint in CART_EDITS)
 
     @app.teardown_request
     def _unmark_write_request(_exc: BaseException | None) -> None:
         token = g.pop("_write_token", None)
         if token is not None:
             _write_request.reset(token)
+        cart_token = g.pop("_cart_token", None)
+        if cart_token is not None:
+            _cart_edit.reset(cart_token)
+
+    from pos.web import register
+
+    register(app)
+    from pos.services import changes
+
+    changes.track_once()
 
     @app.after_request
     def _vary_on_htmx(response: Any) -> Any:

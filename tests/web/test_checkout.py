@@ -441,3 +441,27 @@ def test_close_shift_refuses_bad_counts(app: Flask, login_as) -> None:  # type: 
     big = client.post("/cashier/shift/close", {"n100000": "9"})
     assert big.status_code == 422 and "PIN" in big.get_data(as_text=True)
     assert client.get("/cashier").status_code == 200  # still open
+
+
+def test_a_sale_waits_for_the_disk_and_a_scan_does_not(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("PRAGMA synchronous"):
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        scan(client, MIE)
+        assert seen == ["PRAGMA synchronous=NORMAL"]  # a cart edit: consistent, but not fsynced
+        seen.clear()
+        assert pay(client, app, cash="20000").status_code == 303
+        assert seen and set(seen) == {"PRAGMA synchronous=FULL"}  # the sale is on disk before the receipt
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
