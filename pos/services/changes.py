@@ -156,7 +156,7 @@ def _in_scope(outlet: Outlet, entity: str, obj: Any, investors: set[int]) -> boo
     return False
 
 
-def _snapshot(entity: str, obj: Any) -> dict[str, Any]:
+def _snapshot(entity: str, obj: Any, pending: dict[int, list[PriceChange]] | None = None) -> dict[str, Any]:
     if entity == "cooperative":
         return {
             "code": obj.code,
@@ -193,11 +193,7 @@ def _snapshot(entity: str, obj: Any) -> dict[str, Any]:
     if entity == "category":
         return {"code": obj.code, "name": obj.name}
     if entity == "product":
-        changes = db.session.scalars(
-            db.select(PriceChange).where(
-                PriceChange.product_id == obj.id, PriceChange.applied_at.is_(None), PriceChange.cancelled_at.is_(None)
-            )
-        ).all()
+        changes = pending.get(obj.id, []) if pending is not None else _pending_prices([obj.id])[obj.id]
         return {
             "investor": str(obj.investor.uuid),
             "category": str(obj.category.uuid),
@@ -286,6 +282,19 @@ def _snapshot(entity: str, obj: Any) -> dict[str, Any]:
     raise ValueError(entity)
 
 
+def _pending_prices(product_ids: list[int]) -> dict[int, list[PriceChange]]:
+    found: dict[int, list[PriceChange]] = {pid: [] for pid in product_ids}
+    for change in db.session.scalars(
+        db.select(PriceChange).where(
+            PriceChange.product_id.in_(product_ids),
+            PriceChange.applied_at.is_(None),
+            PriceChange.cancelled_at.is_(None),
+        )
+    ):
+        found[change.product_id].append(change)
+    return found
+
+
 def page_for(outlet: Outlet, cursor: int, limit: int = PAGE) -> dict[str, Any]:
     """The changes in the outlet's scope after ``cursor``; an unknown cursor starts again from 0."""
     from pos.services import supply
@@ -304,20 +313,34 @@ def page_for(outlet: Outlet, cursor: int, limit: int = PAGE) -> dict[str, Any]:
     latest: dict[tuple[str, uuid.UUID], int] = {}
     for change_id, entity, key in rows:
         latest[(entity, key)] = change_id
-    items = []
+    chosen: list[tuple[int, str, uuid.UUID]] = []
     next_cursor = cursor
     for change_id, entity, key in rows:
         if latest[(entity, key)] != change_id:
             next_cursor = change_id
             continue
-        if len(items) >= limit:
+        if len(chosen) >= limit:
             break
         next_cursor = change_id
+        chosen.append((change_id, entity, key))
+    # One query per kind of record in the page, not one per record.
+    wanted: dict[str, list[uuid.UUID]] = {}
+    for _change, entity, key in chosen:
+        wanted.setdefault(entity, []).append(key)
+    loaded: dict[tuple[str, uuid.UUID], Any] = {}
+    for entity, keys in wanted.items():
         model = MODELS.get(entity)
-        obj = db.session.scalar(db.select(model).where(model.uuid == key)) if model else None
+        if model is None:
+            continue
+        for obj in db.session.scalars(db.select(model).where(model.uuid.in_(keys))):
+            loaded[(entity, obj.uuid)] = obj
+    pending = _pending_prices([obj.id for (entity, _k), obj in loaded.items() if entity == "product"])
+    items = []
+    for change_id, entity, key in chosen:
+        obj = loaded.get((entity, key))
         if obj is None or not _in_scope(outlet, entity, obj, investors):
             continue
-        items.append({"change": change_id, "entity": entity, "uuid": str(key), "data": _snapshot(entity, obj)})
+        items.append({"change": change_id, "entity": entity, "uuid": str(key), "data": _snapshot(entity, obj, pending)})
     more = next_cursor < last
     from pos.models import OutletSyncState
 
