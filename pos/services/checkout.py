@@ -58,6 +58,16 @@ def sale_by_key(key: uuid.UUID) -> Sale | None:
     return db.session.scalar(db.select(Sale).where(Sale.idempotency_key == key))
 
 
+def _rollup(sale: Sale) -> None:
+    """Without a central server (all-in-one), reports read rollups this server keeps itself."""
+    from flask import current_app
+
+    if current_app.config.get("POS_ROLE") == "all":
+        from pos.services import rollups
+
+        rollups.add_sale(sale)
+
+
 def _moves(movements: list[Any], product_uuids: dict[int, uuid.UUID]) -> list[dict[str, Any]]:
     return [
         {"uuid": str(m.uuid), "product": str(product_uuids[m.product_id]), "kind": m.kind.value, "quantity": m.quantity}
@@ -241,6 +251,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     cart.closed = True
     db.session.flush()
     outbox.append(outlet.id, "sale.completed", _sale_event(sale, versions, _moves(movements, product_uuids)))
+    _rollup(sale)
     return sale
 
 
@@ -394,6 +405,7 @@ def reverse(
     ]
     originals = {line.id: line.uuid for line in sale.lines}
     outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(refund, versions, moves, originals))
+    _rollup(refund)
     return refund
 
 

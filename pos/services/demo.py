@@ -517,6 +517,9 @@ def seed() -> bool:
         movement.created_at = moment
     _stock_documents(outlet, investors)
     _staff(outlet, investors)
+    from pos.services import rollups
+
+    rollups.rebuild()
     return True
 
 

@@ -26,9 +26,7 @@ from pos.models import (
     Delivery,
     DeliveryStatus,
     Investor,
-    InvestorDayRollup,
     Outlet,
-    OutletDayRollup,
     OutletSyncState,
     Payment,
     Product,
@@ -628,73 +626,13 @@ class _Batch:
         self._rollups()
 
     def _rollups(self) -> None:
+        from pos.services import rollups
+
         day_of = {row["uuid"]: row["business_date"] for row in self.sales}
-        by_investor: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for line in self.lines:
-            bucket = by_investor[(line["investor_id"], day_of[line["_sale"]])]
-            bucket[0] += 1
-            bucket[1] += line["net"]
-            bucket[2] += line["fee"]
-            bucket[3] += line["investor_share"]
-        if by_investor:
-            stmt = _insert(InvestorDayRollup)
-            db.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["outlet_id", "investor_id", "day"],
-                    set_={
-                        "lines": InvestorDayRollup.lines + stmt.excluded.lines,
-                        "net": InvestorDayRollup.net + stmt.excluded.net,
-                        "fee": InvestorDayRollup.fee + stmt.excluded.fee,
-                        "investor_share": InvestorDayRollup.investor_share + stmt.excluded.investor_share,
-                    },
-                ),
-                [
-                    {
-                        "outlet_id": self.outlet.id,
-                        "investor_id": investor,
-                        "day": day,
-                        "lines": v[0],
-                        "net": v[1],
-                        "fee": v[2],
-                        "investor_share": v[3],
-                    }
-                    for (investor, day), v in sorted(by_investor.items())
-                ],
-            )
-        by_day: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        for row in self.sales:
-            bucket = by_day[row["business_date"]]
-            bucket[0 if row["kind"] == "sale" else 1] += 1
-            bucket[2] += row["total"]
-            bucket[3] += row["fee"]
-            bucket[4] += row["investor_share"]
-        stmt = _insert(OutletDayRollup)
-        now = utcnow()
-        db.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["outlet_id", "day"],
-                set_={
-                    "sales": OutletDayRollup.sales + stmt.excluded.sales,
-                    "refunds": OutletDayRollup.refunds + stmt.excluded.refunds,
-                    "total": OutletDayRollup.total + stmt.excluded.total,
-                    "fee": OutletDayRollup.fee + stmt.excluded.fee,
-                    "investor_share": OutletDayRollup.investor_share + stmt.excluded.investor_share,
-                    "updated_at": stmt.excluded.updated_at,
-                },
-            ),
-            [
-                {
-                    "outlet_id": self.outlet.id,
-                    "day": day,
-                    "sales": v[0],
-                    "refunds": v[1],
-                    "total": v[2],
-                    "fee": v[3],
-                    "investor_share": v[4],
-                    "updated_at": now,
-                }
-                for day, v in sorted(by_day.items())
-            ],
+        rollups.add(
+            self.outlet.id,
+            self.sales,
+            [{**line, "day": day_of[line["_sale"]]} for line in self.lines],
         )
 
     def _write_moves(self) -> None:
