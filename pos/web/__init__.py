@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from pos.cashier import bp as cashier_bp
     from pos.home import bp as home_bp
     from pos.partnership import bp as partnership_bp
+    from pos.reports import bp as reports_bp
     from pos.staff import bp as staff_bp
     from pos.stock import bp as stock_bp
     from pos.stock.prices import register as register_price_clock
@@ -26,4 +27,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(stock_bp)
     app.register_blueprint(sync_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(reports_bp)
     register_price_clock(app)

@@ -32,6 +32,7 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ),
     ("partnership.statements", _l("Statements"), frozenset({R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR})),
     ("partnership.fees", _l("Fee income"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN})),
+    ("reports.dashboard", _l("Reports"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN})),
     ("staff.staff_list", _l("Staff"), frozenset({R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN})),
     ("sync.sync_status", _l("Sync"), frozenset({R.MANAGER})),
     ("sync.health", _l("Sync health"), frozenset({R.CENTRAL, R.ADMIN})),
