@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 
 from pos.domain.sync import Envelope, EnvelopeError, canonical, read_envelope
 from pos.extensions import db
@@ -43,6 +42,7 @@ from pos.models import (
     User,
 )
 from pos.models.base import utcnow
+from pos.services import upsert
 
 SALE_TYPES = ("sale.completed", "sale.refund", "sale.void")
 STOCK_TYPES = ("delivery.received", "stock_count.confirmed", "stock_return.sent", "stock.written_off")
@@ -79,11 +79,6 @@ class Outcome:
             out["code"] = self.code
             out["message"] = self.message
         return out
-
-
-def _insert(model: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def _bulk_insert(model: Any, rows: list[dict[str, Any]]) -> dict[uuid.UUID, int]:
@@ -539,7 +534,7 @@ class _Batch:
                 }
                 for row in self.shifts
             ]
-            db.session.execute(_insert(Shift).on_conflict_do_nothing(index_elements=["uuid"]), rows)
+            db.session.execute(upsert.insert(Shift).on_conflict_do_nothing(index_elements=["uuid"]), rows)
             self.refs.shifts.update(_Refs._load(Shift.uuid, Shift.id, {row["uuid"] for row in rows}))
         for row in self.closes:
             db.session.execute(
@@ -573,7 +568,7 @@ class _Batch:
                 }
                 for r in self.cash
             ]
-            db.session.execute(_insert(CashMovement).on_conflict_do_nothing(index_elements=["uuid"]), rows)
+            db.session.execute(upsert.insert(CashMovement).on_conflict_do_nothing(index_elements=["uuid"]), rows)
 
     def _registers(self, codes: set[str]) -> dict[str, int]:
         found = dict(
@@ -642,7 +637,7 @@ class _Batch:
         totals: dict[int, int] = defaultdict(int)
         for move in self.moves:
             totals[move["product_id"]] += move["quantity"]
-        stmt = _insert(StockBalance)
+        stmt = upsert.insert(StockBalance)
         db.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["outlet_id", "product_id"],
@@ -1002,7 +997,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
 
 def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int) -> None:
     now = utcnow()
-    stmt = _insert(OutletSyncState)
+    stmt = upsert.insert(OutletSyncState)
     values = {
         "outlet_id": outlet.id,
         "last_seen_at": now,

@@ -11,16 +11,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects import postgresql, sqlite
 
 from pos.extensions import db
 from pos.models import InvestorDayRollup, OutletDayRollup, Sale, SaleKind, SaleLine
 from pos.models.base import utcnow
-
-
-def _insert(model: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+from pos.services import upsert
 
 
 def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapping[str, Any]]) -> None:
@@ -34,7 +29,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
         bucket[2] += line["fee"]
         bucket[3] += line["investor_share"]
     if by_investor:
-        stmt = _insert(InvestorDayRollup)
+        stmt = upsert.insert(InvestorDayRollup)
         db.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["outlet_id", "investor_id", "day"],
@@ -67,7 +62,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
         bucket[4] += sale["investor_share"]
     if not by_day:
         return
-    stmt = _insert(OutletDayRollup)
+    stmt = upsert.insert(OutletDayRollup)
     now = utcnow()
     db.session.execute(
         stmt.on_conflict_do_update(
@@ -148,7 +143,7 @@ def rebuild() -> None:
         ).mappings()
         add(outlet_id, list(sales), [])
         for row in lines:
-            stmt = _insert(InvestorDayRollup)
+            stmt = upsert.insert(InvestorDayRollup)
             db.session.execute(
                 stmt.values(
                     outlet_id=outlet_id,

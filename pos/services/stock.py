@@ -6,18 +6,16 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 
 from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import MovementKind, Product, StockBalance, StockMovement
 from pos.models.base import utcnow
+from pos.services import upsert
 
 
 def _upsert(outlet_id: int, product_id: int, delta: int, flag: bool) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(StockBalance).values(
+    statement = upsert.insert(StockBalance).values(
         outlet_id=outlet_id, product_id=product_id, quantity=delta, needs_count=flag
     )
     update = {"quantity": StockBalance.quantity + delta}
@@ -95,8 +93,6 @@ def post_many(
             for m in movements
         ],
     )
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for flagged in (False, True):
         rows = [
             {"outlet_id": outlet_id, "product_id": pid, "quantity": qty, "needs_count": flagged}
@@ -105,7 +101,7 @@ def post_many(
         ]
         if not rows:
             continue
-        statement = insert(StockBalance)
+        statement = upsert.insert(StockBalance)
         update = {"quantity": StockBalance.quantity + statement.excluded.quantity}
         if flagged:
             update["needs_count"] = True
