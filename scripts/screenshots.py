@@ -166,12 +166,37 @@ def sync_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "62-staff", tag)
 
 
+def reports_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    _login(page, base, "pusat")
+    page.goto(base + "/reports")
+    shoot(page, out, "63-reports", tag)
+    page.goto(base + "/reports/outlets")
+    shoot(page, out, "64-reports-outlets", tag)
+    page.goto(base + "/reports/jobs")
+    shoot(page, out, "65-reports-jobs", tag)
+    page.goto(base + "/reports/monthly")
+    shoot(page, out, "66-monthly-report", tag)
+    page.context.clear_cookies()
+    _login(page, base, "pengurus")
+    page.goto(base + "/reports/cooperative")
+    shoot(page, out, "67-cooperative-report", tag)
+    page.context.clear_cookies()
+    _login(page, base, "mitra")
+    page.goto(base + "/reports/investor")
+    shoot(page, out, "68-investor-report", tag)
+    page.context.clear_cookies()
+    _login(page, base, "pemkot")
+    page.goto(base + "/transparency")
+    shoot(page, out, "69-transparency", tag)
+
+
 TOURS = {
     "cashier": cashier_tour,
     "manager": manager_tour,
     "stock": stock_tour,
     "investor": investor_tour,
     "sync": sync_tour,
+    "reports": reports_tour,
 }
 
 

@@ -11,6 +11,14 @@ from pos.models.partnership import (
     SettlementPeriod,
     agreement_outlet,
 )
+from pos.models.rollups import (
+    InvestorDayRollup,
+    OutletDayRollup,
+    OutletMonthRollup,
+    OutletProductDayRollup,
+    ProductDayRollup,
+    ProgrammeDayRollup,
+)
 from pos.models.sales import (
     Cart,
     CartLine,
@@ -56,9 +64,7 @@ from pos.models.supply import (
     StockReturnLine,
 )
 from pos.models.sync import (
-    InvestorDayRollup,
     OutboxEvent,
-    OutletDayRollup,
     OutletSyncState,
     OutletToken,
     SyncChange,
@@ -95,13 +101,17 @@ __all__ = [
     "OutboxEvent",
     "Outlet",
     "OutletDayRollup",
+    "OutletMonthRollup",
+    "OutletProductDayRollup",
     "OutletSyncState",
     "OutletToken",
     "Payment",
     "PaymentMethod",
     "PriceChange",
     "Product",
+    "ProductDayRollup",
     "ProductPhoto",
+    "ProgrammeDayRollup",
     "ReceiptSequence",
     "Register",
     "ReorderLevel",

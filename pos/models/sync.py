@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.domain.ids import new_id
@@ -123,30 +123,3 @@ class SyncStatus(Base):
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     failures: Mapped[int] = mapped_column(default=0)
-
-
-class InvestorDayRollup(Base):
-    """Sales per outlet, investor and business day, kept by ingest in the same transaction."""
-
-    __tablename__ = "investor_day_rollup"
-
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    lines: Mapped[int] = mapped_column(BigInteger, default=0)
-    net: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class OutletDayRollup(Base):
-    __tablename__ = "outlet_day_rollup"
-
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    sales: Mapped[int] = mapped_column(BigInteger, default=0)
-    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
-    total: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

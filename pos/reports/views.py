@@ -1,166 +1,197 @@
-"""The programme dashboard: sales, fees, shares, outlets ranked, daily trend, sync and jobs — from rollups."""
+"""The programme dashboard and its full tables: outlets ranked, top products, jobs — all from rollups."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
-from flask import abort, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func
-from wtforms import DateField, StringField
-from wtforms.validators import Length, Optional
 
 from pos.domain.charts import bar_chart
 from pos.extensions import db
-from pos.models import Cooperative, Dispute, Outlet, OutletDayRollup, OutletSyncState, Role
+from pos.models import Cooperative, Dispute, Investor, Role
 from pos.reports import bp
-from pos.services import staff as staff_service
-from pos.services.clock import business_date
-from pos.services.errors import PosError
+from pos.reports.filters import Chosen, choose, page_number, regions
+from pos.services import reports
+from pos.services.staff import JOBS_TARGET
 from pos.stock.common import export
-from pos.web.access import allow, scope_for
+from pos.web.access import allow
 from pos.web.htmx import render
+from pos.web.templating import qty
 
 R = Role
-MAX_DAYS = 366
+READERS = (R.CENTRAL, R.ADMIN, R.BOARD)
+PAGE = 50
+SILENT_HOURS = 24
 
 
-class Filters(FlaskForm):
-    class Meta:
-        csrf = False
-
-    start = DateField(validators=[Optional()])
-    end = DateField(validators=[Optional()])
-    cooperative = StringField(validators=[Optional(), Length(max=40)])
-    outlet = StringField(validators=[Optional(), Length(max=20)])
-
-
-def _period(form: Filters) -> tuple[date, date]:
-    today = business_date("Asia/Jakarta")
-    first = form.start.data or today.replace(day=1)
-    last = form.end.data or today
-    if first > last:
-        raise PosError(_("Check the dates: the start must be on or before the end."))
-    if (last - first).days >= MAX_DAYS:
-        raise PosError(_("Choose at most a year at a time."))
-    return first, last
+def _chart(chosen: Chosen) -> str:
+    by_day = reports.daily(chosen.piece)
+    first, last = chosen.piece.first, chosen.piece.last
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return bar_chart(
+        [f"{d.day}/{d.month}" for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day")
+    )
 
 
-def _outlets(form: Filters) -> list[Outlet]:
-    scope = scope_for(current_user)
-    query = db.select(Outlet).join(Outlet.cooperative).order_by(Outlet.name)
-    if scope.outlet_ids is not None:
-        query = query.where(Outlet.id.in_(scope.outlet_ids))
-    if form.cooperative.data:
-        coop = db.session.scalar(db.select(Cooperative).where(Cooperative.code == form.cooperative.data))
-        if coop is None or not scope.sees_cooperative(coop.id):
-            abort(404)
-        query = query.where(Outlet.cooperative_id == coop.id)
-    outlets = list(db.session.scalars(query))
-    if form.outlet.data:
-        outlets = [o for o in outlets if o.code == form.outlet.data]
-        if not outlets:
-            abort(404)
-    return outlets
+def _choices() -> dict[str, object]:
+    central = current_user.role in (R.CENTRAL, R.ADMIN)
+    return {
+        "regions": regions(),
+        "cooperatives": db.session.scalars(db.select(Cooperative).order_by(Cooperative.name)).all() if central else [],
+        "investors": db.session.scalars(db.select(Investor).order_by(Investor.name)).all(),
+    }
+
+
+def _outlet_table(rows: list[reports.OutletRow]) -> tuple[list[str], list[list[object]]]:
+    header = [
+        _("Outlet code"),
+        _("Outlet"),
+        _("Cooperative"),
+        _("Transactions"),
+        _("Refunds"),
+        _("Net sales"),
+        _("Cooperative fee"),
+        _("Investor share"),
+        _("Last seen"),
+        _("Data updated"),
+    ]
+    table = [
+        [
+            r.outlet.code,
+            r.outlet.name,
+            r.cooperative,
+            r.sales,
+            r.refunds,
+            r.total,
+            r.fee,
+            r.share,
+            r.last_seen.isoformat(timespec="minutes") if r.last_seen else "",
+            r.updated.isoformat(timespec="minutes") if r.updated else "",
+        ]
+        for r in rows
+    ]
+    return header, table
+
+
+def _silent(chosen: Chosen) -> tuple[int, list[object]] | None:
+    if current_app.config.get("POS_ROLE") != "central":
+        return None
+    since = datetime.now(UTC) - timedelta(hours=SILENT_HOURS)
+    return reports.silent_outlets(chosen.outlets, since, limit=10)
 
 
 @bp.route("/reports")
-@allow(R.CENTRAL, R.ADMIN, R.BOARD)
+@allow(*READERS)
 def dashboard():  # type: ignore[no-untyped-def]
-    form = Filters(request.args)
-    if not form.validate():
-        raise PosError(_("Check the dates: the start must be on or before the end."))
-    first, last = _period(form)
-    outlets = _outlets(form)
-    ids = [o.id for o in outlets]
-    in_period = (OutletDayRollup.day >= first) & (OutletDayRollup.day <= last) & OutletDayRollup.outlet_id.in_(ids)
-    per_outlet = {
-        outlet_id: (sales, refunds, total, fee, share)
-        for outlet_id, sales, refunds, total, fee, share in db.session.execute(
-            db.select(
-                OutletDayRollup.outlet_id,
-                func.sum(OutletDayRollup.sales),
-                func.sum(OutletDayRollup.refunds),
-                func.sum(OutletDayRollup.total),
-                func.sum(OutletDayRollup.fee),
-                func.sum(OutletDayRollup.investor_share),
-            )
-            .where(in_period)
-            .group_by(OutletDayRollup.outlet_id)
-        )
-    }
-    by_day = dict(
-        db.session.execute(
-            db.select(OutletDayRollup.day, func.sum(OutletDayRollup.total))
-            .where(in_period)
-            .group_by(OutletDayRollup.day)
-        ).all()
-    )
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    chart = bar_chart(
-        [f"{d.day}/{d.month}" for d in days],
-        [int(by_day.get(d, 0)) for d in days],
-        title=_("Net sales per day"),
-    )
-    ranked = sorted(
-        (
-            {
-                "outlet": o,
-                "sales": int(per_outlet.get(o.id, (0,) * 5)[0] or 0),
-                "refunds": int(per_outlet.get(o.id, (0,) * 5)[1] or 0),
-                "total": int(per_outlet.get(o.id, (0,) * 5)[2] or 0),
-                "fee": int(per_outlet.get(o.id, (0,) * 5)[3] or 0),
-                "share": int(per_outlet.get(o.id, (0,) * 5)[4] or 0),
-            }
-            for o in outlets
-        ),
-        key=lambda row: (-row["total"], row["outlet"].name),
-    )
-    totals = {key: sum(row[key] for row in ranked) for key in ("sales", "refunds", "total", "fee", "share")}
-    totals["basket"] = totals["total"] // totals["sales"] if totals["sales"] else 0
+    chosen = choose()
     if request.args.get("format"):
-        header = [
-            _("Outlet"),
-            _("Cooperative"),
-            _("Sales"),
-            _("Refunds"),
-            _("Net sales"),
-            _("Cooperative fee"),
-            _("Investor share"),
-        ]
-        rows = [
-            [r["outlet"].code, r["outlet"].cooperative.name, r["sales"], r["refunds"], r["total"], r["fee"], r["share"]]
-            for r in ranked
-        ]
-        return export(f"laporan-{first}-{last}", header, rows, money_columns=(4, 5, 6))
-    states = dict(
-        db.session.execute(
-            db.select(OutletSyncState.outlet_id, OutletSyncState.last_seen_at).where(OutletSyncState.outlet_id.in_(ids))
-        ).all()
-    )
+        return _export_days(chosen)
     disputes = (
         db.session.scalar(db.select(func.count(Dispute.id)).where(Dispute.resolved_at.is_(None)))
         if current_user.role in (R.CENTRAL, R.ADMIN)
         else None
     )
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "format"}
     return render(
         "reports/dashboard.html",
-        first=first,
-        last=last,
-        totals=totals,
-        ranked=ranked,
-        chart=chart,
-        jobs=staff_service.jobs(outlets, last),
-        target=staff_service.JOBS_TARGET,
-        states=states,
+        c=chosen,
+        totals=reports.totals(chosen.piece),
+        chart=_chart(chosen),
+        best=reports.ranked_outlets(chosen.piece, chosen.today, chosen.outlets, limit=10),
+        products=reports.top_products(chosen.piece, limit=10),
+        jobs=reports.jobs_summary(chosen.outlets, chosen.piece.last),
+        below=reports.jobs_rows(chosen.outlets, chosen.piece.last, only_below=True, limit=10),
+        target=JOBS_TARGET,
+        silent=_silent(chosen),
+        silent_hours=SILENT_HOURS,
         disputes=disputes,
-        cooperatives=db.session.scalars(db.select(Cooperative).order_by(Cooperative.name)).all()
-        if current_user.role in (R.CENTRAL, R.ADMIN)
-        else [],
-        form=form,
-        args=args,
+        **_choices(),
     )
+
+
+def _export_days(chosen: Chosen):  # type: ignore[no-untyped-def]
+    by_day = reports.daily(chosen.piece)
+    first, last = chosen.piece.first, chosen.piece.last
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return export(
+        f"penjualan-harian-{first}-{last}",
+        [_("Date"), _("Net sales")],
+        [[d.isoformat(), by_day.get(d, 0)] for d in days],
+        money_columns=(1,),
+    )
+
+
+@bp.route("/reports/outlets")
+@allow(*READERS)
+def outlets():  # type: ignore[no-untyped-def]
+    chosen = choose()
+    if request.args.get("format"):
+        header, table = _outlet_table(reports.ranked_outlets(chosen.piece, chosen.today, chosen.outlets))
+        return export(f"gerai-{chosen.piece.first}-{chosen.piece.last}", header, table, money_columns=(5, 6, 7))
+    page = page_number()
+    count = db.session.scalar(db.select(func.count()).select_from(reports.outlets_in_scope(chosen.outlets).subquery()))
+    rows = reports.ranked_outlets(chosen.piece, chosen.today, chosen.outlets, limit=PAGE, offset=(page - 1) * PAGE)
+    return render(
+        "reports/outlets.html",
+        "table",
+        c=chosen,
+        rows=rows,
+        page=page,
+        pages=max(1, -(-int(count or 0) // PAGE)),
+        offset=(page - 1) * PAGE,
+        **_choices(),
+    )
+
+
+@bp.route("/reports/products")
+@allow(*READERS)
+def products():  # type: ignore[no-untyped-def]
+    chosen = choose()
+    rows = reports.top_products(chosen.piece, limit=200)
+    if request.args.get("format"):
+        header = [_("SKU"), _("Product"), _("Investor"), _("Quantity"), _("Lines"), _("Net sales")]
+        table = [
+            [r.product.sku, r.product.name, r.investor, qty(r.quantity, r.product.unit), r.lines, r.net] for r in rows
+        ]
+        return export(f"produk-{chosen.piece.first}-{chosen.piece.last}", header, table, money_columns=(5,))
+    return render("reports/products.html", c=chosen, rows=rows, **_choices())
+
+
+@bp.route("/reports/jobs")
+@allow(*READERS)
+def jobs():  # type: ignore[no-untyped-def]
+    chosen = choose()
+    only_below = request.args.get("below") == "1"
+    if request.args.get("format"):
+        rows = reports.jobs_rows(chosen.outlets, chosen.piece.last, only_below=only_below)
+        header = [_("Outlet code"), _("Outlet"), _("Cooperative"), _("Working"), _("New jobs"), _("Target")]
+        table = [[r.outlet.code, r.outlet.name, r.cooperative, r.working, r.new_jobs, JOBS_TARGET] for r in rows]
+        return export(f"tenaga-kerja-{chosen.piece.last}", header, table)
+    page = page_number()
+    summary = reports.jobs_summary(chosen.outlets, chosen.piece.last)
+    count = summary.below if only_below else summary.outlets
+    rows = reports.jobs_rows(
+        chosen.outlets, chosen.piece.last, only_below=only_below, limit=PAGE, offset=(page - 1) * PAGE
+    )
+    return render(
+        "reports/jobs.html",
+        c=chosen,
+        rows=rows,
+        summary=summary,
+        target=JOBS_TARGET,
+        only_below=only_below,
+        page=page,
+        pages=max(1, -(-count // PAGE)),
+        **_choices(),
+    )
+
+
+@bp.route("/reports/monthly")
+@allow(*READERS)
+def monthly_report():  # type: ignore[no-untyped-def]
+    """The monthly programme report as a printable page, or a PDF with ``?format=pdf``."""
+    from pos.reports.monthly import programme_month
+
+    return programme_month()

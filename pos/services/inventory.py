@@ -294,3 +294,65 @@ def investor_sales(investor_id: int, first: date, last: date, outlet_id: int | N
     if outlet_id is not None:
         query = query.where(Sale.outlet_id == outlet_id)
     return [SalesRow(o, p, int(q), u, int(n), int(f), int(s)) for o, p, u, q, n, f, s in db.session.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class InvestorHolding:
+    investor: Investor
+    outlets: int
+    products: int
+    value: int
+
+
+def held_by_investor(outlet_ids: list[int]) -> list[InvestorHolding]:
+    """Goods each investor has on the shelves of these outlets, valued at today's selling price."""
+    rows = db.session.execute(
+        db.select(StockBalance.outlet_id, StockBalance.quantity, Product)
+        .join(Product, StockBalance.product_id == Product.id)
+        .where(StockBalance.outlet_id.in_(outlet_ids), StockBalance.quantity > 0)
+    ).all()
+    grouped: dict[int, list[tuple[int, int, Product]]] = {}
+    for outlet_id, quantity, product in rows:
+        grouped.setdefault(product.investor_id, []).append((outlet_id, quantity, product))
+    investors = {i.id: i for i in db.session.scalars(db.select(Investor).where(Investor.id.in_(grouped)))}
+    return sorted(
+        (
+            InvestorHolding(
+                investors[investor_id],
+                outlets=len({o for o, _, _ in held}),
+                products=len({p.id for _, _, p in held}),
+                value=sum(line_amount(q, p.price, unit(p.unit).step_per_unit) for _, q, p in held),
+            )
+            for investor_id, held in grouped.items()
+        ),
+        key=lambda h: (-h.value, h.investor.name),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    value: int
+    priced_lines: int  # lines valued at the selling price because the product has no cost price
+
+
+def delivered(investor_id: int, since: datetime, until: datetime) -> dict[int, Delivered]:
+    """Goods an investor delivered and outlets accepted (good units) between two instants, at cost, by outlet."""
+    rows = db.session.execute(
+        db.select(Delivery.outlet_id, DeliveryLine.received, Product)
+        .join(DeliveryLine, DeliveryLine.delivery_id == Delivery.id)
+        .join(Product, DeliveryLine.product_id == Product.id)
+        .where(
+            Delivery.investor_id == investor_id,
+            Delivery.status == DeliveryStatus.RECEIVED,
+            Delivery.received_at >= since,
+            Delivery.received_at < until,
+            DeliveryLine.received > 0,
+        )
+    ).all()
+    value: dict[int, int] = defaultdict(int)
+    priced: dict[int, int] = defaultdict(int)
+    for outlet_id, good, product in rows:
+        price = product.cost if product.cost is not None else product.price
+        priced[outlet_id] += product.cost is None
+        value[outlet_id] += line_amount(good, price, unit(product.unit).step_per_unit)
+    return {outlet_id: Delivered(value[outlet_id], priced[outlet_id]) for outlet_id in value}

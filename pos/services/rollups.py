@@ -1,6 +1,7 @@
-"""Report rollups: per outlet and day, and per outlet, investor and day, kept with the sales they sum.
+"""Report rollups, kept with the sales they sum.
 
-Central keeps them at ingest; an all-in-one server (no sync) keeps them at checkout.
+Central keeps them at ingest; an all-in-one server (no sync) keeps them at checkout. Every statement is one
+multi-row ``INSERT … ON CONFLICT DO UPDATE`` in key order, so concurrent ingests never deadlock on them.
 """
 
 from __future__ import annotations
@@ -13,82 +14,137 @@ from typing import Any
 from sqlalchemy import delete, func
 
 from pos.extensions import db
-from pos.models import InvestorDayRollup, OutletDayRollup, Sale, SaleKind, SaleLine
-from pos.models.base import utcnow
+from pos.models import (
+    InvestorDayRollup,
+    OutletDayRollup,
+    OutletMonthRollup,
+    OutletProductDayRollup,
+    ProductDayRollup,
+    ProgrammeDayRollup,
+    Sale,
+    SaleKind,
+    SaleLine,
+)
+from pos.models.base import Base, utcnow
+from pos.models.rollups import SHARDS
 from pos.services import upsert
+
+SALE_FIGURES = ("sales", "refunds", "total", "fee", "investor_share")
+INVESTOR_FIGURES = ("lines", "net", "fee", "investor_share")
+PRODUCT_FIGURES = ("quantity", "lines", "net", "fee", "investor_share")
+
+
+def _accumulate(model: type[Base], keys: list[str], figures: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    stmt = upsert.insert(model)
+    table = model.__table__  # type: ignore[attr-defined]
+    changes: dict[str, Any] = {name: table.c[name] + stmt.excluded[name] for name in figures}
+    if "updated_at" in table.c:
+        changes["updated_at"] = stmt.excluded.updated_at
+    db.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes), rows)
+
+
+def _named(names: tuple[str, ...], values: list[int]) -> dict[str, int]:
+    return dict(zip(names, values, strict=True))
+
+
+def _sum_into(buckets: dict[Any, list[int]], key: Any, values: Iterable[int]) -> None:
+    bucket = buckets[key]
+    for n, value in enumerate(values):
+        bucket[n] += value
 
 
 def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapping[str, Any]]) -> None:
-    """Add sales (kind, business_date, total, fee, investor_share) and their lines (investor_id, day, net,
-    fee, investor_share) to the rollups, in the caller's transaction."""
-    by_investor: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    """Add sales (kind, business_date, total, fee, investor_share) and their lines (product_id, investor_id,
+    day, quantity, net, fee, investor_share) to every rollup, in the caller's transaction."""
+    shard = outlet_id % SHARDS
+    by_investor: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * 4)
+    by_product: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * 5)
+    investor_of: dict[int, int] = {}
     for line in lines:
-        bucket = by_investor[(line["investor_id"], line["day"])]
-        bucket[0] += 1
-        bucket[1] += line["net"]
-        bucket[2] += line["fee"]
-        bucket[3] += line["investor_share"]
-    if by_investor:
-        stmt = upsert.insert(InvestorDayRollup)
-        db.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["outlet_id", "investor_id", "day"],
-                set_={
-                    "lines": InvestorDayRollup.lines + stmt.excluded.lines,
-                    "net": InvestorDayRollup.net + stmt.excluded.net,
-                    "fee": InvestorDayRollup.fee + stmt.excluded.fee,
-                    "investor_share": InvestorDayRollup.investor_share + stmt.excluded.investor_share,
-                },
-            ),
-            [
-                {
-                    "outlet_id": outlet_id,
-                    "investor_id": investor,
-                    "day": day,
-                    "lines": v[0],
-                    "net": v[1],
-                    "fee": v[2],
-                    "investor_share": v[3],
-                }
-                for (investor, day), v in sorted(by_investor.items())
-            ],
+        _sum_into(
+            by_investor, (line["investor_id"], line["day"]), (1, line["net"], line["fee"], line["investor_share"])
         )
-    by_day: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        _sum_into(
+            by_product,
+            (line["product_id"], line["day"]),
+            (line["quantity"], 1, line["net"], line["fee"], line["investor_share"]),
+        )
+        investor_of[line["product_id"]] = line["investor_id"]
+    by_day: dict[date, list[int]] = defaultdict(lambda: [0] * 5)
     for sale in sales:
-        bucket = by_day[sale["business_date"]]
-        bucket[0 if sale["kind"] == SaleKind.SALE else 1] += 1
-        bucket[2] += sale["total"]
-        bucket[3] += sale["fee"]
-        bucket[4] += sale["investor_share"]
-    if not by_day:
-        return
-    stmt = upsert.insert(OutletDayRollup)
+        is_sale = sale["kind"] == SaleKind.SALE
+        _sum_into(
+            by_day,
+            sale["business_date"],
+            (int(is_sale), int(not is_sale), sale["total"], sale["fee"], sale["investor_share"]),
+        )
+    by_month: dict[date, list[int]] = defaultdict(lambda: [0] * 5)
+    for day, values in by_day.items():
+        _sum_into(by_month, day.replace(day=1), values)
     now = utcnow()
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["outlet_id", "day"],
-            set_={
-                "sales": OutletDayRollup.sales + stmt.excluded.sales,
-                "refunds": OutletDayRollup.refunds + stmt.excluded.refunds,
-                "total": OutletDayRollup.total + stmt.excluded.total,
-                "fee": OutletDayRollup.fee + stmt.excluded.fee,
-                "investor_share": OutletDayRollup.investor_share + stmt.excluded.investor_share,
-                "updated_at": stmt.excluded.updated_at,
-            },
-        ),
+    _accumulate(
+        InvestorDayRollup,
+        ["outlet_id", "investor_id", "day"],
+        INVESTOR_FIGURES,
         [
             {
                 "outlet_id": outlet_id,
-                "day": day,
-                "sales": v[0],
-                "refunds": v[1],
-                "total": v[2],
-                "fee": v[3],
-                "investor_share": v[4],
-                "updated_at": now,
+                "investor_id": i,
+                "day": d,
+                **_named(INVESTOR_FIGURES, v),
             }
-            for day, v in sorted(by_day.items())
+            for (i, d), v in sorted(by_investor.items())
         ],
+    )
+    _accumulate(
+        OutletProductDayRollup,
+        ["outlet_id", "product_id", "day"],
+        PRODUCT_FIGURES,
+        [
+            {
+                "outlet_id": outlet_id,
+                "product_id": p,
+                "day": d,
+                "investor_id": investor_of[p],
+                **_named(PRODUCT_FIGURES, v),
+            }
+            for (p, d), v in sorted(by_product.items())
+        ],
+    )
+    _accumulate(
+        ProductDayRollup,
+        ["product_id", "day", "shard"],
+        PRODUCT_FIGURES,
+        [
+            {"product_id": p, "day": d, "shard": shard, "investor_id": investor_of[p], **_named(PRODUCT_FIGURES, v)}
+            for (p, d), v in sorted(by_product.items())
+        ],
+    )
+    _accumulate(
+        OutletDayRollup,
+        ["outlet_id", "day"],
+        SALE_FIGURES,
+        [
+            {"outlet_id": outlet_id, "day": d, "updated_at": now, **_named(SALE_FIGURES, v)}
+            for d, v in sorted(by_day.items())
+        ],
+    )
+    _accumulate(
+        OutletMonthRollup,
+        ["outlet_id", "month"],
+        SALE_FIGURES,
+        [
+            {"outlet_id": outlet_id, "month": m, "updated_at": now, **_named(SALE_FIGURES, v)}
+            for m, v in sorted(by_month.items())
+        ],
+    )
+    _accumulate(
+        ProgrammeDayRollup,
+        ["day", "shard"],
+        SALE_FIGURES,
+        [{"day": d, "shard": shard, **_named(SALE_FIGURES, v)} for d, v in sorted(by_day.items())],
     )
 
 
@@ -107,8 +163,10 @@ def add_sale(sale: Sale) -> None:
         ],
         [
             {
+                "product_id": ln.product_id,
                 "investor_id": ln.investor_id,
                 "day": sale.business_date,
+                "quantity": ln.quantity,
                 "net": ln.net,
                 "fee": ln.fee,
                 "investor_share": ln.investor_share,
@@ -120,8 +178,15 @@ def add_sale(sale: Sale) -> None:
 
 def rebuild() -> None:
     """Recompute every rollup from the sales themselves (after a bulk load such as the demo's history)."""
-    db.session.execute(delete(InvestorDayRollup))
-    db.session.execute(delete(OutletDayRollup))
+    for model in (
+        InvestorDayRollup,
+        OutletProductDayRollup,
+        ProductDayRollup,
+        OutletDayRollup,
+        OutletMonthRollup,
+        ProgrammeDayRollup,
+    ):
+        db.session.execute(delete(model))
     for outlet_id in db.session.scalars(db.select(Sale.outlet_id).distinct()):
         sales = db.session.execute(
             db.select(Sale.kind, Sale.business_date, Sale.total, Sale.fee, Sale.investor_share).where(
@@ -130,28 +195,19 @@ def rebuild() -> None:
         ).mappings()
         lines = db.session.execute(
             db.select(
+                SaleLine.product_id,
                 SaleLine.investor_id,
                 Sale.business_date.label("day"),
-                func.sum(SaleLine.net).label("net"),
-                func.sum(SaleLine.fee).label("fee"),
-                func.sum(SaleLine.investor_share).label("investor_share"),
-                func.count(SaleLine.id).label("lines"),
+                SaleLine.quantity,
+                SaleLine.net,
+                SaleLine.fee,
+                SaleLine.investor_share,
             )
             .join(Sale, SaleLine.sale_id == Sale.id)
             .where(Sale.outlet_id == outlet_id)
-            .group_by(SaleLine.investor_id, Sale.business_date)
         ).mappings()
-        add(outlet_id, list(sales), [])
-        for row in lines:
-            stmt = upsert.insert(InvestorDayRollup)
-            db.session.execute(
-                stmt.values(
-                    outlet_id=outlet_id,
-                    investor_id=row["investor_id"],
-                    day=row["day"],
-                    lines=row["lines"],
-                    net=row["net"],
-                    fee=row["fee"],
-                    investor_share=row["investor_share"],
-                )
-            )
+        add(outlet_id, list(sales), list(lines))
+
+
+def latest_update() -> Any:
+    return db.session.scalar(db.select(func.max(OutletDayRollup.updated_at)))

@@ -32,7 +32,10 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ),
     ("partnership.statements", _l("Statements"), frozenset({R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR})),
     ("partnership.fees", _l("Fee income"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN})),
-    ("reports.dashboard", _l("Reports"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN})),
+    ("reports.dashboard", _l("Reports"), frozenset({R.CENTRAL, R.ADMIN})),
+    ("reports.cooperative", _l("Reports"), frozenset({R.BOARD})),
+    ("reports.investor", _l("Reports"), frozenset({R.INVESTOR})),
+    ("reports.transparency", _l("Partnerships"), frozenset({R.FACILITATOR})),
     ("staff.staff_list", _l("Staff"), frozenset({R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN})),
     ("sync.sync_status", _l("Sync"), frozenset({R.MANAGER})),
     ("sync.health", _l("Sync health"), frozenset({R.CENTRAL, R.ADMIN})),
@@ -105,24 +108,26 @@ def audit_detail(action: str, detail: str) -> str:
     from pos.models import Category
 
     data = json.loads(detail)
-    lang = language()
     names = dict(db.session.execute(db.select(Category.id, Category.name)).all())
-    parts = [
-        f"{_l('from')} {format_date(date.fromisoformat(data['from']), 'medium')}",
-        f"{_l('fee')} {format_percent(data['fee_bp'], lang)}",
-    ]
-    parts += [f"{names.get(int(k), k)} {format_percent(v, lang)}" for k, v in data.get("categories", {}).items()]
-    parts.append(
-        str(
-            _l("collected by the cooperative")
-            if data["collector"] == "cooperative"
-            else _l("collected by the investor")
-        )
+    categories = [(names.get(int(k), k), v) for k, v in data.get("categories", {}).items()]
+    return terms_text(
+        date.fromisoformat(data["from"]), data["fee_bp"], categories, data["collector"], data["period"], data["staff"]
     )
+
+
+def terms_text(
+    since: date | None, fee_bp: int, categories: list[tuple[str, int]], collector: str, period: str, staff: int
+) -> str:
+    """Agreement terms in one line, in the viewer's language."""
+    lang = language()
+    parts = [f"{_l('from')} {format_date(since, 'medium')}"] if since else []
+    parts.append(f"{_l('fee')} {format_percent(fee_bp, lang)}")
+    parts += [f"{name} {format_percent(bp, lang)}" for name, bp in categories]
     parts.append(
-        str({"monthly": _l("Monthly"), "fortnightly": _l("Fortnightly"), "weekly": _l("Weekly")}[data["period"]])
+        str(_l("collected by the cooperative") if collector == "cooperative" else _l("collected by the investor"))
     )
-    parts.append(f"{data['staff']} {_l('staff')}")
+    parts.append(str({"monthly": _l("Monthly"), "fortnightly": _l("Fortnightly"), "weekly": _l("Weekly")}[period]))
+    parts.append(f"{staff} {_l('staff')}")
     return " · ".join(str(p) for p in parts)
 
 
@@ -163,6 +168,7 @@ def register(app: Flask) -> None:
     app.add_template_global(line_value, "line_value")
     app.add_template_filter(qty, "qty")
     app.add_template_filter(lambda day: format_date(day, "medium") if day else "", "date_id")
+    app.add_template_filter(lambda day: format_date(day, "MMMM y") if day else "", "month_id")
     app.add_template_global(audit_label, "audit_label")
     app.add_template_global(audit_detail, "audit_detail")
     app.add_template_filter(lambda bp: format_percent(bp, language()), "pct")

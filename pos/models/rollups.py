@@ -1,0 +1,109 @@
+"""Report rollups, kept in the same transaction as the sales they sum (central ingest, all-in-one checkout).
+
+Reports read these, never the raw sale lines. Programme-wide tables are split into ``SHARDS`` rows per key
+(by outlet) so concurrent ingest transactions rarely wait on the same row; readers sum the shards.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos.models.base import Base, utcnow
+
+SHARDS = 16
+
+
+class OutletDayRollup(Base):
+    __tablename__ = "outlet_day_rollup"
+    __table_args__ = (Index("ix_outlet_day_rollup_day", "day"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutletMonthRollup(Base):
+    """The same figures per calendar month (``month`` is its first day): a month of 80,000 outlets is 80,000 rows."""
+
+    __tablename__ = "outlet_month_rollup"
+    __table_args__ = (Index("ix_outlet_month_rollup_month", "month"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProgrammeDayRollup(Base):
+    """The whole programme per business day (summed over ``shard``)."""
+
+    __tablename__ = "programme_day_rollup"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class InvestorDayRollup(Base):
+    """Sales per outlet, investor and business day."""
+
+    __tablename__ = "investor_day_rollup"
+    __table_args__ = (Index("ix_investor_day_rollup_investor_day", "investor_id", "day"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    lines: Mapped[int] = mapped_column(BigInteger, default=0)
+    net: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutletProductDayRollup(Base):
+    """Sales per outlet, product and business day (quantity in the unit's steps)."""
+
+    __tablename__ = "outlet_product_day_rollup"
+    __table_args__ = (Index("ix_outlet_product_day_rollup_investor_day", "investor_id", "day"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
+    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    lines: Mapped[int] = mapped_column(BigInteger, default=0)
+    net: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ProductDayRollup(Base):
+    """Each product over the whole programme per business day (summed over ``shard``): top products."""
+
+    __tablename__ = "product_day_rollup"
+    __table_args__ = (Index("ix_product_day_rollup_day", "day"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
+    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    lines: Mapped[int] = mapped_column(BigInteger, default=0)
+    net: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
