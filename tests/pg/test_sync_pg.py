@@ -35,6 +35,7 @@ from pos.services import checkout, demo, shifts, sync_client, tokens
 from pos.services.auth import Policy
 from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
+from tests.rollup_check import assert_rollups_match
 
 NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F")
 
@@ -202,6 +203,7 @@ def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tm
             )
         )
         assert by_investor == rollup[0]
+        assert_rollups_match()  # every rollup table, on PostgreSQL, equals the ingested sales
 
     # Everything marked unsent (as if the outlet crashed before marking) is acknowledged, not doubled.
     with outlet.app_context():

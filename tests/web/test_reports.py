@@ -1,64 +1,367 @@
-"""The programme dashboard reads rollups; every figure reconciles with the raw sales; roles see their own."""
+"""Reports read rollups; every figure is recomputed here from the raw sales, lines, staff and deliveries and
+compared. Each role sees its own; bad filters get a clear answer, never a 500 or another party's data."""
 
 from __future__ import annotations
 
-from datetime import date
+import csv
+import io
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from flask import Flask
 from sqlalchemy import func
 
+from pos.domain.money import line_amount
+from pos.domain.units import unit
 from pos.extensions import db
-from pos.models import Outlet, Sale
+from pos.models import (
+    Agreement,
+    Delivery,
+    DeliveryLine,
+    DeliveryStatus,
+    Investor,
+    Outlet,
+    Product,
+    Sale,
+    SaleLine,
+    StaffMember,
+)
 from pos.services.clock import business_date
 from tests.conftest import Client
 
-
-def _raw(app: Flask, first: date, last: date, outlet_code: str | None = None) -> tuple[int, int, int]:
-    with app.app_context():
-        query = db.select(func.sum(Sale.total), func.sum(Sale.fee), func.count(Sale.id).filter(Sale.kind == "sale"))
-        query = query.where(Sale.business_date >= first, Sale.business_date <= last)
-        if outlet_code:
-            query = query.join(Outlet, Sale.outlet_id == Outlet.id).where(Outlet.code == outlet_code)
-        total, fee, count = db.session.execute(query).one()
-        return int(total or 0), int(fee or 0), int(count or 0)
+PERIOD = "start=2026-10-15&end=2026-11-10"  # crosses a month end: month rollup + day edges
+FIRST, LAST = date(2026, 10, 15), date(2026, 11, 10)
 
 
 def _rp(amount: int) -> str:
     return "Rp" + f"{amount:,}".replace(",", ".")
 
 
+def _csv(client: Client, url: str) -> list[list[str]]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
+
+
+def _raw_sales(first: date, last: date, outlet_codes: set[str] | None = None) -> dict[str, list[int]]:
+    """Per outlet code: transactions, refunds, net total, fee, investor share."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    query = (
+        db.select(Outlet.code, Sale.kind, Sale.total, Sale.fee, Sale.investor_share)
+        .join(Outlet, Sale.outlet_id == Outlet.id)
+        .where(Sale.business_date >= first, Sale.business_date <= last)
+    )
+    for code, kind, total, fee, share in db.session.execute(query):
+        if outlet_codes is not None and code not in outlet_codes:
+            continue
+        row = out[code]
+        row[0 if kind == "sale" else 1] += 1
+        row[2] += total
+        row[3] += fee
+        row[4] += share
+    return out
+
+
+def _raw_lines(first: date, last: date, key: str, investor_code: str | None = None) -> dict[str, list[int]]:
+    """Per product SKU or outlet code: quantity, lines, net, fee, investor share."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    query = (
+        db.select(
+            Product.sku,
+            Outlet.code,
+            Investor.code,
+            SaleLine.quantity,
+            SaleLine.net,
+            SaleLine.fee,
+            SaleLine.investor_share,
+        )
+        .join(Sale, SaleLine.sale_id == Sale.id)
+        .join(Product, SaleLine.product_id == Product.id)
+        .join(Investor, SaleLine.investor_id == Investor.id)
+        .join(Outlet, Sale.outlet_id == Outlet.id)
+        .where(Sale.business_date >= first, Sale.business_date <= last)
+    )
+    for sku, outlet, investor, quantity, net, fee, share in db.session.execute(query):
+        if investor_code and investor != investor_code:
+            continue
+        row = out[sku if key == "product" else outlet]
+        for n, v in enumerate((quantity, 1, net, fee, share)):
+            row[n] += v
+    return out
+
+
 def test_dashboard_figures_equal_the_raw_sales(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pusat")
     today = business_date("Asia/Jakarta")
-    first = date(today.year, today.month, 1)
-    total, fee, count = _raw(app, first, today)
+    with app.app_context():
+        raw = _raw_sales(today.replace(day=1), today)
+    total, fee, count = (
+        sum(r[2] for r in raw.values()),
+        sum(r[3] for r in raw.values()),
+        sum(r[0] for r in raw.values()),
+    )
     assert total > 0
     page = client.get("/reports").get_data(as_text=True)
     assert _rp(total) in page and _rp(fee) in page and f'<span class="stat-value">{count}</span>' in page
-    assert "<svg" in page and "Gerai KMP Kaduagung" in page
-    wide = client.get("/reports?start=2026-01-01&end=2026-11-30").get_data(as_text=True)
-    assert _rp(_raw(app, date(2026, 1, 1), date(2026, 11, 30))[0]) in wide
-    csv_text = client.get("/reports?start=2026-01-01&end=2026-11-30&format=csv").get_data(as_text=True)
-    assert "SRG-CPR" in csv_text and str(_raw(app, date(2026, 1, 1), date(2026, 11, 30), "SRG-CPR")[0]) in csv_text
+    assert _rp(total // count) in page  # average basket
+    assert "<svg" in page and "Gerai KMP Cipare" in page and "Beras" in page
+    assert 'name="region"' in page or "Kota Serang" in page
 
 
-def test_bad_filters_get_a_clear_answer(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_period_across_a_month_end_reconciles_every_table(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pusat")
-    assert client.get("/reports?start=2026-05-01&end=2026-01-01").status_code == 422
-    assert client.get("/reports?start=2020-01-01&end=2026-01-01").status_code == 422
-    assert client.get("/reports?start=nonsense").status_code == 422
-    assert client.get("/reports?cooperative=NOPE").status_code == 404
-    assert client.get("/reports?outlet=NOPE").status_code == 404
+    with app.app_context():
+        raw = _raw_sales(FIRST, LAST)
+        raw_products = _raw_lines(FIRST, LAST, "product")
+        days: dict[date, int] = defaultdict(int)
+        for day, total in db.session.execute(
+            db.select(Sale.business_date, Sale.total).where(Sale.business_date >= FIRST, Sale.business_date <= LAST)
+        ):
+            days[day] += total
+    outlets = {row[0]: [int(v) for v in row[3:8]] for row in _csv(client, f"/reports/outlets?{PERIOD}&format=csv")}
+    assert outlets["SRG-CPR"] == raw["SRG-CPR"] and outlets["SRG-KDR"] == [0] * 5
+    products = {row[0]: (int(row[4]), int(row[5])) for row in _csv(client, f"/reports/products?{PERIOD}&format=csv")}
+    assert products == {sku: (v[1], v[2]) for sku, v in raw_products.items()}
+    by_day = {date.fromisoformat(row[0]): int(row[1]) for row in _csv(client, f"/reports?{PERIOD}&format=csv")}
+    assert len(by_day) == (LAST - FIRST).days + 1
+    assert {d: v for d, v in by_day.items() if v} == {d: v for d, v in days.items() if v}
+    page = client.get(f"/reports?{PERIOD}").get_data(as_text=True)
+    assert _rp(sum(v[2] for v in raw.values())) in page
+    xlsx = client.get(f"/reports/outlets?{PERIOD}&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
 
 
-def test_a_board_sees_only_its_cooperative(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_filters_by_investor_and_region_reconcile(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pusat")
+    with app.app_context():
+        by_outlet = _raw_lines(FIRST, LAST, "outlet", investor_code="SRB")
+        by_product = _raw_lines(FIRST, LAST, "product", investor_code="SRB")
+    page = client.get(f"/reports?{PERIOD}&investor=SRB").get_data(as_text=True)
+    assert _rp(by_outlet["SRG-CPR"][2]) in page and _rp(by_outlet["SRG-CPR"][4]) in page
+    products = {row[0]: int(row[5]) for row in _csv(client, f"/reports/products?{PERIOD}&investor=SRB&format=csv")}
+    assert products == {sku: v[2] for sku, v in by_product.items()}
+    region = client.get(f"/reports/outlets?{PERIOD}&region=Kota+Serang&format=csv").get_data(as_text=True)
+    assert "SRG-KDR" in region and "SRG-CPR" not in region  # Cipare's cooperative is in "Kota Serang, Banten"
+
+
+def test_jobs_table_counts_new_jobs_from_the_staff_register(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pusat")
+    today = business_date("Asia/Jakarta")
+    with app.app_context():
+        raw = dict(
+            db.session.execute(
+                db.select(Outlet.code, func.count(StaffMember.id))
+                .join(Outlet, StaffMember.outlet_id == Outlet.id)
+                .where(StaffMember.new_job.is_(True), StaffMember.start_date <= today)
+                .where(StaffMember.end_date.is_(None) | (StaffMember.end_date >= today))
+                .group_by(Outlet.code)
+            ).all()
+        )
+    rows = {row[0]: int(row[4]) for row in _csv(client, "/reports/jobs?format=csv")}
+    assert rows == {"SRG-CPR": raw["SRG-CPR"], "SRG-KDR": 0}
+    below = _csv(client, "/reports/jobs?below=1&format=csv")
+    assert [row[0] for row in below] == ["SRG-KDR"]
+    page = client.get("/reports").get_data(as_text=True)
+    assert "Gerai KMP Kaduagung" in page and "1 / 2" in page  # one of two outlets below the target
+
+
+def test_monthly_programme_report_prints_and_is_a_pdf(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pusat")
+    with app.app_context():
+        raw = _raw_sales(date(2026, 10, 1), date(2026, 10, 31))
+        before = _raw_sales(date(2026, 9, 1), date(2026, 9, 30))
+    page = client.get("/reports/monthly?month=2026-10").get_data(as_text=True)
+    assert _rp(raw["SRG-CPR"][2]) in page and _rp(raw["SRG-CPR"][3]) in page
+    assert _rp(before["SRG-CPR"][2]) in page  # the previous month for comparison
+    assert "Oktober 2026" in page and "<svg" in page
+    pdf = client.get("/reports/monthly?month=2026-10&format=pdf")
+    assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-" and pdf.mimetype == "application/pdf"
+
+
+def test_cooperative_board_report_reconciles_fee_income_by_month(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pengurus")
+    with app.app_context():
+        fees: dict[str, int] = defaultdict(int)
+        for day, fee in db.session.execute(db.select(Sale.business_date, Sale.fee)):
+            fees[day.strftime("%Y-%m")] += fee
+    months = {row[0]: int(row[3]) for row in _csv(client, "/reports/cooperative?format=csv&table=months")}
+    assert len(months) == 12
+    assert {m: v for m, v in months.items() if v} == {m: v for m, v in fees.items() if v}
+    page = client.get("/reports/cooperative").get_data(as_text=True)
+    assert "Koperasi Kelurahan Merah Putih Cipare" in page and "<svg" in page
+    for table in ("outlets", "sign", "outstanding", "stock", "staff"):
+        assert client.get(f"/reports/cooperative?format=xlsx&table={table}").status_code == 200
+    staff = client.get("/reports/cooperative?format=csv&table=staff").get_data(as_text=True)
+    assert "Siti Rahmawati" in staff and "3604015203990001" not in staff  # a board never sees national ids
+    stock = _csv(client, "/reports/cooperative?format=csv&table=stock")
+    assert {row[0] for row in stock} == {"CV Sumber Rezeki Banten", "PT Mitra Niaga Serang"}
+
+
+def test_investor_report_reconciles_sales_share_and_goods_delivered(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("mitra")
+    zone = ZoneInfo("Asia/Jakarta")
+    with app.app_context():
+        lines = _raw_lines(FIRST, LAST, "outlet", investor_code="SRB")
+        products = _raw_lines(FIRST, LAST, "product", investor_code="SRB")
+        since = datetime.combine(FIRST, time.min, zone).astimezone(UTC)
+        until = datetime.combine(LAST + timedelta(days=1), time.min, zone).astimezone(UTC)
+        delivered = 0
+        for good, product in db.session.execute(
+            db.select(DeliveryLine.received, Product)
+            .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
+            .join(Product, DeliveryLine.product_id == Product.id)
+            .join(Investor, Delivery.investor_id == Investor.id)
+            .where(Investor.code == "SRB", Delivery.status == DeliveryStatus.RECEIVED)
+            .where(Delivery.received_at >= since, Delivery.received_at < until)
+        ):
+            price = product.cost if product.cost is not None else product.price
+            delivered += line_amount(good or 0, price, unit(product.unit).step_per_unit)
+    outlets = {row[0]: row for row in _csv(client, f"/reports/investor?{PERIOD}&format=csv&table=outlets")}
+    row = outlets["SRG-CPR"]
+    assert [int(v) for v in row[2:7]] == [lines["SRG-CPR"][1], *lines["SRG-CPR"][2:5], delivered]
+    by_product = {
+        r[0]: (int(r[3]), int(r[5])) for r in _csv(client, f"/reports/investor?{PERIOD}&format=csv&table=products")
+    }
+    assert by_product == {sku: (v[2], v[4]) for sku, v in products.items()}
+    page = client.get(f"/reports/investor?{PERIOD}").get_data(as_text=True)
+    assert _rp(lines["SRG-CPR"][4]) in page and "CV Sumber Rezeki Banten" in page
+    for table in ("stock", "statements"):
+        assert client.get(f"/reports/investor?format=xlsx&table={table}").status_code == 200
+
+
+def test_transparency_registry_reconciles_and_shows_nothing_personal(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pemkot")
+    with app.app_context():
+        expected = {}
+        for agreement in db.session.scalars(db.select(Agreement)):
+            outlet_ids = [o.id for o in agreement.outlets]
+            first = max(FIRST, agreement.start_date)
+            last = min(LAST, agreement.end_date or LAST)
+            net = db.session.scalar(
+                db.select(func.coalesce(func.sum(SaleLine.net), 0))
+                .join(Sale, SaleLine.sale_id == Sale.id)
+                .where(SaleLine.investor_id == agreement.investor_id, Sale.outlet_id.in_(outlet_ids))
+                .where(Sale.business_date >= first, Sale.business_date <= last)
+            )
+            expected[agreement.number] = int(net)
+        personal = [
+            *db.session.scalars(db.select(StaffMember.full_name)),
+            *(n for n in db.session.scalars(db.select(StaffMember.national_id)) if n),
+            *db.session.scalars(db.select(Investor.contact_name)),
+            *db.session.scalars(db.select(Investor.phone)),
+            "H. Ahmad Fauzi",
+        ]
+    rows = {row[0]: int(row[8]) for row in _csv(client, f"/transparency?{PERIOD}&format=csv")}
+    assert rows == expected and len(rows) == 3
+    page = client.get(f"/transparency?{PERIOD}").get_data(as_text=True)
+    csv_text = client.get(f"/transparency?{PERIOD}&format=csv").get_data(as_text=True)
+    assert "PKS/KMP-CIPARE/SRB/II/2026" in page and "fee 12%" in page
+    for text in filter(None, personal):
+        assert text not in page and text not in csv_text, text
+
+
+ROLE_PAGES = [
+    "/reports",
+    "/reports/outlets",
+    "/reports/products",
+    "/reports/jobs",
+    "/reports/monthly",
+    "/reports/cooperative",
+    "/reports/investor",
+    "/transparency",
+]
+
+
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [
+        ("kasir_pw", set()),
+        ("manajer", set()),
+        ("pemkot", {"/transparency"}),
+        ("mitra", {"/reports/investor", "/transparency"}),
+        ("pengurus", set(ROLE_PAGES) - {"/reports/investor"}),
+        ("pusat", set(ROLE_PAGES)),
+    ],
+)
+def test_each_role_reaches_only_its_reports_and_exports(login_as, username: str, allowed: set[str]) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as(username)
+    for url in ROLE_PAGES:
+        for suffix in ("", "?format=csv"):
+            if url == "/reports/monthly" and suffix:
+                continue
+            status = client.get(url + suffix).status_code
+            assert (status == 200) == (url in allowed), (username, url + suffix, status)
+            assert status in (200, 403), (url, status)
+
+
+def test_a_board_sees_only_its_cooperative_everywhere(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pengurus_b")
-    page = client.get("/reports?start=2026-01-01&end=2026-11-30").get_data(as_text=True)
+    page = client.get(f"/reports?{PERIOD}").get_data(as_text=True)
     assert "Gerai KMP Cipare" not in page and "Gerai KMP Kaduagung" in page
     assert client.get("/reports?outlet=SRG-CPR").status_code == 404
     assert client.get("/reports?cooperative=KMP-CIPARE").status_code == 404
+    assert client.get("/reports/cooperative?cooperative=KMP-CIPARE").status_code == 404
+    assert client.get("/reports?region=Kota+Serang%2C+Banten").status_code == 404
+    for url in ("/reports/outlets", "/reports/products", "/reports/jobs", "/transparency"):
+        text = client.get(f"{url}?{PERIOD}&format=csv").get_data(as_text=True)
+        assert "Cipare" not in text and "SRG-CPR" not in text and "BRS-" not in text, url
+    for table in ("months", "outlets", "sign", "outstanding", "stock", "staff"):
+        text = client.get(f"/reports/cooperative?format=csv&table={table}").get_data(as_text=True)
+        assert "Cipare" not in text and "Sumber Rezeki" not in text, table
+    monthly = client.get("/reports/monthly?month=2026-10").get_data(as_text=True)
+    assert "Cipare" not in monthly and "Rp0" in monthly
+    page = client.get(f"/reports?{PERIOD}&investor=SRB").get_data(as_text=True)
+    assert "Rp0" in page  # another investor's sales at its own outlets: none
+
+
+def test_an_investor_sees_only_its_own_business(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("mitra_b")
+    assert client.get("/reports/investor?investor=SRB").status_code == 404
+    assert client.get("/reports/investor?outlet=SRG-CPR").status_code == 404  # an outlet it does not supply
+    page = client.get(f"/reports/investor?{PERIOD}").get_data(as_text=True)
+    assert "UD Lain Jaya" in page and "Sumber Rezeki" not in page and "Gerai KMP Cipare" not in page
+    for table in ("outlets", "products", "stock", "statements"):
+        text = client.get(f"/reports/investor?format=csv&table={table}").get_data(as_text=True)
+        assert "Cipare" not in text and "BRS-" not in text, table
+    registry = client.get("/transparency?format=csv").get_data(as_text=True)
+    assert "PKS/KMP-KDR/LAIN/2026" in registry and "SRB" not in registry and "MNS" not in registry
     client.logout()
-    for role in ("mitra", "manajer", "kasir_pw"):
-        client = login_as(role)
-        assert client.get("/reports").status_code == 403, role
-        client.logout()
+    own: Client = login_as("mitra")
+    text = own.get(f"/reports/investor?{PERIOD}&format=csv&table=products").get_data(as_text=True)
+    assert "BRS-" in text and "LAIN-01" not in text and "Mitra Niaga" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/reports?start=2026-05-01&end=2026-01-01", 422),
+        ("/reports?start=2020-01-01&end=2026-01-01", 422),
+        ("/reports?start=nonsense", 422),
+        ("/reports?end=2026-02-30", 422),
+        ("/reports?region=" + "x" * 200, 422),
+        ("/reports?cooperative=NOPE", 404),
+        ("/reports?investor=NOPE", 404),
+        ("/reports?outlet=NOPE", 404),
+        ("/reports?region=Atlantis", 404),
+        ("/reports/outlets?page=abc", 200),
+        ("/reports/outlets?page=-3", 200),
+        ("/reports/outlets?page=99999999999999999999", 200),
+        ("/reports/jobs?page=100000", 200),
+        ("/reports/monthly?month=2026-13", 422),
+        ("/reports/monthly?month=abcd", 422),
+        ("/reports/monthly?month=2099-01", 422),
+        ("/reports/cooperative?cooperative=KMP-CIPARE&format=csv&table=nope", 404),
+        ("/reports/investor?investor=SRB&format=doc", 400),
+        ("/transparency?start=2026-12-01&end=2026-01-01", 422),
+        ("/transparency?format=csv&start=1900-01-01&end=1900-12-31", 200),
+    ],
+)
+def test_bad_filters_get_a_clear_answer(login_as, url: str, status: int) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pusat")
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    if status == 422:
+        assert "Periksa" in response.get_data(as_text=True) or "Pilih" in response.get_data(as_text=True)
