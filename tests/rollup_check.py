@@ -12,6 +12,7 @@ from pos.models import (
     OutletMonthRollup,
     OutletProductDayRollup,
     ProductDayRollup,
+    ProductMonthRollup,
     ProgrammeDayRollup,
     Sale,
     SaleKind,
@@ -60,7 +61,7 @@ def expected() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
         ):
             for n, v in enumerate(figures):
                 tables[name][key][n] += v
-    for name in ("investor_day", "outlet_product_day", "product_day"):
+    for name in ("investor_day", "outlet_product_day", "product_day", "product_month"):
         tables[name] = defaultdict(lambda: [0] * 5)
     for outlet, day, product, investor, quantity, net, fee, share in lines:
         for n, v in enumerate((1, net, fee, share)):
@@ -68,6 +69,7 @@ def expected() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
         for n, v in enumerate((quantity, 1, net, fee, share)):
             tables["outlet_product_day"][(outlet, product, day)][n] += v
             tables["product_day"][(product, day)][n] += v
+            tables["product_month"][(product, day.replace(day=1))][n] += v
     return {
         name: {k: tuple(v[:4] if name == "investor_day" else v) for k, v in t.items() if any(v)}
         for name, t in tables.items()
@@ -90,7 +92,8 @@ def kept() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
             InvestorDayRollup, ("outlet_id", "investor_id", "day"), ("lines", "net", "fee", "investor_share")
         ),
         "outlet_product_day": _kept(OutletProductDayRollup, ("outlet_id", "product_id", "day"), product_figures),
-        "product_day": _kept(ProductDayRollup, ("product_id", "day", "shard"), product_figures, unshard),
+        "product_day": _kept(ProductDayRollup, ("product_id", "day"), product_figures),
+        "product_month": _kept(ProductMonthRollup, ("product_id", "month"), product_figures),
     }
 
 

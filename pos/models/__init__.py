@@ -17,6 +17,7 @@ from pos.models.rollups import (
     OutletMonthRollup,
     OutletProductDayRollup,
     ProductDayRollup,
+    ProductMonthRollup,
     ProgrammeDayRollup,
 )
 from pos.models.sales import (
@@ -110,6 +111,7 @@ __all__ = [
     "PriceChange",
     "Product",
     "ProductDayRollup",
+    "ProductMonthRollup",
     "ProductPhoto",
     "ProgrammeDayRollup",
     "ReceiptSequence",

@@ -63,7 +63,7 @@ def _data(chosen: Chosen, investor: Investor) -> dict[str, Any]:
         "totals": reports.totals(piece),
         "outlets": rows,
         "delivered": sum(r.delivered for r in rows),
-        "products": reports.top_products(piece, limit=500),
+        "products": reports.top_products(piece, chosen.today, limit=500),
         "holdings": inventory.holdings(investor.id),
         "statements": obligations.statements(Statement.investor_id == investor.id, only_open=False, limit=100),
     }

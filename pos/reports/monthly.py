@@ -92,7 +92,7 @@ def programme_month():  # type: ignore[no-untyped-def]
         previous=previous,
         chart=bar_chart([str(d.day) for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day")),
         best=reports.ranked_outlets(piece, chosen.today, chosen.outlets, limit=15),
-        products=reports.top_products(piece, limit=15),
+        products=reports.top_products(piece, chosen.today, limit=15),
         jobs=reports.jobs_summary(chosen.outlets, last),
         below=reports.jobs_rows(chosen.outlets, last, only_below=True, limit=30),
         target=JOBS_TARGET,

@@ -100,7 +100,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         totals=reports.totals(chosen.piece),
         chart=_chart(chosen),
         best=reports.ranked_outlets(chosen.piece, chosen.today, chosen.outlets, limit=10),
-        products=reports.top_products(chosen.piece, limit=10),
+        products=reports.top_products(chosen.piece, chosen.today, limit=10),
         jobs=reports.jobs_summary(chosen.outlets, chosen.piece.last),
         below=reports.jobs_rows(chosen.outlets, chosen.piece.last, only_below=True, limit=10),
         target=JOBS_TARGET,
@@ -149,7 +149,7 @@ def outlets():  # type: ignore[no-untyped-def]
 @allow(*READERS)
 def products():  # type: ignore[no-untyped-def]
     chosen = choose()
-    rows = reports.top_products(chosen.piece, limit=200)
+    rows = reports.top_products(chosen.piece, chosen.today, limit=200)
     if request.args.get("format"):
         header = [_("SKU"), _("Product"), _("Investor"), _("Quantity"), _("Lines"), _("Net sales")]
         table = [

@@ -25,6 +25,7 @@ from pos.models import (
     OutletSyncState,
     Product,
     ProductDayRollup,
+    ProductMonthRollup,
     ProgrammeDayRollup,
     StaffMember,
 )
@@ -145,39 +146,35 @@ def outlet_figures(piece: Slice, today: date) -> Any:
             .group_by(r.outlet_id)
         )
         return _narrow(query, r.outlet_id, piece).subquery()
+    figures = {"sales": "sales", "refunds": "refunds", "total": "total", "fee": "fee", "share": "investor_share"}
+    return _over_period(piece, today, (OutletMonthRollup, OutletDayRollup), "outlet_id", figures)
+
+
+def _over_period(
+    piece: Slice, today: date, models: tuple[Any, Any], key: str, figures: dict[str, str], where: Any = None
+) -> Any:
+    """Sum ``figures`` (label → column name) per ``key`` over the slice's period: whole months
+    from the month model, the days at the edges from the day model."""
+    month_model, day_model = models
     months, edges = split_period(piece.first, piece.last, today)
     parts = []
-    if months:
-        m = OutletMonthRollup
-        parts.append(
-            _narrow(
-                db.select(m.outlet_id, m.sales, m.refunds, m.total, m.fee, m.investor_share).where(m.month.in_(months)),
-                m.outlet_id,
-                piece,
-            )
+    for model, period in ((month_model, months), (day_model, edges)):
+        if not period:
+            continue
+        condition = model.month.in_(period) if model is month_model else _in_days(model.day, period)
+        query = db.select(
+            getattr(model, key).label(key), *(getattr(model, column).label(name) for name, column in figures.items())
         )
-    if edges:
-        d = OutletDayRollup
-        parts.append(
-            _narrow(
-                db.select(d.outlet_id, d.sales, d.refunds, d.total, d.fee, d.investor_share).where(
-                    _in_days(d.day, edges)
-                ),
-                d.outlet_id,
-                piece,
-            )
-        )
+        query = query.where(condition)
+        if where is not None:
+            query = query.where(where(model))
+        if piece.outlets is not None and hasattr(model, "outlet_id"):
+            query = _narrow(query, model.outlet_id, piece)
+        parts.append(query)
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
     return (
-        db.select(
-            rows.c.outlet_id.label("outlet_id"),
-            func.sum(rows.c.sales).label("sales"),
-            func.sum(rows.c.refunds).label("refunds"),
-            func.sum(rows.c.total).label("total"),
-            func.sum(rows.c.fee).label("fee"),
-            func.sum(rows.c.investor_share).label("share"),
-        )
-        .group_by(rows.c.outlet_id)
+        db.select(rows.c[key].label(key), *(func.sum(rows.c[name]).label(name) for name in figures))
+        .group_by(rows.c[key])
         .subquery()
     )
 
@@ -248,23 +245,29 @@ class ProductRow:
     share: int
 
 
-def top_products(piece: Slice, limit: int | None = 10) -> list[ProductRow]:
-    """Products by net sales over the slice (programme-wide table unless outlets are chosen)."""
-    r: Any = ProductDayRollup if piece.outlets is None else OutletProductDayRollup
-    base = db.select(
-        r.product_id.label("product_id"),
-        *(func.sum(c).label(c.key) for c in (r.quantity, r.lines, r.net, r.fee, r.investor_share)),
-    ).where(r.day >= piece.first, r.day <= piece.last)
-    if piece.outlets is not None:
-        base = _narrow(base, r.outlet_id, piece)
-    if piece.investor_id is not None:
-        base = base.where(r.investor_id == piece.investor_id)
-    sums = base.group_by(r.product_id).order_by(func.sum(r.net).desc(), r.product_id).limit(limit).subquery()
+def top_products(piece: Slice, today: date, limit: int | None = 10) -> list[ProductRow]:
+    """Products by net sales over the slice: programme-wide month and day tables unless outlets are chosen."""
+    names = ("quantity", "lines", "net", "fee", "investor_share")
+    mine = (lambda model: model.investor_id == piece.investor_id) if piece.investor_id is not None else None
+    if piece.outlets is None:
+        models = (ProductMonthRollup, ProductDayRollup)
+        sums = _over_period(piece, today, models, "product_id", {n: n for n in names}, mine)
+    else:
+        r = OutletProductDayRollup
+        base = _narrow(
+            db.select(r.product_id.label("product_id"), *(func.sum(getattr(r, n)).label(n) for n in names)),
+            r.outlet_id,
+            piece,
+        ).where(r.day >= piece.first, r.day <= piece.last)
+        if mine is not None:
+            base = base.where(mine(r))
+        sums = base.group_by(r.product_id).subquery()
+    best = db.select(sums).order_by(sums.c.net.desc(), sums.c.product_id).limit(limit).subquery()
     query = (
-        db.select(Product, Investor.name, sums.c.quantity, sums.c.lines, sums.c.net, sums.c.fee, sums.c.investor_share)
-        .join(sums, sums.c.product_id == Product.id)
+        db.select(Product, Investor.name, *(best.c[n] for n in names))
+        .join(best, best.c.product_id == Product.id)
         .join(Investor, Product.investor_id == Investor.id)
-        .order_by(sums.c.net.desc(), Product.id)
+        .order_by(best.c.net.desc(), Product.id)
     )
     return [ProductRow(p, i, *(int(v) for v in values)) for p, i, *values in db.session.execute(query)]
 

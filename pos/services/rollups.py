@@ -20,6 +20,7 @@ from pos.models import (
     OutletMonthRollup,
     OutletProductDayRollup,
     ProductDayRollup,
+    ProductMonthRollup,
     ProgrammeDayRollup,
     Sale,
     SaleKind,
@@ -113,15 +114,22 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
             for (p, d), v in sorted(by_product.items())
         ],
     )
-    _accumulate(
-        ProductDayRollup,
-        ["product_id", "day", "shard"],
-        PRODUCT_FIGURES,
-        [
-            {"product_id": p, "day": d, "shard": shard, "investor_id": investor_of[p], **_named(PRODUCT_FIGURES, v)}
-            for (p, d), v in sorted(by_product.items())
-        ],
-    )
+    by_product_month: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * 5)
+    for (p, d), v in by_product.items():
+        _sum_into(by_product_month, (p, d.replace(day=1)), v)
+    for model, column, buckets in (
+        (ProductDayRollup, "day", by_product),
+        (ProductMonthRollup, "month", by_product_month),
+    ):
+        _accumulate(
+            model,
+            ["product_id", column],
+            PRODUCT_FIGURES,
+            [
+                {"product_id": p, column: d, "investor_id": investor_of[p], **_named(PRODUCT_FIGURES, v)}
+                for (p, d), v in sorted(buckets.items())
+            ],
+        )
     _accumulate(
         OutletDayRollup,
         ["outlet_id", "day"],
@@ -182,6 +190,7 @@ def rebuild() -> None:
         InvestorDayRollup,
         OutletProductDayRollup,
         ProductDayRollup,
+        ProductMonthRollup,
         OutletDayRollup,
         OutletMonthRollup,
         ProgrammeDayRollup,

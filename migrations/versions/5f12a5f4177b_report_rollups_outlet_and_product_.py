@@ -1,8 +1,8 @@
-"""report rollups: outlet month, programme day, products
+"""report rollups: outlet and product months, programme days, outlet products
 
-Revision ID: 1205ec04954c
+Revision ID: 5f12a5f4177b
 Revises: 6519917509b2
-Create Date: 2026-11-28 09:49:35.333786
+Create Date: 2026-11-28 10:03:01.183066
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1205ec04954c'
+revision = '5f12a5f4177b'
 down_revision = '6519917509b2'
 branch_labels = None
 depends_on = None
@@ -64,7 +64,6 @@ def upgrade():
     op.create_table('product_day_rollup',
     sa.Column('product_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('shard', sa.SmallInteger(), nullable=False),
     sa.Column('investor_id', sa.Integer(), nullable=False),
     sa.Column('quantity', sa.BigInteger(), nullable=False),
     sa.Column('lines', sa.BigInteger(), nullable=False),
@@ -73,10 +72,26 @@ def upgrade():
     sa.Column('investor_share', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['investor_id'], ['investor.id'], name=op.f('fk_product_day_rollup_investor_id_investor')),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_product_day_rollup_product_id_product')),
-    sa.PrimaryKeyConstraint('product_id', 'day', 'shard', name=op.f('pk_product_day_rollup'))
+    sa.PrimaryKeyConstraint('product_id', 'day', name=op.f('pk_product_day_rollup'))
     )
     with op.batch_alter_table('product_day_rollup', schema=None) as batch_op:
         batch_op.create_index('ix_product_day_rollup_day', ['day'], unique=False)
+
+    op.create_table('product_month_rollup',
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('investor_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.BigInteger(), nullable=False),
+    sa.Column('lines', sa.BigInteger(), nullable=False),
+    sa.Column('net', sa.BigInteger(), nullable=False),
+    sa.Column('fee', sa.BigInteger(), nullable=False),
+    sa.Column('investor_share', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['investor_id'], ['investor.id'], name=op.f('fk_product_month_rollup_investor_id_investor')),
+    sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_product_month_rollup_product_id_product')),
+    sa.PrimaryKeyConstraint('product_id', 'month', name=op.f('pk_product_month_rollup'))
+    )
+    with op.batch_alter_table('product_month_rollup', schema=None) as batch_op:
+        batch_op.create_index('ix_product_month_rollup_month', ['month'], unique=False)
 
     with op.batch_alter_table('investor_day_rollup', schema=None) as batch_op:
         batch_op.create_index('ix_investor_day_rollup_investor_day', ['investor_id', 'day'], unique=False)
@@ -91,11 +106,12 @@ def upgrade():
 def _backfill():
     """Fill the new rollups from what is already there (the day rollup and the sale lines)."""
     postgres = op.get_bind().dialect.name == "postgresql"
-    month = "CAST(date_trunc('month', day) AS date)" if postgres else "date(day, 'start of month')"
+    month = "CAST(date_trunc('month', {0}) AS date)" if postgres else "date({0}, 'start of month')"
+    figures = "SUM(quantity), SUM(lines), SUM(net), SUM(fee), SUM(investor_share)"
     op.execute(
         "INSERT INTO outlet_month_rollup (outlet_id, month, sales, refunds, total, fee, investor_share, updated_at) "
-        f"SELECT outlet_id, {month}, SUM(sales), SUM(refunds), SUM(total), SUM(fee), SUM(investor_share), "
-        f"MAX(updated_at) FROM outlet_day_rollup GROUP BY outlet_id, {month}"
+        f"SELECT outlet_id, {month.format('day')}, SUM(sales), SUM(refunds), SUM(total), SUM(fee), "
+        f"SUM(investor_share), MAX(updated_at) FROM outlet_day_rollup GROUP BY outlet_id, {month.format('day')}"
     )
     op.execute(
         "INSERT INTO programme_day_rollup (day, shard, sales, refunds, total, fee, investor_share) "
@@ -110,10 +126,13 @@ def _backfill():
         "GROUP BY s.outlet_id, l.product_id, s.business_date"
     )
     op.execute(
-        "INSERT INTO product_day_rollup (product_id, day, shard, investor_id, quantity, lines, net, fee, investor_share) "
-        "SELECT product_id, day, outlet_id % 16, MAX(investor_id), SUM(quantity), SUM(lines), SUM(net), SUM(fee), "
-        "SUM(investor_share) "
-        "FROM outlet_product_day_rollup GROUP BY product_id, day, outlet_id % 16"
+        "INSERT INTO product_day_rollup (product_id, day, investor_id, quantity, lines, net, fee, investor_share) "
+        f"SELECT product_id, day, MAX(investor_id), {figures} FROM outlet_product_day_rollup GROUP BY product_id, day"
+    )
+    op.execute(
+        "INSERT INTO product_month_rollup (product_id, month, investor_id, quantity, lines, net, fee, investor_share) "
+        f"SELECT product_id, {month.format('day')}, MAX(investor_id), {figures} FROM product_day_rollup "
+        f"GROUP BY product_id, {month.format('day')}"
     )
 
 
@@ -125,6 +144,10 @@ def downgrade():
     with op.batch_alter_table('investor_day_rollup', schema=None) as batch_op:
         batch_op.drop_index('ix_investor_day_rollup_investor_day')
 
+    with op.batch_alter_table('product_month_rollup', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_month_rollup_month')
+
+    op.drop_table('product_month_rollup')
     with op.batch_alter_table('product_day_rollup', schema=None) as batch_op:
         batch_op.drop_index('ix_product_day_rollup_day')
 
