@@ -44,7 +44,7 @@ from pos.models.settlement import (
     StatementLine,
     StatementPayment,
 )
-from pos.models.staff import Employer, StaffMember, StaffRole
+from pos.models.staff import Employer, OutletStaffing, StaffMember, StaffRole
 from pos.models.stock import MovementKind, StockBalance, StockMovement
 from pos.models.supply import (
     CountStatus,
@@ -104,6 +104,7 @@ __all__ = [
     "OutletDayRollup",
     "OutletMonthRollup",
     "OutletProductDayRollup",
+    "OutletStaffing",
     "OutletSyncState",
     "OutletToken",
     "Payment",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.domain.ids import new_id
@@ -50,3 +50,16 @@ class StaffMember(Base):
 
     def works_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class OutletStaffing(Base):
+    """People working at each outlet on ``as_of`` and how many are new jobs: the staff register counted once for
+    the dashboards. Kept when staff change, and recounted for every outlet on the first report of a new day."""
+
+    __tablename__ = "outlet_staffing"
+    __table_args__ = (Index("ix_outlet_staffing_new_jobs", "new_jobs", "outlet_id"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    working: Mapped[int] = mapped_column(default=0)
+    new_jobs: Mapped[int] = mapped_column(default=0)

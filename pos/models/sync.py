@@ -86,6 +86,7 @@ class OutletSyncState(Base):
     """Per outlet on central: when it was last seen and how complete its event sequence is."""
 
     __tablename__ = "outlet_sync_state"
+    __table_args__ = (Index("ix_outlet_sync_state_last_seen_at", "last_seen_at"),)
 
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     last_seen_at: Mapped[datetime | None]

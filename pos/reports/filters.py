@@ -19,7 +19,7 @@ from wtforms.validators import Length, Optional
 
 from pos.extensions import db
 from pos.models import Cooperative, Investor, Outlet, Role
-from pos.services import supply
+from pos.services import reports, supply
 from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.services.reports import Slice
@@ -73,6 +73,7 @@ def period(form: Filters, default_first: date | None = None) -> tuple[date, date
 
 
 def choose(default_first: date | None = None) -> Chosen:
+    reports.prepare()
     form = Filters(request.args)
     if not form.validate():
         raise PosError(_("Check the filters: dates are YYYY-MM-DD and codes are short."))

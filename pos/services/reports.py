@@ -7,11 +7,11 @@ calendar month comes from the month rollup, the days at the edges of a period fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, union_all
+from sqlalchemy import ColumnElement, Select, func, literal, text, true, union_all
 
 from pos.extensions import db
 from pos.models import (
@@ -22,6 +22,7 @@ from pos.models import (
     OutletDayRollup,
     OutletMonthRollup,
     OutletProductDayRollup,
+    OutletStaffing,
     OutletSyncState,
     Product,
     ProductDayRollup,
@@ -29,6 +30,7 @@ from pos.models import (
     ProgrammeDayRollup,
     StaffMember,
 )
+from pos.services import staff
 from pos.services.staff import JOBS_TARGET
 
 
@@ -55,6 +57,14 @@ class Totals:
 
 def _month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def prepare() -> None:
+    """Report queries sort and hash tens of thousands of groups: give them memory rather than temporary files."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+        # The planner cannot estimate groups over a UNION of month and day rows; one hash beats parallel sorts.
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def split_period(first: date, last: date, today: date) -> tuple[list[date], list[tuple[date, date]]]:
@@ -171,12 +181,17 @@ def _over_period(
         if piece.outlets is not None and hasattr(model, "outlet_id"):
             query = _narrow(query, model.outlet_id, piece)
         parts.append(query)
+    if len(months) == 1 and not edges:  # one month: already one row per key, nothing to add up
+        return parts[0].subquery()
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
     return (
         db.select(rows.c[key].label(key), *(func.sum(rows.c[name]).label(name) for name in figures))
         .group_by(rows.c[key])
         .subquery()
     )
+
+
+OUTLET_FIGURES = ("sales", "refunds", "total", "fee", "share")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,46 +207,54 @@ class OutletRow:
     updated: datetime | None
 
 
-def ranked_outlets(
-    piece: Slice,
-    today: date,
-    outlets: Select[Any] | None,
-    limit: int | None = None,
-    offset: int = 0,
+def _outlet_rows(
+    today: date, figures: Any, where: Any, order: list[Any], limit: int | None = None, offset: int = 0
 ) -> list[OutletRow]:
-    """Outlets in scope (``outlets``: a query of ids, None = all) by net sales, including those without any."""
-    figures = outlet_figures(piece, today)
-    total = func.coalesce(figures.c.total, 0)
+    """Outlets matching ``where`` with their figures (zeros when ``figures`` is None), last seen and data time."""
+    sums = [figures.c[name] for name in OUTLET_FIGURES] if figures is not None else [literal(0)] * len(OUTLET_FIGURES)
     query = (
-        db.select(
-            Outlet,
-            Cooperative.name,
-            figures.c.sales,
-            figures.c.refunds,
-            figures.c.total,
-            figures.c.fee,
-            figures.c.share,
-            OutletSyncState.last_seen_at,
-            OutletMonthRollup.updated_at,
-        )
+        db.select(Outlet, Cooperative.name, OutletSyncState.last_seen_at, OutletMonthRollup.updated_at, *sums)
         .join(Cooperative, Outlet.cooperative_id == Cooperative.id)
-        .outerjoin(figures, figures.c.outlet_id == Outlet.id)
         .outerjoin(OutletSyncState, OutletSyncState.outlet_id == Outlet.id)
         .outerjoin(
             OutletMonthRollup,
             (OutletMonthRollup.outlet_id == Outlet.id) & (OutletMonthRollup.month == today.replace(day=1)),
         )
-        .order_by(total.desc(), Outlet.name)
+        .where(where)
+        .order_by(*order)
         .offset(offset)
+        .limit(limit)
     )
-    if outlets is not None:
-        query = query.where(Outlet.id.in_(outlets.scalar_subquery()))
-    if limit is not None:
-        query = query.limit(limit)
+    if figures is not None:
+        query = query.outerjoin(figures, figures.c.outlet_id == Outlet.id)
     return [
-        OutletRow(o, c, int(s or 0), int(r or 0), int(t or 0), int(f or 0), int(sh or 0), seen, upd)
-        for o, c, s, r, t, f, sh, seen, upd in db.session.execute(query)
+        OutletRow(outlet, coop, *(int(v or 0) for v in values), seen, updated)
+        for outlet, coop, seen, updated, *values in db.session.execute(query)
     ]
+
+
+def ranked_outlets(
+    piece: Slice, today: date, outlets: Select[Any] | None, limit: int | None = None, offset: int = 0
+) -> list[OutletRow]:
+    """Outlets in scope (``outlets``: a query of ids, None = all) by net sales, then those without sales by name.
+
+    A page ranks the sums alone and then loads only its own outlets (a page of 80,000 outlets stays fast)."""
+    figures = outlet_figures(piece, today)
+    scope = true() if outlets is None else Outlet.id.in_(outlets.scalar_subquery())
+    if limit is None:
+        return _outlet_rows(today, figures, scope, [func.coalesce(figures.c.total, 0).desc(), Outlet.id])
+    page = db.session.execute(
+        db.select(figures).order_by(figures.c.total.desc(), figures.c.outlet_id).offset(offset).limit(limit)
+    ).all()
+    found = {r.outlet.id: r for r in _outlet_rows(today, None, Outlet.id.in_([p.outlet_id for p in page]), [Outlet.id])}
+    rows = [replace(found[p.outlet_id], **{name: int(getattr(p, name) or 0) for name in OUTLET_FIGURES}) for p in page]
+    if len(rows) < limit:
+        with_sales = offset + len(rows) if rows else db.session.scalar(db.select(func.count()).select_from(figures))
+        quiet = scope & Outlet.id.not_in(db.select(figures.c.outlet_id))
+        rows += _outlet_rows(
+            today, None, quiet, [Outlet.name, Outlet.id], limit - len(rows), max(0, offset - int(with_sales or 0))
+        )
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,18 +331,17 @@ class JobsSummary:
     working: int
 
 
-def _working_on(day: date) -> ColumnElement[bool]:
-    return (StaffMember.start_date <= day) & (StaffMember.end_date.is_(None) | (StaffMember.end_date >= day))
-
-
 def jobs_by_outlet(outlets: Select[Any] | None, day: date) -> Any:
+    """(outlet_id, working, new_jobs) on ``day``: the counted table for today, else counted from the register."""
+    if day == staff.staffing_day() and staff.staffing_counted(day):
+        return OutletStaffing.__table__
     query = (
         db.select(
             StaffMember.outlet_id.label("outlet_id"),
             func.count(StaffMember.id).label("working"),
             func.count(StaffMember.id).filter(StaffMember.new_job.is_(True)).label("new_jobs"),
         )
-        .where(_working_on(day))
+        .where(staff.working_on(day))
         .group_by(StaffMember.outlet_id)
     )
     if outlets is not None:
@@ -329,17 +351,20 @@ def jobs_by_outlet(outlets: Select[Any] | None, day: date) -> Any:
 
 def jobs_summary(outlets: Select[Any] | None, day: date) -> JobsSummary:
     jobs = jobs_by_outlet(outlets, day)
-    in_scope = outlets_in_scope(outlets).where(Outlet.active.is_(True)).subquery()
-    new = func.coalesce(jobs.c.new_jobs, 0)
-    count, below, new_jobs, working = db.session.execute(
-        db.select(
+    if jobs is OutletStaffing.__table__ and outlets is None:  # every active outlet has its counted row
+        new, working = jobs.c.new_jobs, jobs.c.working
+        query = db.select(func.count(), func.count().filter(new < JOBS_TARGET), func.sum(new), func.sum(working))
+    else:
+        in_scope = outlets_in_scope(outlets).where(Outlet.active.is_(True)).subquery()
+        new, working = func.coalesce(jobs.c.new_jobs, 0), func.coalesce(jobs.c.working, 0)
+        query = db.select(
             func.count(in_scope.c.id),
             func.count(in_scope.c.id).filter(new < JOBS_TARGET),
             func.sum(new),
-            func.sum(func.coalesce(jobs.c.working, 0)),
+            func.sum(working),
         ).outerjoin(jobs, jobs.c.outlet_id == in_scope.c.id)
-    ).one()
-    return JobsSummary(int(count or 0), int(below or 0), int(new_jobs or 0), int(working or 0))
+    count, below, new_jobs, working_now = db.session.execute(query).one()
+    return JobsSummary(int(count or 0), int(below or 0), int(new_jobs or 0), int(working_now or 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,41 +382,68 @@ class JobsRow:
 def jobs_rows(
     outlets: Select[Any] | None, day: date, only_below: bool = False, limit: int | None = None, offset: int = 0
 ) -> list[JobsRow]:
+    """Active outlets with their people and new jobs on ``day``, fewest new jobs first."""
     jobs = jobs_by_outlet(outlets, day)
+    if jobs is OutletStaffing.__table__ and limit is not None:  # rank the counts alone, then load the page
+        page = db.select(jobs.c.outlet_id, jobs.c.working, jobs.c.new_jobs)
+        if outlets is not None:
+            page = page.where(jobs.c.outlet_id.in_(outlets.scalar_subquery()))
+        if only_below:
+            page = page.where(jobs.c.new_jobs < JOBS_TARGET)
+        counted = db.session.execute(page.order_by(jobs.c.new_jobs, jobs.c.outlet_id).offset(offset).limit(limit)).all()
+        found = dict(
+            (o.id, (o, c))
+            for o, c in db.session.execute(
+                db.select(Outlet, Cooperative.name)
+                .join(Cooperative, Outlet.cooperative_id == Cooperative.id)
+                .where(Outlet.id.in_([row.outlet_id for row in counted]))
+            )
+        )
+        return [JobsRow(*found[row.outlet_id], row.working, row.new_jobs) for row in counted if row.outlet_id in found]
     new = func.coalesce(jobs.c.new_jobs, 0)
     query = (
         db.select(Outlet, Cooperative.name, func.coalesce(jobs.c.working, 0), new)
         .join(Cooperative, Outlet.cooperative_id == Cooperative.id)
         .outerjoin(jobs, jobs.c.outlet_id == Outlet.id)
         .where(Outlet.active.is_(True))
-        .order_by(new, Outlet.name)
+        .order_by(new, Outlet.id)
         .offset(offset)
+        .limit(limit)
     )
     if outlets is not None:
         query = query.where(Outlet.id.in_(outlets.scalar_subquery()))
     if only_below:
         query = query.where(new < JOBS_TARGET)
-    if limit is not None:
-        query = query.limit(limit)
     return [JobsRow(o, c, int(w), int(n)) for o, c, w, n in db.session.execute(query)]
 
 
 def silent_outlets(
     outlets: Select[Any] | None, since: datetime, limit: int = 20
 ) -> tuple[int, list[tuple[Outlet, Any]]]:
-    """Outlets not heard from since ``since`` (never synced included): how many, and the longest silent first."""
+    """Active outlets never synced, then those not heard from since ``since`` (longest silent first): how many,
+    and the first ``limit``. Driven by the last-seen index, so the cost follows the silent outlets, not all."""
     seen = OutletSyncState.last_seen_at
-    quiet = seen.is_(None) | (seen < since)
-    base = (
+    synced = db.select(OutletSyncState.outlet_id).where(OutletSyncState.outlet_id == Outlet.id, seen.is_not(None))
+    never = db.select(Outlet, literal(None)).where(Outlet.active.is_(True), ~synced.exists())
+    quiet = (
         db.select(Outlet, seen)
-        .outerjoin(OutletSyncState, OutletSyncState.outlet_id == Outlet.id)
-        .where(Outlet.active.is_(True), quiet)
+        .join(OutletSyncState, OutletSyncState.outlet_id == Outlet.id)
+        .where(Outlet.active.is_(True), seen < since)
     )
     if outlets is not None:
-        base = base.where(Outlet.id.in_(outlets.scalar_subquery()))
-    count = db.session.scalar(db.select(func.count()).select_from(base.subquery())) or 0
-    rows = db.session.execute(base.order_by(seen.asc().nulls_first(), Outlet.name).limit(limit)).all()
-    return int(count), [(o, s) for o, s in rows]
+        never = never.where(Outlet.id.in_(outlets.scalar_subquery()))
+        quiet = quiet.where(Outlet.id.in_(outlets.scalar_subquery()))
+    rows: list[tuple[Outlet, Any]] = []
+    count = 0
+    for query, order in ((never, [Outlet.name, Outlet.id]), (quiet, [seen, Outlet.id])):
+        found = [(o, s) for o, s in db.session.execute(query.order_by(*order).limit(limit)).all()]
+        rows += found[: max(0, limit - len(rows))]
+        if len(found) < limit:
+            count += len(found)
+        else:
+            subquery = query.with_only_columns(Outlet.id).subquery()
+            count += db.session.scalar(db.select(func.count()).select_from(subquery)) or 0
+    return count, rows
 
 
 def outlets_in_scope(outlets: Select[Any] | None) -> Select[Any]:

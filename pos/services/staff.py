@@ -9,12 +9,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import delete, func, literal
+from sqlalchemy.exc import OperationalError
 
 from pos.extensions import db
-from pos.models import Employer, Investor, Outlet, StaffMember, StaffRole, User
+from pos.models import Employer, Investor, Outlet, OutletStaffing, StaffMember, StaffRole, User
 from pos.models.base import utcnow
-from pos.services import audit, outbox, supply
+from pos.services import audit, outbox, supply, upsert
+from pos.services.clock import business_date
 from pos.services.errors import PosError
 
 JOBS_TARGET = 2
@@ -81,6 +83,7 @@ def save(outlet: Outlet, data: StaffData, user: User, member: StaffMember | None
     audit.record("staff", member.uuid, "saved", user, member.full_name)
     if current_app.config.get("POS_ROLE") != "central":
         outbox.append(outlet.id, "staff.saved", snapshot(member))
+    count_staffing(staffing_day(), [outlet.id])
     return member
 
 
@@ -109,6 +112,7 @@ def apply(outlet_id: int, data: dict[str, Any]) -> None:
     member.national_id = data.get("national_id") or None
     member.updated_at = updated
     db.session.flush()
+    count_staffing(staffing_day(), [outlet_id])
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +130,7 @@ def jobs(outlets: list[Outlet], day: date) -> list[Jobs]:
     """People working on ``day`` at each outlet, and how many of them are new jobs."""
     if not outlets:
         return []
-    working = (StaffMember.start_date <= day) & ((StaffMember.end_date.is_(None)) | (StaffMember.end_date >= day))
+    working = working_on(day)
     rows = dict(
         (outlet_id, (total, new))
         for outlet_id, total, new in db.session.execute(
@@ -140,3 +144,61 @@ def jobs(outlets: list[Outlet], day: date) -> list[Jobs]:
         )
     )
     return [Jobs(o, *rows.get(o.id, (0, 0))) for o in outlets]
+
+
+def working_on(day: date) -> Any:
+    return (StaffMember.start_date <= day) & (StaffMember.end_date.is_(None) | (StaffMember.end_date >= day))
+
+
+def staffing_day() -> date:
+    return business_date("Asia/Jakarta")
+
+
+def count_staffing(day: date, outlet_ids: list[int] | None = None) -> None:
+    """Recount ``outlet_staffing`` for ``day``: for these outlets, or for every outlet (active outlets only)."""
+    counts = (
+        db.select(
+            Outlet.id,
+            literal(day),
+            func.count(StaffMember.id),
+            func.count(StaffMember.id).filter(StaffMember.new_job.is_(True)),
+        )
+        .outerjoin(StaffMember, (StaffMember.outlet_id == Outlet.id) & working_on(day))
+        .where(Outlet.active.is_(True))
+        .group_by(Outlet.id)
+    )
+    if outlet_ids is not None:
+        counts = counts.where(Outlet.id.in_(outlet_ids))
+    inactive = db.select(Outlet.id).where(Outlet.active.is_(False))
+    db.session.execute(delete(OutletStaffing).where(OutletStaffing.outlet_id.in_(inactive)))
+    stmt = upsert.insert(OutletStaffing).from_select(["outlet_id", "as_of", "working", "new_jobs"], counts)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["outlet_id"],
+            set_={"as_of": stmt.excluded.as_of, "working": stmt.excluded.working, "new_jobs": stmt.excluded.new_jobs},
+        )
+    )
+
+
+def staffing_counted(day: date) -> bool:
+    """Whether ``outlet_staffing`` holds every outlet as of ``day``; recounts (and commits) when it does not."""
+    if db.session.info.get("staffing_counted") == day:
+        return True
+    oldest, newest, rows = db.session.execute(
+        db.select(func.min(OutletStaffing.as_of), func.max(OutletStaffing.as_of), func.count())
+    ).one()
+    if (
+        oldest == day
+        and newest == day
+        and rows == db.session.scalar(db.select(func.count(Outlet.id)).where(Outlet.active.is_(True)))
+    ):
+        db.session.info["staffing_counted"] = day
+        return True
+    try:
+        count_staffing(day)
+        db.session.commit()
+    except OperationalError:  # another writer holds the database: count live this time
+        db.session.rollback()
+        return False
+    db.session.info["staffing_counted"] = day
+    return True

@@ -365,3 +365,46 @@ def test_bad_filters_get_a_clear_answer(login_as, url: str, status: int) -> None
     assert response.status_code == status, (url, response.status_code)
     if status == 422:
         assert "Periksa" in response.get_data(as_text=True) or "Pilih" in response.get_data(as_text=True)
+
+
+def test_jobs_follow_staff_changes_and_are_recounted_on_a_new_day(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from pos.models import OutletStaffing
+
+    central: Client = login_as("pusat")
+    assert "1 / 2" in central.get("/reports").get_data(as_text=True)  # Kaduagung has nobody yet
+    central.logout()
+    manager: Client = login_as("manajer_b")
+    for name in ("Ani", "Budi"):
+        person = {"full_name": name, "role": "cashier", "employer": "cooperative", "start_date": "2026-01-05"}
+        assert manager.post("/staff/new", {**person, "new_job": "y"}).status_code == 303
+    manager.logout()
+    central = login_as("pusat")
+    assert "0 / 2" in central.get("/reports").get_data(as_text=True)
+    with app.app_context():  # yesterday's counts (a staff member's end date may have passed since)
+        db.session.execute(db.update(OutletStaffing).values(as_of=date(2026, 1, 1), new_jobs=0))
+        db.session.commit()
+    assert "0 / 2" in central.get("/reports").get_data(as_text=True)
+    with app.app_context():
+        assert {s.as_of for s in db.session.scalars(db.select(OutletStaffing))} == {business_date("Asia/Jakarta")}
+
+
+def test_central_lists_outlets_that_have_not_synced(db_path, login_as) -> None:  # type: ignore[no-untyped-def]
+    from pos.models import OutletSyncState
+    from tests.conftest import PASSWORDS, make_app
+
+    central = make_app(f"sqlite:///{db_path}", POS_ROLE="central")
+    with central.app_context():
+        cipare = db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR"))
+        db.session.merge(OutletSyncState(outlet_id=cipare, last_seen_at=datetime.now(UTC) - timedelta(hours=30)))
+        db.session.commit()
+    client = Client(central.test_client())
+    client.login("pusat", PASSWORDS.get("pusat", "demo-kmp-2026"))
+    page = client.get("/reports").get_data(as_text=True)
+    silent = page[page.index("Gerai tidak sinkron selama 24 jam") :]
+    assert "Gerai KMP Kaduagung" in silent and "belum pernah" in silent and "Gerai KMP Cipare" in silent
+    with central.app_context():
+        db.session.merge(OutletSyncState(outlet_id=cipare, last_seen_at=datetime.now(UTC)))
+        db.session.commit()
+    page = client.get("/reports").get_data(as_text=True)
+    silent = page[page.index("Gerai tidak sinkron selama 24 jam") :]
+    assert "Gerai KMP Kaduagung" in silent and "Gerai KMP Cipare" not in silent
