@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement
 from pos.models import Agreement, AgreementVersion, Role
 from pos.reports import bp, filters
 from pos.reports.filters import choose, page_number
-from pos.services import partnerships
+from pos.services import partnerships, reports
 from pos.services.staff import JOBS_TARGET
 from pos.stock.common import export
 from pos.web.access import allow
@@ -95,4 +95,5 @@ def transparency():  # type: ignore[no-untyped-def]
         pages=max(1, -(-total // PAGE)),
         total=total,
         target=JOBS_TARGET,
+        jobs=reports.jobs_summary(chosen.outlets, last),
     )

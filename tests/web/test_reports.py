@@ -259,6 +259,17 @@ def test_transparency_registry_reconciles_and_shows_nothing_personal(app: Flask,
     page = client.get(f"/transparency?{PERIOD}").get_data(as_text=True)
     csv_text = client.get(f"/transparency?{PERIOD}&format=csv").get_data(as_text=True)
     assert "PKS/KMP-CIPARE/SRB/II/2026" in page and "fee 12%" in page
+    today = business_date("Asia/Jakarta")
+    with app.app_context():
+        new_jobs = db.session.scalar(
+            db.select(func.count(StaffMember.id)).where(
+                StaffMember.new_job.is_(True),
+                StaffMember.start_date <= today,
+                StaffMember.end_date.is_(None) | (StaffMember.end_date >= today),
+            )
+        )
+    end_today = client.get("/transparency").get_data(as_text=True)
+    assert f'<span class="stat-value">{new_jobs}</span>' in end_today  # an outlet's jobs counted once
     for text in filter(None, personal):
         assert text not in page and text not in csv_text, text
 
