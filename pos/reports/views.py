@@ -88,6 +88,8 @@ def _silent(chosen: Chosen) -> tuple[int, list[object]] | None:
 def dashboard():  # type: ignore[no-untyped-def]
     chosen = choose()
     if request.args.get("format"):
+        if request.args.get("table") == "silent":
+            return _export_silent(chosen)
         return _export_days(chosen)
     disputes = (
         db.session.scalar(db.select(func.count(Dispute.id)).where(Dispute.resolved_at.is_(None)))
@@ -108,6 +110,16 @@ def dashboard():  # type: ignore[no-untyped-def]
         silent_hours=SILENT_HOURS,
         disputes=disputes,
         **_choices(),
+    )
+
+
+def _export_silent(chosen: Chosen):  # type: ignore[no-untyped-def]
+    since = datetime.now(UTC) - timedelta(hours=SILENT_HOURS)
+    _count, rows = reports.silent_outlets(chosen.outlets, since, limit=100_000)
+    return export(
+        f"gerai-tidak-sinkron-{chosen.today}",
+        [_("Outlet code"), _("Outlet"), _("Last seen")],
+        [[o.code, o.name, seen.isoformat(timespec="minutes") if seen else ""] for o, seen in rows],
     )
 
 

@@ -20,10 +20,9 @@ from pos.models import (
     Investor,
     MovementKind,
     Outlet,
+    OutletProductDayRollup,
     Product,
     ReorderLevel,
-    Sale,
-    SaleLine,
     StockBalance,
     StockCount,
     StockCountLine,
@@ -273,26 +272,28 @@ class SalesRow:
 
 
 def investor_sales(investor_id: int, first: date, last: date, outlet_id: int | None = None) -> list[SalesRow]:
-    """Net sales (refunds deducted) of one investor's goods by outlet and product over business days."""
+    """Net sales (refunds deducted) of one investor's goods by outlet and product over business days, from the
+    outlet × product × day rollup."""
+    r = OutletProductDayRollup
     query = (
         db.select(
             Outlet.name,
-            SaleLine.name,
-            SaleLine.unit,
-            func.sum(SaleLine.quantity),
-            func.sum(SaleLine.net),
-            func.sum(SaleLine.fee),
-            func.sum(SaleLine.investor_share),
+            Product.name,
+            Product.unit,
+            func.sum(r.quantity),
+            func.sum(r.net),
+            func.sum(r.fee),
+            func.sum(r.investor_share),
         )
-        .join(Sale, SaleLine.sale_id == Sale.id)
-        .join(Outlet, Sale.outlet_id == Outlet.id)
-        .where(SaleLine.investor_id == investor_id, Sale.business_date >= first, Sale.business_date <= last)
-        .group_by(Outlet.name, SaleLine.product_id, SaleLine.name, SaleLine.unit)
-        .order_by(func.sum(SaleLine.net).desc())
+        .join(Outlet, r.outlet_id == Outlet.id)
+        .join(Product, r.product_id == Product.id)
+        .where(r.investor_id == investor_id, r.day >= first, r.day <= last)
+        .group_by(Outlet.id, Outlet.name, Product.id, Product.name, Product.unit)
+        .order_by(func.sum(r.net).desc(), Outlet.name, Product.name)
         .limit(2000)
     )
     if outlet_id is not None:
-        query = query.where(Sale.outlet_id == outlet_id)
+        query = query.where(r.outlet_id == outlet_id)
     return [SalesRow(o, p, int(q), u, int(n), int(f), int(s)) for o, p, u, q, n, f, s in db.session.execute(query)]
 
 

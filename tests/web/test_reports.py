@@ -419,3 +419,5 @@ def test_central_lists_outlets_that_have_not_synced(db_path, login_as) -> None: 
     page = client.get("/reports").get_data(as_text=True)
     silent = page[page.index("Gerai tidak sinkron selama 24 jam") :]
     assert "Gerai KMP Kaduagung" in silent and "Gerai KMP Cipare" not in silent
+    exported = client.get("/reports?format=csv&table=silent").get_data(as_text=True)
+    assert "SRG-KDR" in exported and "SRG-CPR" not in exported
