@@ -39,7 +39,7 @@ def _data(chosen: Chosen, coop: Cooperative) -> dict[str, Any]:
     open_statements = obligations.statements(mine)
     return {
         "coop": coop,
-        "totals": reports.totals(chosen.piece),
+        "totals": reports.totals(chosen.piece, chosen.today),
         "monthly": reports.monthly(chosen.piece, months),
         "outlets": reports.ranked_outlets(chosen.piece, chosen.today, chosen.outlets),
         "to_sign": [s for s in open_statements if s.statement.board_signed_at is None],

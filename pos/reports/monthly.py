@@ -80,7 +80,7 @@ def programme_month():  # type: ignore[no-untyped-def]
         raise PosError(_("That month has not started yet."))
     piece = replace(chosen.piece, first=month, last=last)
     previous_month = (month - timedelta(days=1)).replace(day=1)
-    previous = reports.totals(replace(piece, first=previous_month, last=month - timedelta(days=1)))
+    previous = reports.totals(replace(piece, first=previous_month, last=month - timedelta(days=1)), chosen.today)
     by_day = reports.daily(piece)
     days = [month + timedelta(days=n) for n in range((last - month).days + 1)]
     html = render_template(
@@ -88,7 +88,7 @@ def programme_month():  # type: ignore[no-untyped-def]
         c=chosen,
         month=month,
         last=last,
-        totals=reports.totals(piece),
+        totals=reports.totals(piece, chosen.today),
         previous=previous,
         chart=bar_chart([str(d.day) for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day")),
         best=reports.ranked_outlets(piece, chosen.today, chosen.outlets, limit=15),

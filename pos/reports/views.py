@@ -99,7 +99,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     return render(
         "reports/dashboard.html",
         c=chosen,
-        totals=reports.totals(chosen.piece),
+        totals=reports.totals(chosen.piece, chosen.today),
         chart=_chart(chosen),
         best=reports.ranked_outlets(chosen.piece, chosen.today, chosen.outlets, limit=10),
         products=reports.top_products(chosen.piece, chosen.today, limit=10),

@@ -94,7 +94,12 @@ def _narrow(query: Select[Any], column: Any, piece: Slice) -> Select[Any]:
     return query if piece.outlets is None else query.where(column.in_(piece.outlets.scalar_subquery()))
 
 
-def totals(piece: Slice) -> Totals:
+def totals(piece: Slice, today: date | None = None) -> Totals:
+    """The slice's figures; for chosen outlets, whole months come from the month rollup when ``today`` is given."""
+    if piece.investor_id is None and piece.outlets is not None and today is not None:
+        figures = outlet_figures(piece, today)
+        query = db.select(*(func.sum(figures.c[name]) for name in OUTLET_FIGURES))
+        return Totals(*(int(v or 0) for v in db.session.execute(query).one()))
     if piece.investor_id is not None:
         r = InvestorDayRollup
         query = db.select(
