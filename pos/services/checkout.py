@@ -29,6 +29,7 @@ from pos.models import (
     Shift,
     User,
 )
+from pos.models.base import utcnow
 from pos.services import agreements, outbox, stock
 from pos.services import auth as auth_service
 from pos.services.clock import business_date
@@ -58,14 +59,14 @@ def sale_by_key(key: uuid.UUID) -> Sale | None:
     return db.session.scalar(db.select(Sale).where(Sale.idempotency_key == key))
 
 
-def _rollup(sale: Sale) -> None:
+def _rollup(outlet_id: int, head: Mapping[str, Any], lines: list[Mapping[str, Any]]) -> None:
     """Without a central server (all-in-one), reports read rollups this server keeps itself."""
     from flask import current_app
 
     if current_app.config.get("POS_ROLE") == "all":
         from pos.services import rollups
 
-        rollups.add_sale(sale)
+        rollups.add(outlet_id, [head], [{**line, "day": head["business_date"]} for line in lines])
 
 
 def _moves(movements: list[Any], product_uuids: dict[int, uuid.UUID]) -> list[dict[str, Any]]:
@@ -75,61 +76,66 @@ def _moves(movements: list[Any], product_uuids: dict[int, uuid.UUID]) -> list[di
     ]
 
 
+SALE_FIELDS = ("subtotal", "discount", "total", "fee", "investor_share", "paid", "change", "reason")
+LINE_FIELDS = (
+    "line_no",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "gross",
+    "discount",
+    "net",
+    "fee_bp",
+    "fee",
+    "investor_share",
+)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _sale_event(
-    sale: Sale,
-    versions: dict[int, uuid.UUID] | None = None,
-    movements: list[dict[str, Any]] | None = None,
-    originals: dict[int, uuid.UUID] | None = None,
+    head: Mapping[str, Any],
+    lines: list[Mapping[str, Any]],
+    payments: list[Mapping[str, Any]],
+    movements: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The sale as it travels to central: every record with the UUID it was born with."""
-    versions = versions or {}
-    originals = originals or {}
+    """The sale as it travels to central: every record with the UUID it was born with. ``head`` carries the
+    shift, cashier and original sale as UUIDs; each line its product, investor, agreement version and original."""
     return {
-        "uuid": str(sale.uuid),
-        "idempotency_key": str(sale.idempotency_key),
-        "kind": sale.kind.value,
-        "receipt_no": sale.receipt_no,
-        "business_date": sale.business_date.isoformat(),
-        "created_at": sale.created_at.isoformat(),
-        "shift": str(sale.shift.uuid),
-        "cashier": str(sale.cashier.uuid),
-        "original": str(sale.original.uuid) if sale.original else None,
-        "subtotal": sale.subtotal,
-        "discount": sale.discount,
-        "total": sale.total,
-        "fee": sale.fee,
-        "investor_share": sale.investor_share,
-        "paid": sale.paid,
-        "change": sale.change,
-        "reason": sale.reason,
+        "uuid": str(head["uuid"]),
+        "idempotency_key": str(head["idempotency_key"]),
+        "kind": SaleKind(head["kind"]).value,
+        "receipt_no": head["receipt_no"],
+        "business_date": head["business_date"].isoformat(),
+        "created_at": head["created_at"].isoformat(),
+        "shift": str(head["shift"]),
+        "cashier": str(head["cashier"]),
+        "original": _text(head.get("original")),
+        **{name: head[name] for name in SALE_FIELDS},
         "lines": [
             {
-                "uuid": str(line.uuid),
-                "line_no": line.line_no,
-                "product": str(line.product.uuid),
-                "investor": str(line.investor.uuid),
-                "agreement_version": str(versions[line.agreement_version_id])
-                if line.agreement_version_id in versions
-                else None,
-                "original_line": str(originals[line.original_line_id]) if line.original_line_id in originals else None,
-                "name": line.name,
-                "unit": line.unit,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "gross": line.gross,
-                "discount": line.discount,
-                "net": line.net,
-                "fee_bp": line.fee_bp,
-                "fee": line.fee,
-                "investor_share": line.investor_share,
+                "uuid": str(line["uuid"]),
+                "product": str(line["product"]),
+                "investor": str(line["investor"]),
+                "agreement_version": _text(line.get("agreement_version")),
+                "original_line": _text(line.get("original_line")),
+                **{name: line[name] for name in LINE_FIELDS},
             }
-            for line in sale.lines
+            for line in lines
         ],
         "payments": [
-            {"uuid": str(p.uuid), "method": p.method.value, "amount": p.amount, "reference": p.reference}
-            for p in sale.payments
+            {
+                "uuid": str(p["uuid"]),
+                "method": PaymentMethod(p["method"]).value,
+                "amount": p["amount"],
+                "reference": p["reference"],
+            }
+            for p in payments
         ],
-        "movements": movements or [],
+        "movements": movements,
     }
 
 
@@ -168,27 +174,12 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     if paid.transfer and not pay.transfer_reference.strip():
         raise PosError(_l("Enter the transfer reference."))
 
-    sale = Sale(
-        uuid=new_id(),
-        outlet_id=outlet.id,
-        shift=shift,
-        cashier=cashier,
-        kind=SaleKind.SALE,
-        receipt_no=next_receipt_no(outlet, day),
-        idempotency_key=key,
-        business_date=day,
-        subtotal=pricing.subtotal,
-        discount=pricing.discount,
-        total=pricing.total,
-        fee=0,
-        investor_share=0,
-        paid=paid.paid,
-        change=paid.change,
-    )
-    wanted: dict[int, int] = {}
-    versions: dict[int, uuid.UUID] = {}
-    product_uuids: dict[int, uuid.UUID] = {}
+    sale_uuid = new_id()
+    receipt_no = next_receipt_no(outlet, day)
     book = agreements.RateBook(outlet.id, day)
+    lines: list[dict[str, Any]] = []
+    wanted: dict[int, int] = {}
+    product_uuids: dict[int, uuid.UUID] = {}
     for number, (line, price) in enumerate(zip(cart.lines, pricing.lines, strict=True), start=1):
         product = line.product
         rate = book.rate(product.investor_id, product.category_id)
@@ -202,57 +193,92 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
                 )
             )
         split = split_line(price.net, rate.fee_bp)
-        if rate.version_uuid is not None:
-            versions[rate.version_id] = rate.version_uuid
         product_uuids[product.id] = product.uuid
-        sale.lines.append(
-            SaleLine(
-                line_no=number,
-                product=product,
-                investor_id=product.investor_id,
-                agreement_version_id=rate.version_id,
-                name=product.name,
-                unit=product.unit,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                gross=price.gross,
-                discount=price.line_discount + price.sale_discount,
-                net=split.net,
-                fee_bp=split.fee_bp,
-                fee=split.fee,
-                investor_share=split.investor_share,
-            )
+        lines.append(
+            {
+                "uuid": new_id(),
+                "line_no": number,
+                "product_id": product.id,
+                "investor_id": product.investor_id,
+                "agreement_version_id": rate.version_id,
+                "name": product.name,
+                "unit": product.unit,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "gross": price.gross,
+                "discount": price.line_discount + price.sale_discount,
+                "net": split.net,
+                "fee_bp": split.fee_bp,
+                "fee": split.fee,
+                "investor_share": split.investor_share,
+                "original_line_id": None,
+                "product": product.uuid,
+                "investor": product.investor.uuid,
+                "agreement_version": rate.version_uuid,
+            }
         )
-        sale.fee += split.fee
-        sale.investor_share += split.investor_share
         wanted[product.id] = wanted.get(product.id, 0) + line.quantity
     on_hand = stock.on_hand_many(outlet.id, list(wanted))
     short = frozenset(pid for pid, quantity in wanted.items() if quantity > on_hand.get(pid, 0))
     if short and not outlet.allow_negative_stock:
         name = next(ln.product.name for ln in cart.lines if ln.product_id in short)
         raise PosError(_l("Not enough %(name)s in stock.", name=name))
+    head: dict[str, Any] = {
+        "uuid": sale_uuid,
+        "outlet_id": outlet.id,
+        "shift_id": shift.id,
+        "cashier_id": cashier.id,
+        "kind": SaleKind.SALE,
+        "receipt_no": receipt_no,
+        "idempotency_key": key,
+        "business_date": day,
+        "created_at": utcnow(),
+        "subtotal": pricing.subtotal,
+        "discount": pricing.discount,
+        "total": pricing.total,
+        "fee": sum(ln["fee"] for ln in lines),
+        "investor_share": sum(ln["investor_share"] for ln in lines),
+        "paid": paid.paid,
+        "change": paid.change,
+        "reason": "",
+        "shift": shift.uuid,
+        "cashier": cashier.uuid,
+    }
+    payments = [
+        {"uuid": new_id(), "method": method, "amount": amount, "reference": reference}
+        for method, amount, reference in (
+            (PaymentMethod.CASH, paid.cash, ""),
+            (PaymentMethod.QRIS, paid.qris, receipt_no),
+            (PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
+        )
+        if amount
+    ]
+    # Plain inserts (no unit of work): the sale, its lines and payments are three statements.
+    sale_id = db.session.execute(
+        db.insert(Sale).values({k: v for k, v in head.items() if k not in ("shift", "cashier")}).returning(Sale.id)
+    ).scalar_one()
+    db.session.execute(
+        db.insert(SaleLine),
+        [
+            {k: v for k, v in ln.items() if k not in ("product", "investor", "agreement_version")}
+            | {"sale_id": sale_id}
+            for ln in lines
+        ],
+    )
+    db.session.execute(db.insert(Payment), [p | {"sale_id": sale_id} for p in payments])
     movements = stock.post_many(
         outlet.id,
         {pid: -quantity for pid, quantity in wanted.items()},
         MovementKind.SALE,
         user_id=cashier.id,
         document_type="sale",
-        document_uuid=sale.uuid,
+        document_uuid=sale_uuid,
         flag=short,
     )
-    for method, amount, reference in (
-        (PaymentMethod.CASH, paid.cash, ""),
-        (PaymentMethod.QRIS, paid.qris, sale.receipt_no),
-        (PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
-    ):
-        if amount:
-            sale.payments.append(Payment(method=method, amount=amount, reference=reference))
-    db.session.add(sale)
     cart.closed = True
-    db.session.flush()
-    outbox.append(outlet.id, "sale.completed", _sale_event(sale, versions, _moves(movements, product_uuids)))
-    _rollup(sale)
-    return sale
+    outbox.append(outlet.id, "sale.completed", _sale_event(head, lines, payments, _moves(movements, product_uuids)))
+    _rollup(outlet.id, head, lines)
+    return db.session.get(Sale, sale_id)  # type: ignore[return-value]
 
 
 def refundable(sale: Sale) -> dict[int, int]:
@@ -404,8 +430,26 @@ def reverse(
         for product_uuid, m in refund_moves
     ]
     originals = {line.id: line.uuid for line in sale.lines}
-    outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(refund, versions, moves, originals))
-    _rollup(refund)
+    head = {
+        **{name: getattr(refund, name) for name in (*SALE_FIELDS, "uuid", "idempotency_key", "kind", "receipt_no")},
+        **{"business_date": refund.business_date, "created_at": refund.created_at},
+        **{"shift": shift.uuid, "cashier": user.uuid, "original": sale.uuid},
+    }
+    rows = [
+        {
+            **{name: getattr(ln, name) for name in (*LINE_FIELDS, "uuid", "product_id", "investor_id")},
+            "product": ln.product.uuid,
+            "investor": ln.investor.uuid,
+            "agreement_version": versions.get(ln.agreement_version_id),
+            "original_line": originals.get(ln.original_line_id),
+        }
+        for ln in refund.lines
+    ]
+    payments = [
+        {"uuid": p.uuid, "method": p.method, "amount": p.amount, "reference": p.reference} for p in refund.payments
+    ]
+    outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(head, rows, payments, moves))
+    _rollup(outlet.id, head, rows)
     return refund
 
 
