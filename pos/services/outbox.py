@@ -7,23 +7,28 @@ from typing import Any
 
 from sqlalchemy import func
 
+from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import OutboxEvent
+from pos.models.base import utcnow
 
 SCHEMA_VERSION = 1
 
 
-def append(outlet_id: int, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
+def append(outlet_id: int, event_type: str, payload: dict[str, Any]) -> None:
     last = db.session.scalar(db.select(func.max(OutboxEvent.seq)).where(OutboxEvent.outlet_id == outlet_id))
-    event = OutboxEvent(
-        outlet_id=outlet_id,
-        seq=(last or 0) + 1,
-        event_type=event_type,
-        schema_version=SCHEMA_VERSION,
-        payload=json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str),
+    db.session.execute(
+        db.insert(OutboxEvent).values(
+            uuid=new_id(),
+            outlet_id=outlet_id,
+            seq=(last or 0) + 1,
+            event_type=event_type,
+            schema_version=SCHEMA_VERSION,
+            payload=json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str),
+            created_at=utcnow(),
+            attempts=0,
+        )
     )
-    db.session.add(event)
-    return event
 
 
 def pending_count(outlet_id: int | None = None) -> int:
