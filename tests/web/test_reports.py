@@ -421,3 +421,49 @@ def test_central_lists_outlets_that_have_not_synced(db_path, login_as) -> None: 
     assert "Gerai KMP Kaduagung" in silent and "Gerai KMP Cipare" not in silent
     exported = client.get("/reports?format=csv&table=silent").get_data(as_text=True)
     assert "SRG-KDR" in exported and "SRG-CPR" not in exported
+
+
+def test_settlement_figures_on_the_board_investor_and_monthly_reports_equal_the_statements(
+    app: Flask, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    from pos.models import Statement, StatementPayment, User
+    from pos.services import settlements
+    from tests.web.test_settlements import SRB, _seed_march
+
+    _seed_march(app)
+    with app.app_context():
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == SRB))
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        user = db.session.scalar(db.select(User).where(User.username == "pusat"))
+        settlements.issue(agreement, outlet, date(2026, 2, 1), user)  # type: ignore[arg-type]
+        march = settlements.issue(agreement, outlet, date(2026, 3, 1), user)  # type: ignore[arg-type]
+        db.session.commit()
+        march_url, march_no, payable = f"/statements/{march.uuid}", march.number, march.amount_payable
+    board: Client = login_as("pengurus")
+    assert board.post(f"{march_url}/sign").status_code == 303
+    part = payable // 3
+    paid = board.post(f"{march_url}/payments", {"paid_on": "2026-04-05", "amount": str(part), "method": "transfer"})
+    assert paid.status_code == 303
+    with app.app_context():
+        raw = {
+            s.number: (s.amount_payable, sum(p.amount for p in s.payments), s.board_signed_at is not None)
+            for s in db.session.scalars(db.select(Statement))
+        }
+        raw_paid = db.session.scalar(db.select(func.sum(StatementPayment.amount)))
+    to_sign = {row[0] for row in _csv(board, "/reports/cooperative?format=csv&table=sign")}
+    assert to_sign == {number for number, (_p, _paid, signed) in raw.items() if not signed}
+    assert march_no not in to_sign
+    outstanding = {
+        row[0]: (int(row[6]), int(row[7]), int(row[8]))
+        for row in _csv(board, "/reports/cooperative?format=csv&table=outstanding")
+    }
+    assert outstanding == {n: (p, pd, p - pd) for n, (p, pd, _s) in raw.items() if p - pd > 0}
+    assert outstanding[march_no] == (payable, part, payable - part)
+    board.logout()
+    investor: Client = login_as("mitra")
+    status = {row[0]: row for row in _csv(investor, "/reports/investor?format=csv&table=statements")}
+    assert set(status) == set(raw) and int(status[march_no][7]) == payable - part and status[march_no][8] == "tidak"
+    investor.logout()
+    central: Client = login_as("pusat")
+    monthly = central.get("/reports/monthly?month=2026-03").get_data(as_text=True)
+    assert _rp(payable) in monthly and _rp(raw_paid) in monthly
