@@ -60,7 +60,7 @@ def _data(chosen: Chosen, investor: Investor) -> dict[str, Any]:
     ]
     return {
         "investor": investor,
-        "totals": reports.totals(piece),
+        "totals": reports.totals(piece, chosen.today),
         "outlets": rows,
         "delivered": sum(r.delivered for r in rows),
         "products": reports.top_products(piece, chosen.today, limit=500),

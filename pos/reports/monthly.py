@@ -13,7 +13,7 @@ from sqlalchemy import func
 from pos.domain.charts import bar_chart
 from pos.extensions import db
 from pos.models import Dispute, Statement, StatementPayment
-from pos.reports.filters import choose
+from pos.reports.filters import choose, today
 from pos.services import reports
 from pos.services.errors import PosError
 from pos.services.staff import JOBS_TARGET
@@ -24,17 +24,11 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 def _month() -> date:
     text = request.args.get("month", "")
     if not text:
-        return reports.months_back(reports_today(), 2)[0]
+        return reports.months_back(today(), 2)[0]  # the last whole month
     found = MONTH.match(text)
     if not found or not 1 <= int(found[2]) <= 12 or not 2000 <= int(found[1]) <= 2100:
         raise PosError(_("Choose a month as YYYY-MM."))
     return date(int(found[1]), int(found[2]), 1)
-
-
-def reports_today() -> date:
-    from pos.reports.filters import today
-
-    return today()
 
 
 def _statements(outlets: object, first: date, last: date) -> dict[str, int]:
@@ -75,7 +69,7 @@ def _statements(outlets: object, first: date, last: date) -> dict[str, int]:
 def programme_month():  # type: ignore[no-untyped-def]
     month = _month()
     chosen = choose()
-    last = min(reports._month_end(month), chosen.today)
+    last = min(reports.month_end(month), chosen.today)
     if month > chosen.today:
         raise PosError(_("That month has not started yet."))
     piece = replace(chosen.piece, first=month, last=last)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, text, true, union_all
+from sqlalchemy import ColumnElement, Select, false, func, literal, or_, text, true, union_all
 
 from pos.extensions import db
 from pos.models import (
@@ -55,7 +55,7 @@ class Totals:
         return self.total // self.sales if self.sales > 0 else 0
 
 
-def _month_end(month: date) -> date:
+def month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
@@ -75,7 +75,7 @@ def split_period(first: date, last: date, today: date) -> tuple[list[date], list
     cursor = first
     while cursor <= last:
         month = cursor.replace(day=1)
-        end = _month_end(month)
+        end = month_end(month)
         if cursor == month and last >= min(end, today):
             months.append(month)
         else:
@@ -85,8 +85,6 @@ def split_period(first: date, last: date, today: date) -> tuple[list[date], list
 
 
 def _in_days(column: Any, ranges: list[tuple[date, date]]) -> ColumnElement[bool]:
-    from sqlalchemy import false, or_
-
     return or_(false(), *((column >= a) & (column <= b) for a, b in ranges))
 
 
@@ -94,12 +92,9 @@ def _narrow(query: Select[Any], column: Any, piece: Slice) -> Select[Any]:
     return query if piece.outlets is None else query.where(column.in_(piece.outlets.scalar_subquery()))
 
 
-def totals(piece: Slice, today: date | None = None) -> Totals:
-    """The slice's figures; for chosen outlets, whole months come from the month rollup when ``today`` is given."""
-    if piece.investor_id is None and piece.outlets is not None and today is not None:
-        figures = outlet_figures(piece, today)
-        query = db.select(*(func.sum(figures.c[name]) for name in OUTLET_FIGURES))
-        return Totals(*(int(v or 0) for v in db.session.execute(query).one()))
+def totals(piece: Slice, today: date) -> Totals:
+    """The slice's figures: an investor's from its rollup, chosen outlets' from months plus edge days, the whole
+    programme's from the programme day rollup."""
     if piece.investor_id is not None:
         r = InvestorDayRollup
         query = db.select(
@@ -107,14 +102,8 @@ def totals(piece: Slice, today: date | None = None) -> Totals:
         ).where(r.investor_id == piece.investor_id, r.day >= piece.first, r.day <= piece.last)
         query = _narrow(query, r.outlet_id, piece)
     elif piece.outlets is not None:
-        o = OutletDayRollup
-        query = _narrow(
-            db.select(
-                func.sum(o.sales), func.sum(o.refunds), func.sum(o.total), func.sum(o.fee), func.sum(o.investor_share)
-            ).where(o.day >= piece.first, o.day <= piece.last),
-            o.outlet_id,
-            piece,
-        )
+        figures = outlet_figures(piece, today)
+        query = db.select(*(func.sum(figures.c[name]) for name in OUTLET_FIGURES))
     else:
         p = ProgrammeDayRollup
         query = db.select(
