@@ -24,6 +24,7 @@ from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.services.reports import Slice
 from pos.web.access import scope_for
+from pos.web.fields import EARLIEST, LATEST
 
 MAX_DAYS = 366
 
@@ -65,6 +66,8 @@ def period(form: Filters, default_first: date | None = None) -> tuple[date, date
     now = today()
     first = form.start.data or default_first or now.replace(day=1)
     last = form.end.data or now
+    if not (first >= EARLIEST and last <= LATEST):
+        raise PosError(_("Choose dates between 2000 and 2100."))
     if first > last:
         raise PosError(_("Check the dates: the start must be on or before the end."))
     if (last - first).days >= MAX_DAYS:

@@ -22,6 +22,7 @@ from pos.services.errors import PosError
 from pos.staff import bp
 from pos.stock.common import export
 from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.fields import plausible_date
 from pos.web.htmx import render
 
 R = Role
@@ -41,8 +42,8 @@ class StaffForm(FlaskForm):
     role_note = StringField(_l("Role (details)"), validators=[Optional(), Length(max=60)])
     employer = SelectField(_l("Employed by"))
     investor = SelectField(_l("Investor"), coerce=int, validators=[Optional()])
-    start_date = DateField(_l("Start date"), validators=[InputRequired()])
-    end_date = DateField(_l("End date"), validators=[Optional()])
+    start_date = DateField(_l("Start date"), validators=[InputRequired(), plausible_date])
+    end_date = DateField(_l("End date"), validators=[Optional(), plausible_date])
     new_job = BooleanField(_l("New job (not employed here before the partnership)"))
     national_id = StringField(
         _l("National ID number (NIK, optional)"),

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from pos.web.fields import RupiahField
+from pos.web.fields import RupiahField, plausible_date
 
 CODE = [Optional(), Length(max=60)]
 QTY = [Optional(), Length(max=20)]
@@ -146,6 +146,6 @@ class RangeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), plausible_date])
+    end = DateField(_l("To"), validators=[Optional(), plausible_date])
     outlet = StringField(validators=[Optional(), Length(max=40)])

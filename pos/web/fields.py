@@ -1,7 +1,8 @@
-"""Form fields for whole Rupiah."""
+"""Form fields for whole Rupiah, and a check for plausible dates."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -35,3 +36,12 @@ class RupiahField(StringField):
 
     def _value(self) -> str:
         return str(self.data) if self.data is not None else getattr(self, "raw", "") or ""
+
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def plausible_date(_form: Any, field: Any) -> None:
+    """Dates a POS deals with: 2000 to 2100 (a year like 0001 or 9999 is a typo, and overflows date sums)."""
+    if field.data is not None and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(str(_l("Choose dates between 2000 and 2100.")))

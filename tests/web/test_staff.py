@@ -35,6 +35,8 @@ def test_outlet_manager_registers_people_and_the_job_count_follows(app: Flask, l
         {"employer": "investor", "investor": 0},
         {"full_name": ""},
         {"role": "boss"},
+        {"start_date": "9999-12-31"},
+        {"start_date": "0001-01-01"},
     ):
         response = client.post("/staff/new", {**base, **bad})
         assert response.status_code == 422, bad

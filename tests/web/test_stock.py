@@ -376,6 +376,7 @@ def test_stock_list_levels_and_exports(app: Flask, login_as) -> None:  # type: i
     movements = client.get(f"/stock/movements?product={PREMIUM}&format=csv").get_data(as_text=True)
     assert PREMIUM in movements
     assert client.get("/stock/movements?start=2026-02-01&end=2026-01-01").status_code == 422
+    assert client.get("/stock/movements?start=9999-12-31&end=9999-12-31").status_code == 422  # no overflow
     assert client.get("/stock?outlet=SRG-KDR").status_code == 404
     client.logout()
     client = login_as("mitra")
