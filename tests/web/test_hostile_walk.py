@@ -1,0 +1,47 @@
+"""Every page a role may open, with hostile query strings: a clear 4xx or a bounded page, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from pos.models import Role
+from pos.web.access import is_public, roles_of
+from tests.conftest import PASSWORDS, Client
+from tests.web.test_authorization_walk import USER_FOR_ROLE, _rules
+
+HOSTILE = [
+    "start=9999-12-31&end=9999-12-31",
+    "start=0001-01-01&end=0001-01-02",
+    "start=2026-13-45&end=yesterday",
+    "page=-1&q=%00%27%22%3Cscript%3E",
+    "page=999999999999999999999999",
+    "format=xlsx",
+    "format=zzz",
+    "q=" + "x" * 5000,
+    "status=nonsense&show=zzz&kind=zzz&outlet=%27&investor=%27&cooperative=%27&product=abc&region=%00",
+    "month=0000-00&table=%27&below=%00",
+    "outlet=SRG-KDR&investor=LAIN&cooperative=KMP-KDR",
+]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_hostile_query_strings_never_cause_a_server_error(app: Flask, client: Client, role: Role) -> None:
+    username = USER_FOR_ROLE[role]
+    client.login(username, PASSWORDS.get(username, "demo-kmp-2026"))
+    pages = [
+        rule.rule
+        for rule in _rules(app)
+        if "GET" in rule.methods
+        and not rule.arguments
+        and not is_public(app.view_functions[rule.endpoint])
+        and role in (roles_of(app.view_functions[rule.endpoint]) or frozenset())
+    ]
+    assert pages
+    failures = []
+    for path in pages:
+        for query in HOSTILE:
+            status = client.get(f"{path}?{query}").status_code
+            if status >= 500:
+                failures.append((path, query[:60], status))
+    assert not failures, failures
