@@ -13,7 +13,7 @@ from sqlalchemy import func
 from wtforms.fields.choices import SelectChoice
 
 from pos.extensions import db
-from pos.models import Agreement, Dispute, Outlet, Role, SaleLine, Statement
+from pos.models import Agreement, Dispute, Outlet, Role, Statement
 from pos.partnership import bp
 from pos.partnership.forms import DisputeForm, IssueForm, PaymentForm, ResolveForm
 from pos.partnership.views import agreement_in_scope
@@ -280,27 +280,28 @@ def statement_xlsx(statement_uuid: str):  # type: ignore[no-untyped-def]
 @bp.route("/fees")
 @allow(R.BOARD, R.CENTRAL, R.ADMIN)
 def fees():  # type: ignore[no-untyped-def]
-    """The cooperative's own income (fees) kept apart from the money collected for investors."""
-    from pos.models import Investor, Sale
+    """The cooperative's own income (fees) kept apart from the money collected for investors, by month, outlet
+    and investor (from the outlet × investor × day rollup)."""
+    from pos.models import Investor, InvestorDayRollup
 
     scope = scope_for(current_user)
-    month = func.substr(func.cast(Sale.business_date, db.String), 1, 7)
+    r = InvestorDayRollup
+    month = func.substr(func.cast(r.day, db.String), 1, 7)
     query = (
         db.select(
             month.label("month"),
             Outlet.name,
             Investor.name,
-            func.sum(SaleLine.net),
-            func.sum(SaleLine.fee),
-            func.sum(SaleLine.investor_share),
+            func.sum(r.net),
+            func.sum(r.fee),
+            func.sum(r.investor_share),
         )
-        .join(Sale, SaleLine.sale_id == Sale.id)
-        .join(Outlet, Sale.outlet_id == Outlet.id)
-        .join(Investor, SaleLine.investor_id == Investor.id)
+        .join(Outlet, r.outlet_id == Outlet.id)
+        .join(Investor, r.investor_id == Investor.id)
         .group_by(month, Outlet.name, Investor.name)
         .order_by(month.desc(), Outlet.name, Investor.name)
     )
     if scope.outlet_ids is not None:
-        query = query.where(Sale.outlet_id.in_(scope.outlet_ids))
+        query = query.where(r.outlet_id.in_(scope.outlet_ids))
     rows = db.session.execute(query.limit(1000)).all()
     return render("partnership/fees.html", rows=rows)

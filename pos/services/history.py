@@ -13,6 +13,16 @@ from pos.models import MovementKind, Outlet, Product, Register, Sale, SaleKind, 
 from pos.services import agreements, stock
 
 
+def _rollup(sale: Sale) -> None:
+    """Reports read rollups; an outlet node keeps none (central does)."""
+    from flask import current_app
+
+    from pos.services import rollups
+
+    if current_app.config.get("POS_ROLE") != "outlet":
+        rollups.add_sale(sale)
+
+
 def _shift(outlet: Outlet) -> Shift:
     """A closed shift that holds the recorded history."""
     shift = db.session.scalar(
@@ -91,6 +101,7 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
     sale.subtotal = sale.paid = sale.total
     db.session.add(sale)
     db.session.flush()
+    _rollup(sale)
     return sale
 
 
@@ -138,4 +149,5 @@ def refund_on(original: Sale, day: date, line_no: int = 1) -> Sale:
     )
     db.session.add(refund)
     db.session.flush()
+    _rollup(refund)
     return refund

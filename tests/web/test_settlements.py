@@ -13,8 +13,10 @@ from pos.models import (
     Agreement,
     AuditEvent,
     Collector,
+    Investor,
     Outlet,
     Product,
+    Sale,
     SaleLine,
     SettledLine,
     SettlementPeriod,
@@ -224,6 +226,14 @@ def test_cooperative_fee_view_keeps_income_apart(app: Flask, login_as) -> None: 
     _seed_march(app)
     page = login_as("pengurus").get("/fees").get_data(as_text=True)
     assert "2026-03" in page and "Dikumpulkan untuk mitra" in page
+    with app.app_context():  # the page reads the rollup; the raw March lines say the same
+        fee = db.session.scalar(
+            db.select(db.func.sum(SaleLine.fee))
+            .join(Sale, SaleLine.sale_id == Sale.id)
+            .where(Sale.business_date >= date(2026, 3, 1), Sale.business_date <= date(2026, 3, 31))
+            .where(SaleLine.investor_id == db.select(Investor.id).where(Investor.code == "SRB").scalar_subquery())
+        )
+    assert fee and "Rp" + f"{fee:,}".replace(",", ".") in page
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
