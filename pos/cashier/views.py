@@ -342,6 +342,9 @@ def _pay_page(shift: Shift, cart: Any, form: PayForm, error: str | None = None, 
 @bp.route("/qris")
 @allow(*STAFF)
 def qris_code():  # type: ignore[no-untyped-def]
+    """The QRIS image for a split amount (an htmx fragment); a plain request gets the payment page."""
+    if not wants_fragment():
+        return redirect(url_for("cashier.pay", method="split"))
     shift = _require_shift()
     cart = cart_service.cart_of(shift)
     raw = request.args.get("qris", "0").replace(".", "").strip()

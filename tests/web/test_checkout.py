@@ -212,6 +212,10 @@ def test_split_payment_cash_and_qris(app: Flask, login_as) -> None:  # type: ign
     open_shift(client, app)
     scan(client, MIE)
     scan(client, AQUA)  # 7.500
+    fragment = client.hx("/cashier/qris?qris=5000")
+    assert fragment.status_code == 200 and "<svg" in fragment.get_data(as_text=True)
+    plain = client.get("/cashier/qris?qris=5000")  # without htmx: the payment page, split open
+    assert plain.status_code == 302 and "method=split" in plain.headers["Location"]
     response = pay(client, app, qris="5000", qris_confirmed="y", cash="5000")
     assert response.status_code == 303
     sale = last_sale(app)
