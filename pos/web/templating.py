@@ -177,8 +177,8 @@ def register(app: Flask) -> None:
     def navigation() -> dict[str, object]:
         from pos.web.htmx import wants_fragment
 
-        if wants_fragment():
-            return {"lang": language(), "Role": Role}
+        if wants_fragment():  # a fragment has no menu; a whole page asked for by htmx gets an empty one
+            return {"nav_items": [], "lang": language(), "Role": Role, "sync_warning": None}
         items = []
         sync_warning = None
         if current_user.is_authenticated:

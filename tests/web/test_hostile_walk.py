@@ -49,3 +49,94 @@ def test_hostile_query_strings_never_cause_a_server_error(app: Flask, client: Cl
             if status >= 500:
                 failures.append((path, query[:60], status))
     assert not failures, failures
+
+
+GARBAGE = {
+    name: value
+    for name in (
+        "code",
+        "q",
+        "quantity",
+        "qty",
+        "cash",
+        "qris",
+        "transfer",
+        "amount",
+        "opening_float",
+        "register",
+        "outlet",
+        "investor",
+        "product",
+        "start",
+        "end",
+        "start_date",
+        "end_date",
+        "period_start",
+        "paid_on",
+        "expected_on",
+        "effective_from",
+        "fee_pct",
+        "percent",
+        "reason",
+        "manager_pin",
+        "pin",
+        "key",
+        "revision",
+        "full_name",
+        "role",
+        "employer",
+        "national_id",
+        "confirm",
+        "method",
+        "note",
+        "price",
+        "barcode",
+        "sku",
+        "name",
+        "unit",
+        "category",
+        "payload",
+        "number",
+        "comment",
+        "resolution",
+        "level",
+        "count",
+        "kind",
+        "status",
+        "lang",
+        "language",
+    )
+    for value in ("-1.5e308",)
+}
+GARBAGE_SETS = [
+    GARBAGE,
+    {name: "9999-12-31" for name in GARBAGE},
+    {name: "'; DROP TABLE sale; --" + "x" * 3000 for name in GARBAGE},
+    {name: "\u0000\ud7ff" for name in GARBAGE},
+]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_garbage_forms_never_cause_a_server_error(app: Flask, client: Client, role: Role) -> None:
+    username = USER_FOR_ROLE[role]
+    client.login(username, PASSWORDS.get(username, "demo-kmp-2026"))
+    if role in (Role.CASHIER, Role.MANAGER):
+        open_shift(client, app, register="KASIR-2" if role == Role.MANAGER else "KASIR-1")
+        scan(client, MIE)
+    posts = [
+        rule.rule
+        for rule in _rules(app)
+        if "POST" in rule.methods
+        and not rule.arguments
+        and rule.endpoint not in {"auth.logout", "auth.login"}
+        and not is_public(app.view_functions[rule.endpoint])
+        and role in (roles_of(app.view_functions[rule.endpoint]) or frozenset())
+    ]
+    failures = []
+    for path in posts:
+        for data in GARBAGE_SETS:
+            for htmx in (False, True):
+                status = client.post(path, dict(data), htmx=htmx).status_code
+                if status >= 500:
+                    failures.append((path, next(iter(data.values()))[:20], htmx, status))
+    assert not failures, failures
