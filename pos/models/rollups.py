@@ -17,21 +17,37 @@ from pos.models.base import Base, utcnow
 SHARDS = 16
 
 
-class OutletDayRollup(Base):
-    __tablename__ = "outlet_day_rollup"
-    __table_args__ = (Index("ix_outlet_day_rollup_day", "day"),)
+class SaleFigures:
+    """Sales and refunds counted, their net total, the cooperative's fee and the investors' share."""
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     sales: Mapped[int] = mapped_column(BigInteger, default=0)
     refunds: Mapped[int] = mapped_column(BigInteger, default=0)
     total: Mapped[int] = mapped_column(BigInteger, default=0)
     fee: Mapped[int] = mapped_column(BigInteger, default=0)
     investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ProductFigures:
+    """A product's investor, and the quantity (in the unit's steps), lines, net, fee and share sold."""
+
+    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
+    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    lines: Mapped[int] = mapped_column(BigInteger, default=0)
+    net: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutletDayRollup(SaleFigures, Base):
+    __tablename__ = "outlet_day_rollup"
+    __table_args__ = (Index("ix_outlet_day_rollup_day", "day"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class OutletMonthRollup(Base):
+class OutletMonthRollup(SaleFigures, Base):
     """The same figures per calendar month (``month`` is its first day): a month of 80,000 outlets is 80,000 rows."""
 
     __tablename__ = "outlet_month_rollup"
@@ -39,26 +55,16 @@ class OutletMonthRollup(Base):
 
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
-    sales: Mapped[int] = mapped_column(BigInteger, default=0)
-    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
-    total: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ProgrammeDayRollup(Base):
+class ProgrammeDayRollup(SaleFigures, Base):
     """The whole programme per business day (summed over ``shard``)."""
 
     __tablename__ = "programme_day_rollup"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    sales: Mapped[int] = mapped_column(BigInteger, default=0)
-    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
-    total: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class InvestorDayRollup(Base):
@@ -76,7 +82,7 @@ class InvestorDayRollup(Base):
     investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class OutletProductDayRollup(Base):
+class OutletProductDayRollup(ProductFigures, Base):
     """Sales per outlet, product and business day (quantity in the unit's steps)."""
 
     __tablename__ = "outlet_product_day_rollup"
@@ -85,15 +91,9 @@ class OutletProductDayRollup(Base):
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
-    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
-    lines: Mapped[int] = mapped_column(BigInteger, default=0)
-    net: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ProductDayRollup(Base):
+class ProductDayRollup(ProductFigures, Base):
     """Each product over the whole programme per business day: top products."""
 
     __tablename__ = "product_day_rollup"
@@ -101,15 +101,9 @@ class ProductDayRollup(Base):
 
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
-    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
-    lines: Mapped[int] = mapped_column(BigInteger, default=0)
-    net: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ProductMonthRollup(Base):
+class ProductMonthRollup(ProductFigures, Base):
     """The same per calendar month (``month`` is its first day)."""
 
     __tablename__ = "product_month_rollup"
@@ -117,9 +111,3 @@ class ProductMonthRollup(Base):
 
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
-    quantity: Mapped[int] = mapped_column(BigInteger, default=0)
-    lines: Mapped[int] = mapped_column(BigInteger, default=0)
-    net: Mapped[int] = mapped_column(BigInteger, default=0)
-    fee: Mapped[int] = mapped_column(BigInteger, default=0)
-    investor_share: Mapped[int] = mapped_column(BigInteger, default=0)
