@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pos.domain.cash import TenderError, tender
 from pos.domain.ids import new_id
@@ -30,7 +31,7 @@ from pos.models import (
     User,
 )
 from pos.models.base import utcnow
-from pos.services import agreements, outbox, stock
+from pos.services import agreements, outbox, stock, upsert
 from pos.services import auth as auth_service
 from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
@@ -47,12 +48,14 @@ class PaymentInput:
 
 
 def next_receipt_no(outlet: Outlet, day: Any) -> str:
-    sequence = db.session.get(ReceiptSequence, (outlet.id, day))
-    if sequence is None:
-        sequence = ReceiptSequence(outlet_id=outlet.id, business_date=day, last_no=0)
-        db.session.add(sequence)
-    sequence.last_no += 1
-    return f"{outlet.code}-{day:%Y%m%d}-{sequence.last_no:04d}"
+    """The outlet's next receipt number for the day: one upsert that returns the number it took."""
+    stmt = upsert.insert(ReceiptSequence).values(outlet_id=outlet.id, business_date=day, last_no=1)
+    number = db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["outlet_id", "business_date"], set_={"last_no": ReceiptSequence.last_no + 1}
+        ).returning(ReceiptSequence.last_no)
+    ).scalar_one()
+    return f"{outlet.code}-{day:%Y%m%d}-{number:04d}"
 
 
 def sale_by_key(key: uuid.UUID) -> Sale | None:
@@ -275,7 +278,8 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         document_uuid=sale_uuid,
         flag=short,
     )
-    cart.closed = True
+    db.session.execute(db.update(Cart).where(Cart.id == cart.id).values(closed=True))
+    set_committed_value(cart, "closed", True)
     outbox.append(outlet.id, "sale.completed", _sale_event(head, lines, payments, _moves(movements, product_uuids)))
     _rollup(outlet.id, head, lines)
     return db.session.get(Sale, sale_id)  # type: ignore[return-value]
