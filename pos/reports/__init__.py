@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from pos.reports import board, investor, transparency, views  # noqa: E402,F401
+from pos.reports import board, investor, monthly, transparency, views  # noqa: E402,F401

@@ -13,10 +13,13 @@ from sqlalchemy import func
 from pos.domain.charts import bar_chart
 from pos.extensions import db
 from pos.models import Dispute, Statement, StatementPayment
+from pos.reports import bp
 from pos.reports.filters import choose, today
+from pos.reports.views import READERS
 from pos.services import reports
 from pos.services.errors import PosError
 from pos.services.staff import JOBS_TARGET
+from pos.web.access import allow
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -66,7 +69,10 @@ def _statements(outlets: object, first: date, last: date) -> dict[str, int]:
     }
 
 
-def programme_month():  # type: ignore[no-untyped-def]
+@bp.route("/reports/monthly")
+@allow(*READERS)
+def monthly_report():  # type: ignore[no-untyped-def]
+    """The monthly programme report as a printable page, or a PDF with ``?format=pdf``."""
     month = _month()
     chosen = choose()
     last = min(reports.month_end(month), chosen.today)

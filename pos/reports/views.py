@@ -198,12 +198,3 @@ def jobs():  # type: ignore[no-untyped-def]
         pages=max(1, -(-count // PAGE)),
         **_choices(),
     )
-
-
-@bp.route("/reports/monthly")
-@allow(*READERS)
-def monthly_report():  # type: ignore[no-untyped-def]
-    """The monthly programme report as a printable page, or a PDF with ``?format=pdf``."""
-    from pos.reports.monthly import programme_month
-
-    return programme_month()

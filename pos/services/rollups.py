@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 
 from pos.extensions import db
 from pos.models import (
@@ -130,24 +130,16 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
                 for (p, d), v in sorted(buckets.items())
             ],
         )
-    _accumulate(
-        OutletDayRollup,
-        ["outlet_id", "day"],
-        SALE_FIGURES,
-        [
-            {"outlet_id": outlet_id, "day": d, "updated_at": now, **_named(SALE_FIGURES, v)}
-            for d, v in sorted(by_day.items())
-        ],
-    )
-    _accumulate(
-        OutletMonthRollup,
-        ["outlet_id", "month"],
-        SALE_FIGURES,
-        [
-            {"outlet_id": outlet_id, "month": m, "updated_at": now, **_named(SALE_FIGURES, v)}
-            for m, v in sorted(by_month.items())
-        ],
-    )
+    for model, column, buckets in ((OutletDayRollup, "day", by_day), (OutletMonthRollup, "month", by_month)):
+        _accumulate(
+            model,
+            ["outlet_id", column],
+            SALE_FIGURES,
+            [
+                {"outlet_id": outlet_id, column: d, "updated_at": now, **_named(SALE_FIGURES, v)}
+                for d, v in sorted(buckets.items())
+            ],
+        )
     _accumulate(
         ProgrammeDayRollup,
         ["day", "shard"],
@@ -216,7 +208,3 @@ def rebuild() -> None:
             .where(Sale.outlet_id == outlet_id)
         ).mappings()
         add(outlet_id, list(sales), list(lines))
-
-
-def latest_update() -> Any:
-    return db.session.scalar(db.select(func.max(OutletDayRollup.updated_at)))
