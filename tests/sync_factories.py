@@ -29,9 +29,11 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
     ]
     for n in range(sales):
         lines, total, fee = [], 0, 0
+        movements = []
         for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, 3), start=1):
             quantity = rng.randint(1, 3)
             split = split_line(quantity * price, bp)
+            movements.append({"uuid": str(uuid.uuid4()), "product": product, "kind": "sale", "quantity": -quantity})
             lines.append(
                 {
                     "uuid": str(uuid.uuid4()),
@@ -80,7 +82,7 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
                     "reason": "",
                     "lines": lines,
                     "payments": [{"uuid": str(uuid.uuid4()), "method": "cash", "amount": total, "reference": ""}],
-                    "movements": [],
+                    "movements": movements,
                 },
             }
         )

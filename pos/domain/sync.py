@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 SCHEMA_VERSION = 1
 MAX_BATCH = 1000
 EVENT_TYPES = frozenset(
@@ -46,16 +48,36 @@ class Envelope:
     payload: dict[str, Any]
 
     @property
+    def text(self) -> str:
+        return canonical(self.payload)
+
+    @property
     def digest(self) -> str:
-        return body_digest(self.id, self.seq, self.type, self.schema_version, self.payload)
+        return digest_of(self, self.text)
 
 
 def canonical(payload: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 as is: the same text json.dumps gives, made by orjson when it can."""
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits, lone surrogates
+        return legacy_canonical(payload)
+
+
+def legacy_canonical(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def digest_of(env: Envelope, payload_text: str) -> str:
+    """The digest of the whole event from its payload's canonical text (keys id, payload, seq, type, v in order)."""
+    text = f'{{"id":"{env.id}","payload":{payload_text},"seq":{env.seq},"type":"{env.type}","v":{env.schema_version}}}'
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def body_digest(event_id: uuid.UUID, seq: int, event_type: str, schema_version: int, payload: Any) -> str:
-    text = canonical({"id": str(event_id), "seq": seq, "type": event_type, "v": schema_version, "payload": payload})
+    text = legacy_canonical(
+        {"id": str(event_id), "seq": seq, "type": event_type, "v": schema_version, "payload": payload}
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

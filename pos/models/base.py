@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, MetaData, String, TypeDecorator, Uuid
+from sqlalchemy import BigInteger, DateTime, Enum, MetaData, String, TypeDecorator, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -68,3 +68,9 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+def only_set(column: str) -> dict[str, Any]:
+    """Index options for a column that is mostly NULL: only rows that have a value are indexed."""
+    condition = text(f"{column} IS NOT NULL")
+    return {"postgresql_where": condition, "sqlite_where": condition}

@@ -33,7 +33,7 @@ class StockMovement(Base):
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    product_id: Mapped[int]  # no foreign key: see SaleLine
     kind: Mapped[MovementKind] = mapped_column(str_enum(MovementKind))
     quantity: Mapped[int] = mapped_column(BigInteger)
     document_type: Mapped[str | None] = mapped_column(String(30))
@@ -42,7 +42,7 @@ class StockMovement(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    product: Mapped[Product] = relationship()
+    product: Mapped[Product] = relationship(primaryjoin="foreign(StockMovement.product_id) == Product.id")
     outlet: Mapped[Outlet] = relationship()
     user: Mapped[User | None] = relationship()
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.domain.ids import new_id
@@ -62,7 +62,7 @@ class SyncEvent(Base):
     schema_version: Mapped[int]
     body_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SyncConflict(Base):
@@ -95,6 +95,11 @@ class OutletSyncState(Base):
     max_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     conflicts: Mapped[int] = mapped_column(default=0)
     pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    events_day: Mapped[date | None] = mapped_column(Date)  # central's local day the counter below is for
+    events_today: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    def received_on(self, day: date) -> int:
+        return self.events_today if self.events_day == day else 0
 
     @property
     def gaps(self) -> int:

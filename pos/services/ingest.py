@@ -8,6 +8,7 @@ UUIDs they were born with (unique keys too), so an event can never create a reco
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from flask import current_app
+from sqlalchemy import Uuid, case, func
 
-from pos.domain.sync import Envelope, EnvelopeError, canonical, read_envelope
+from pos.domain.sync import Envelope, EnvelopeError, body_digest, canonical, digest_of, read_envelope
 from pos.extensions import db
 from pos.models import (
     AgreementVersion,
@@ -42,10 +44,65 @@ from pos.models import (
     User,
 )
 from pos.models.base import utcnow
-from pos.services import upsert
+from pos.services import clock, rollups, upsert
 
 SALE_TYPES = ("sale.completed", "sale.refund", "sale.void")
 STOCK_TYPES = ("delivery.received", "stock_count.confirmed", "stock_return.sent", "stock.written_off")
+SALE_KIND_BY_TYPE = {"sale.completed": "sale", "sale.refund": "refund", "sale.void": "void"}
+PAYMENT_METHODS = frozenset({"cash", "qris", "transfer"})
+MOVEMENT_KINDS = frozenset({"opening", "receive", "sale", "refund", "adjust", "return", "write_off"})
+SALE_COLUMNS = (
+    "uuid",
+    "outlet_id",
+    "shift_id",
+    "cashier_id",
+    "kind",
+    "receipt_no",
+    "idempotency_key",
+    "business_date",
+    "created_at",
+    "subtotal",
+    "discount",
+    "total",
+    "fee",
+    "investor_share",
+    "paid",
+    "change",
+    "original_id",
+    "reason",
+)
+LINE_COLUMNS = (
+    "uuid",
+    "sale_id",
+    "line_no",
+    "product_id",
+    "investor_id",
+    "agreement_version_id",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "gross",
+    "discount",
+    "net",
+    "fee_bp",
+    "fee",
+    "investor_share",
+    "original_line_id",
+)
+EVENT_COLUMNS = ("uuid", "outlet_id", "seq", "event_type", "schema_version", "body_hash", "payload", "received_at")
+PAYMENT_COLUMNS = ("uuid", "sale_id", "method", "amount", "reference")
+MOVE_COLUMNS = (
+    "uuid",
+    "outlet_id",
+    "product_id",
+    "kind",
+    "quantity",
+    "document_type",
+    "document_uuid",
+    "note",
+    "created_at",
+)
 MOVEMENT_KIND_BY_DOCUMENT = {
     "sale.completed": "sale",
     "sale.refund": "refund",
@@ -81,37 +138,96 @@ class Outcome:
         return out
 
 
-def _bulk_insert(model: Any, rows: list[dict[str, Any]]) -> dict[uuid.UUID, int]:
-    """Insert many rows in one go and return their ids by UUID: COPY on PostgreSQL, multi-row INSERT elsewhere."""
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def _pg(connection: Any) -> Any:
+    """The psycopg connection under the session's transaction, or None on another database."""
+    return connection.connection.driver_connection if connection.dialect.name == "postgresql" else None
+
+
+def _bulk_insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]], *, ids: bool = False) -> list[int]:
+    """Insert many rows in one go: COPY on PostgreSQL, executemany elsewhere. With ``ids``, return the new
+    rows' ids in order (taken from the sequence first, so the rows can be referred to at once).
+
+    UUIDs travel as their canonical text and become UUIDs again where the driver needs them.
+    """
     if not rows:
-        return {}
+        return []
     table = model.__table__
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
-        return _Refs._load(model.uuid, model.id, {row["uuid"] for row in rows})
-    raw = connection.connection.driver_connection
+    raw = _pg(connection)
+    if raw is None:
+        uuid_columns = [n for n, name in enumerate(columns) if isinstance(table.c[name].type, Uuid)]
+        dicts = []
+        for row in rows:
+            values = dict(zip(columns, row, strict=True))
+            for n in uuid_columns:
+                if row[n] is not None:
+                    values[columns[n]] = uuid.UUID(str(row[n]))
+            dicts.append(values)
+        connection.execute(table.insert(), dicts)
+        if not ids:
+            return []
+        found = _lookup(model, {str(row[columns.index("uuid")]) for row in rows})
+        return [found[str(row[columns.index("uuid")])] for row in rows]
     with raw.cursor() as cursor:
+        if not ids:
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return []
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table.name, len(rows))
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        columns = ["id", *rows[0]]
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for new_id, row in zip(ids, rows, strict=True):
-                copy.write_row((new_id, *row.values()))
-    return {row["uuid"]: new_id for row, new_id in zip(rows, ids, strict=True)}
+        new_ids = [row[0] for row in cursor.fetchall()]
+        with cursor.copy(f"COPY {table.name} (id, {', '.join(columns)}) FROM STDIN") as copy:
+            for new_id, row in zip(new_ids, rows, strict=True):
+                copy.write_row((new_id, *row))
+    return new_ids
 
 
-def _uuid(value: Any, what: str) -> uuid.UUID:
+def _lookup(model: Any, keys: set[str]) -> dict[str, int]:
+    """Ids of the records with these UUIDs (canonical text), one query per 5,000 keys."""
+    if not keys:
+        return {}
+    connection = db.session.connection()
+    raw = _pg(connection)
+    if raw is not None:
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"SELECT uuid::text, id FROM {model.__tablename__} WHERE uuid = ANY(%s::uuid[])", (list(keys),)
+            )
+            return dict(cursor.fetchall())
+    out: dict[str, int] = {}
+    wanted = [uuid.UUID(key) for key in keys]
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        out.update(
+            (str(key), pk)
+            for key, pk in db.session.execute(db.select(model.uuid, model.id).where(model.uuid.in_(chunk)))
+        )
+    return out
+
+
+def _uuid(value: Any, what: str) -> str:
+    """A UUID in its canonical text (lower case with hyphens), whatever form the outlet sent."""
+    if type(value) is str and _UUID_TEXT.match(value):
+        return value
     try:
-        return uuid.UUID(str(value))
+        return str(uuid.UUID(str(value)))
     except ValueError:
         raise Refused("invalid", f"{what} must be a UUID") from None
 
 
+def _ref(known: dict[str, int], value: Any, what: str) -> int | None:
+    """The id of a referenced record: the text as sent is tried first, then its canonical form."""
+    found = known.get(value) if type(value) is str else None
+    return found if found is not None else known.get(_uuid(value, what))
+
+
 def _int(value: Any, what: str, *, low: int = -(10**15), high: int = 10**15) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    if type(value) is not int or not low <= value <= high:
         raise Refused("invalid", f"{what} must be a whole number")
     return value
 
@@ -139,34 +255,23 @@ def _text(value: Any, limit: int) -> str:
 
 @dataclass
 class _Refs:
-    """UUID → id maps for the records a batch refers to, loaded with one query per kind."""
+    """UUID (canonical text) → id maps for the records a batch refers to, loaded with one query per kind."""
 
-    products: dict[uuid.UUID, int] = field(default_factory=dict)
-    investors: dict[uuid.UUID, int] = field(default_factory=dict)
-    versions: dict[uuid.UUID, int] = field(default_factory=dict)
-    users: dict[uuid.UUID, int] = field(default_factory=dict)
-    shifts: dict[uuid.UUID, int] = field(default_factory=dict)
-    sales: dict[uuid.UUID, int] = field(default_factory=dict)
-    lines: dict[uuid.UUID, int] = field(default_factory=dict)
-
-    @staticmethod
-    def _load(column_uuid: Any, column_id: Any, keys: set[uuid.UUID]) -> dict[uuid.UUID, int]:
-        if not keys:
-            return {}
-        out: dict[uuid.UUID, int] = {}
-        keys_list = list(keys)
-        for start in range(0, len(keys_list), 5000):
-            chunk = keys_list[start : start + 5000]
-            out.update(dict(db.session.execute(db.select(column_uuid, column_id).where(column_uuid.in_(chunk))).all()))
-        return out
+    products: dict[str, int] = field(default_factory=dict)
+    investors: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+    shifts: dict[str, int] = field(default_factory=dict)
+    sales: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
 
 
-def _collect(envelopes: Iterable[Envelope]) -> dict[str, set[uuid.UUID]]:
-    wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
+def _collect(envelopes: Iterable[Envelope]) -> dict[str, set[str]]:
+    wanted: dict[str, set[str]] = defaultdict(set)
 
     def add(kind: str, value: Any) -> None:
-        with contextlib.suppress(ValueError):
-            wanted[kind].add(uuid.UUID(str(value)))
+        with contextlib.suppress(Refused):
+            wanted[kind].add(_uuid(value, kind))
 
     for env in envelopes:
         p = env.payload
@@ -205,17 +310,18 @@ class _Batch:
     def __init__(self, outlet: Outlet, refs: _Refs) -> None:
         self.outlet = outlet
         self.refs = refs
+        self.now = utcnow()
         self.sales: list[dict[str, Any]] = []
         self.lines: list[dict[str, Any]] = []
-        self.payments: list[dict[str, Any]] = []
-        self.moves: list[dict[str, Any]] = []
+        self.payments: list[tuple[Any, ...]] = []
+        self.moves: list[tuple[Any, ...]] = []
         self.shifts: list[dict[str, Any]] = []
         self.closes: list[dict[str, Any]] = []
         self.cash: list[dict[str, Any]] = []
         self.receipts: list[dict[str, Any]] = []
         self.documents: list[Envelope] = []
-        self.sale_uuids: set[uuid.UUID] = set()
-        self.line_uuids: set[uuid.UUID] = set()
+        self.sale_uuids: set[str] = set()
+        self.line_uuids: set[str] = set()
         self.receipt_nos: set[str] = set()
         self.receipts_taken: set[str] = set()
 
@@ -229,7 +335,7 @@ class _Batch:
         receipt = _text(p.get("receipt_no"), 40)
         if receipt in self.receipts_taken or receipt in self.receipt_nos:
             raise Refused("record_exists", f"receipt number {receipt} is already used by another sale")
-        kind = env.type.split(".", 1)[1].replace("completed", "sale")
+        kind = SALE_KIND_BY_TYPE[env.type]
         if p.get("kind") != kind:
             raise Refused("invalid", "kind does not match the event type")
         shift_uuid = _uuid(p.get("shift"), "shift")
@@ -244,19 +350,20 @@ class _Batch:
             if original not in refs.sales:
                 raise Refused("unknown_reference", "the original sale has not been received")
         raw_lines = p.get("lines")
-        if not isinstance(raw_lines, list) or not raw_lines or len(raw_lines) > 500:
+        if type(raw_lines) is not list or not raw_lines or len(raw_lines) > 500:
             raise Refused("invalid", "a sale has 1 to 500 lines")
+        products, investors, versions = refs.products, refs.investors, refs.versions
         lines = []
-        totals = {"gross": 0, "discount": 0, "net": 0, "fee": 0, "share": 0}
+        uuids = set()
+        gross_sum = discount_sum = net_sum = fee_sum = share_sum = 0
         for number, line in enumerate(raw_lines, start=1):
-            if not isinstance(line, dict):
+            if type(line) is not dict:
                 raise Refused("invalid", "a line must be an object")
-            product = _uuid(line.get("product"), "product")
-            investor = _uuid(line.get("investor"), "investor")
-            version = _uuid(line.get("agreement_version"), "agreement_version")
-            for key, table in ((product, refs.products), (investor, refs.investors), (version, refs.versions)):
-                if key not in table:
-                    raise Refused("unknown_reference", f"unknown product, investor or agreement {key}")
+            product_id = _ref(products, line.get("product"), "product")
+            investor_id = _ref(investors, line.get("investor"), "investor")
+            version_id = _ref(versions, line.get("agreement_version"), "agreement_version")
+            if product_id is None or investor_id is None or version_id is None:
+                raise Refused("unknown_reference", "unknown product, investor or agreement")
             gross, discount = _int(line.get("gross"), "gross"), _int(line.get("discount"), "discount")
             net, fee = _int(line.get("net"), "net"), _int(line.get("fee"), "fee")
             share = _int(line.get("investor_share"), "investor_share")
@@ -268,15 +375,17 @@ class _Batch:
                 if original_line not in refs.lines:
                     raise Refused("unknown_reference", "the refunded line has not been received")
             line_uuid = _uuid(line.get("uuid"), "line uuid")
-            if line_uuid in self.line_uuids:
+            if line_uuid in self.line_uuids or line_uuid in uuids:
                 raise Refused("invalid", "a line UUID appears twice")
+            uuids.add(line_uuid)
             lines.append(
                 {
                     "uuid": line_uuid,
+                    "sale_id": None,
                     "line_no": _int(line.get("line_no", number), "line_no", low=1, high=10_000),
-                    "product_id": refs.products[product],
-                    "investor_id": refs.investors[investor],
-                    "agreement_version_id": refs.versions[version],
+                    "product_id": product_id,
+                    "investor_id": investor_id,
+                    "agreement_version_id": version_id,
                     "name": _text(line.get("name"), 160) or "?",
                     "unit": _text(line.get("unit"), 10) or "pcs",
                     "quantity": _int(line.get("quantity"), "quantity"),
@@ -289,98 +398,90 @@ class _Batch:
                     "investor_share": share,
                     "original_line_id": None,
                     "_original_line": original_line,
+                    "_sale": sale_uuid,
                 }
             )
-            totals["gross"] += gross
-            totals["discount"] += discount
-            totals["net"] += net
-            totals["fee"] += fee
-            totals["share"] += share
+            gross_sum += gross
+            discount_sum += discount
+            net_sum += net
+            fee_sum += fee
+            share_sum += share
         total = _int(p.get("total"), "total")
-        if total != totals["net"] or _int(p.get("fee"), "fee") != totals["fee"]:
+        if total != net_sum or _int(p.get("fee"), "fee") != fee_sum:
             raise Refused("invalid", "the sale's total and fee must equal the sum of its lines")
         payments = []
         for pay in p.get("payments") or []:
-            if not isinstance(pay, dict) or pay.get("method") not in ("cash", "qris", "transfer"):
+            if type(pay) is not dict or pay.get("method") not in PAYMENT_METHODS:
                 raise Refused("invalid", "unknown payment method")
             payments.append(
-                {
-                    "uuid": _uuid(pay.get("uuid"), "payment uuid"),
-                    "method": pay["method"],
-                    "amount": _int(pay.get("amount"), "amount"),
-                    "reference": _text(pay.get("reference"), 80),
-                }
+                (
+                    _uuid(pay.get("uuid"), "payment uuid"),
+                    sale_uuid,
+                    pay["method"],
+                    _int(pay.get("amount"), "amount"),
+                    _text(pay.get("reference"), 80),
+                )
             )
         paid, change = _int(p.get("paid"), "paid"), _int(p.get("change"), "change", low=0)
-        if sum(x["amount"] for x in payments) != paid or paid - change != total:
+        if sum(x[3] for x in payments) != paid or paid - change != total:
             raise Refused("invalid", "payments minus change must equal the total")
         moves = self._moves(env, p.get("movements") or [], sale_uuid)
         created_at = _when(p.get("created_at"), "created_at")
         business_day = _day(p.get("business_date"), "business_date")
-        sale_row = {
-            "uuid": sale_uuid,
-            "outlet_id": self.outlet.id,
-            "shift_id": None,
-            "_shift": shift_uuid,
-            "_original": original,
-            "cashier_id": refs.users[cashier],
-            "kind": kind,
-            "receipt_no": _text(p.get("receipt_no"), 40),
-            "idempotency_key": _uuid(p.get("idempotency_key") or sale_uuid, "idempotency_key"),
-            "business_date": business_day,
-            "created_at": created_at,
-            "subtotal": totals["gross"],
-            "discount": _int(p.get("discount", totals["discount"]), "discount"),
-            "total": total,
-            "fee": totals["fee"],
-            "investor_share": totals["share"],
-            "paid": paid,
-            "change": change,
-            "original_id": None,
-            "reason": _text(p.get("reason"), 255),
-        }
+        self.sales.append(
+            {
+                "uuid": sale_uuid,
+                "outlet_id": self.outlet.id,
+                "shift_id": None,
+                "cashier_id": refs.users[cashier],
+                "kind": kind,
+                "receipt_no": receipt,
+                "idempotency_key": _uuid(p.get("idempotency_key") or sale_uuid, "idempotency_key"),
+                "business_date": business_day,
+                "created_at": created_at,
+                "subtotal": gross_sum,
+                "discount": _int(p.get("discount", discount_sum), "discount"),
+                "total": total,
+                "fee": fee_sum,
+                "investor_share": share_sum,
+                "paid": paid,
+                "change": change,
+                "original_id": None,
+                "reason": _text(p.get("reason"), 255),
+                "_shift": shift_uuid,
+                "_original": original,
+            }
+        )
         self.sale_uuids.add(sale_uuid)
         self.receipt_nos.add(receipt)
-        self.line_uuids.update(line["uuid"] for line in lines)
-        self.sales.append(sale_row)
-        for line in lines:
-            line["_sale"] = sale_uuid
-        for pay in payments:
-            pay["_sale"] = sale_uuid
+        self.line_uuids |= uuids
         self.lines.extend(lines)
         self.payments.extend(payments)
         self.moves.extend(moves)
 
-    def _moves(self, env: Envelope, raw: Any, document: uuid.UUID | None) -> list[dict[str, Any]]:
-        if not isinstance(raw, list) or len(raw) > 2000:
+    def _moves(self, env: Envelope, raw: Any, document: str | None) -> list[tuple[Any, ...]]:
+        if type(raw) is not list or len(raw) > 2000:
             raise Refused("invalid", "movements must be a list")
         out = []
+        document_type = MOVEMENT_KIND_BY_DOCUMENT.get(env.type)
         for move in raw:
-            if not isinstance(move, dict) or move.get("kind") not in (
-                "opening",
-                "receive",
-                "sale",
-                "refund",
-                "adjust",
-                "return",
-                "write_off",
-            ):
+            if type(move) is not dict or move.get("kind") not in MOVEMENT_KINDS:
                 raise Refused("invalid", "unknown stock movement")
-            product = _uuid(move.get("product"), "product")
-            if product not in self.refs.products:
-                raise Refused("unknown_reference", f"unknown product {product}")
+            product_id = _ref(self.refs.products, move.get("product"), "product")
+            if product_id is None:
+                raise Refused("unknown_reference", f"unknown product {move.get('product')}"[:120])
             out.append(
-                {
-                    "uuid": _uuid(move.get("uuid"), "movement uuid"),
-                    "outlet_id": self.outlet.id,
-                    "product_id": self.refs.products[product],
-                    "kind": move["kind"],
-                    "quantity": _int(move.get("quantity"), "quantity"),
-                    "document_type": MOVEMENT_KIND_BY_DOCUMENT.get(env.type),
-                    "document_uuid": document,
-                    "note": _text(move.get("note"), 255),
-                    "created_at": utcnow(),
-                }
+                (
+                    _uuid(move.get("uuid"), "movement uuid"),
+                    self.outlet.id,
+                    product_id,
+                    move["kind"],
+                    _int(move.get("quantity"), "quantity"),
+                    document_type,
+                    document,
+                    _text(move.get("note"), 255),
+                    self.now,
+                )
             )
         return out
 
@@ -523,7 +624,7 @@ class _Batch:
             registers = self._registers({row["register"] for row in self.shifts})
             rows = [
                 {
-                    "uuid": row["uuid"],
+                    "uuid": uuid.UUID(row["uuid"]),
                     "outlet_id": self.outlet.id,
                     "register_id": registers[row["register"]],
                     "cashier_id": row["cashier_id"],
@@ -535,11 +636,11 @@ class _Batch:
                 for row in self.shifts
             ]
             db.session.execute(upsert.insert(Shift).on_conflict_do_nothing(index_elements=["uuid"]), rows)
-            self.refs.shifts.update(_Refs._load(Shift.uuid, Shift.id, {row["uuid"] for row in rows}))
+            self.refs.shifts.update(_lookup(Shift, {row["uuid"] for row in self.shifts}))
         for row in self.closes:
             db.session.execute(
                 db.update(Shift)
-                .where(Shift.uuid == row["uuid"])
+                .where(Shift.uuid == uuid.UUID(row["uuid"]))
                 .values(
                     status=ShiftStatus.CLOSED.value,
                     closed_at=row["closed_at"],
@@ -558,7 +659,7 @@ class _Batch:
             )
             rows = [
                 {
-                    "uuid": r["uuid"],
+                    "uuid": uuid.UUID(r["uuid"]),
                     "shift_id": shift_ids[r["shift"]],
                     "kind": r["kind"],
                     "amount": r["amount"],
@@ -594,55 +695,53 @@ class _Batch:
             if not rows:
                 continue
             if phase[0] != "sale":
-                self.refs.sales.update(_Refs._load(Sale.uuid, Sale.id, {r["_original"] for r in rows}))
+                self.refs.sales.update(_lookup(Sale, {r["_original"] for r in rows}))
                 wanted = {ln["_original_line"] for ln in self.lines if ln["_original_line"] is not None}
-                self.refs.lines.update(_Refs._load(SaleLine.uuid, SaleLine.id, wanted))
-            mine = {row["uuid"] for row in rows}
-            inserts = []
+                self.refs.lines.update(_lookup(SaleLine, wanted))
+            shifts, sales = self.refs.shifts, self.refs.sales
             for row in rows:
-                row["shift_id"] = self.refs.shifts[row["_shift"]]
-                row["original_id"] = self.refs.sales[row["_original"]] if row["_original"] else None
-                inserts.append({k: v for k, v in row.items() if not k.startswith("_")})
-            ids = _bulk_insert(Sale, inserts)
+                row["shift_id"] = shifts[row["_shift"]]
+                row["original_id"] = sales[row["_original"]] if row["_original"] else None
+            ids = dict(
+                zip(
+                    (row["uuid"] for row in rows),
+                    _bulk_insert(Sale, SALE_COLUMNS, [tuple(row[c] for c in SALE_COLUMNS) for row in rows], ids=True),
+                    strict=True,
+                )
+            )
             lines = []
             for line in self.lines:
-                if line["_sale"] in mine:
+                sale_id = ids.get(line["_sale"])
+                if sale_id is not None:
                     original = line["_original_line"]
                     line["original_line_id"] = self.refs.lines.get(original) if original else None
-                    line["sale_id"] = ids[line["_sale"]]
-                    lines.append({k: v for k, v in line.items() if not k.startswith("_")})
-            _bulk_insert(SaleLine, lines)
-            payments = [
-                {**{k: v for k, v in pay.items() if not k.startswith("_")}, "sale_id": ids[pay["_sale"]]}
-                for pay in self.payments
-                if pay["_sale"] in mine
-            ]
-            _bulk_insert(Payment, payments)
+                    line["sale_id"] = sale_id
+                    lines.append(tuple(line[c] for c in LINE_COLUMNS))
+            _bulk_insert(SaleLine, LINE_COLUMNS, lines)
+            _bulk_insert(
+                Payment,
+                PAYMENT_COLUMNS,
+                [(pay[0], ids[pay[1]], *pay[2:]) for pay in self.payments if pay[1] in ids],
+            )
         self._rollups()
 
     def _rollups(self) -> None:
-        from pos.services import rollups
-
         day_of = {row["uuid"]: row["business_date"] for row in self.sales}
-        rollups.add(
-            self.outlet.id,
-            self.sales,
-            [{**line, "day": day_of[line["_sale"]]} for line in self.lines],
-        )
+        for line in self.lines:
+            line["day"] = day_of[line["_sale"]]
+        rollups.add(self.outlet.id, self.sales, self.lines)
 
     def _write_moves(self) -> None:
         if not self.moves:
             return
-        _bulk_insert(StockMovement, self.moves)
+        _bulk_insert(StockMovement, MOVE_COLUMNS, self.moves)
         totals: dict[int, int] = defaultdict(int)
         for move in self.moves:
-            totals[move["product_id"]] += move["quantity"]
-        stmt = upsert.insert(StockBalance)
-        db.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["outlet_id", "product_id"],
-                set_={"quantity": StockBalance.quantity + stmt.excluded.quantity},
-            ),
+            totals[move[2]] += move[4]
+        rollups.accumulate(
+            StockBalance,
+            ["outlet_id", "product_id"],
+            ("quantity",),
             [
                 {"outlet_id": self.outlet.id, "product_id": pid, "quantity": qty, "needs_count": False}
                 for pid, qty in sorted(totals.items())
@@ -652,7 +751,9 @@ class _Batch:
     def _write_receipts(self) -> None:
         for receipt in self.receipts:
             delivery = db.session.scalar(
-                db.select(Delivery).where(Delivery.uuid == receipt["delivery"], Delivery.outlet_id == self.outlet.id)
+                db.select(Delivery).where(
+                    Delivery.uuid == uuid.UUID(receipt["delivery"]), Delivery.outlet_id == self.outlet.id
+                )
             )
             if delivery is None or delivery.status == DeliveryStatus.RECEIVED:
                 continue
@@ -710,7 +811,9 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
     products = {
         key: (pid, investor)
         for key, pid, investor in db.session.execute(
-            db.select(Product.uuid, Product.id, Product.investor_id).where(Product.uuid.in_(list(refs.products)))
+            db.select(Product.uuid, Product.id, Product.investor_id).where(
+                Product.uuid.in_([uuid.UUID(k) for k in refs.products])
+            )
         )
     }
     if env.type == "stock_count.confirmed":
@@ -727,7 +830,7 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
             reason=_text(p.get("reason"), 255),
             started_at=_when(p.get("started_at") or p.get("confirmed_at"), "started_at"),
             confirmed_at=confirmed_at,
-            confirmed_by_id=refs.users.get(uuid.UUID(p["confirmed_by"])) if p.get("confirmed_by") else None,
+            confirmed_by_id=refs.users.get(_uuid(p["confirmed_by"], "confirmed_by")) if p.get("confirmed_by") else None,
         )
         db.session.add(count)
         db.session.flush()
@@ -757,7 +860,7 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
             reason=ReturnReason(reason),
             note=_text(p.get("note"), 2000),
             sent_at=_when(p.get("sent_at"), "sent_at") if p.get("sent_at") else utcnow(),
-            sent_by_id=refs.users.get(uuid.UUID(p["sent_by"])) if p.get("sent_by") else None,
+            sent_by_id=refs.users.get(_uuid(p["sent_by"], "sent_by")) if p.get("sent_by") else None,
         )
         for move in p.get("movements") or []:
             pid, _investor = products[uuid.UUID(move["product"])]
@@ -774,7 +877,7 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
             investor_id=db.session.scalar(db.select(Investor.id).where(Investor.uuid == uuid.UUID(p["investor"]))),
             note=_text(p.get("note"), 2000),
             requested_at=_when(p.get("requested_at"), "requested_at") if p.get("requested_at") else utcnow(),
-            requested_by_id=refs.users.get(uuid.UUID(p["requested_by"])) if p.get("requested_by") else None,
+            requested_by_id=refs.users.get(_uuid(p["requested_by"], "requested_by")) if p.get("requested_by") else None,
         )
         for line in p.get("lines") or []:
             product = products.get(uuid.UUID(line["product"])) if line.get("product") else None
@@ -805,20 +908,20 @@ def _conflict(
     )
 
 
-def _stub_users(outlet: Outlet, envelopes: list[Envelope], known: dict[uuid.UUID, int]) -> None:
+def _stub_users(outlet: Outlet, envelopes: list[Envelope], known: dict[str, int]) -> None:
     """Staff created at the outlet (not on central) become login-less user records on central."""
     for env in envelopes:
         if env.type != "shift.opened":
             continue
         try:
-            cashier = uuid.UUID(str(env.payload.get("cashier")))
-        except ValueError:
+            cashier = _uuid(env.payload.get("cashier"), "cashier")
+        except Refused:
             continue
         if cashier in known:
             continue
         name = _text(env.payload.get("cashier_name"), 120) or f"Kasir {str(cashier)[:8]}"
         user = User(
-            uuid=cashier,
+            uuid=uuid.UUID(cashier),
             username=f"outlet-{outlet.code}-{str(cashier)[:8]}".lower(),
             full_name=name,
             role=Role.CASHIER,
@@ -828,6 +931,63 @@ def _stub_users(outlet: Outlet, envelopes: list[Envelope], known: dict[uuid.UUID
         db.session.add(user)
         db.session.flush()
         known[cashier] = user.id
+
+
+def _stored(outlet: Outlet, envelopes: list[Envelope]) -> dict[uuid.UUID, tuple[int, str]]:
+    """Events of this batch already stored (by anyone): their outlet and body digest."""
+    if not envelopes:
+        return {}
+    raw = _pg(db.session.connection())
+    if raw is not None:
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT uuid, outlet_id, body_hash FROM sync_event WHERE uuid = ANY(%s)", ([e.id for e in envelopes],)
+            )
+            return {key: (outlet_id, digest) for key, outlet_id, digest in cursor}
+    out = {}
+    ids = [e.id for e in envelopes]
+    for start in range(0, len(ids), 5000):
+        query = db.select(SyncEvent.uuid, SyncEvent.outlet_id, SyncEvent.body_hash).where(
+            SyncEvent.uuid.in_(ids[start : start + 5000])
+        )
+        out.update({key: (outlet_id, digest) for key, outlet_id, digest in db.session.execute(query)})
+    return out
+
+
+def _taken_seqs(outlet: Outlet, seqs: list[int]) -> set[int]:
+    if not seqs:
+        return set()
+    raw = _pg(db.session.connection())
+    if raw is not None:
+        with raw.cursor() as cursor:
+            # one index probe per number, whatever the planner's statistics say about the outlet's history
+            cursor.execute(
+                "SELECT x.seq FROM unnest(%s::bigint[]) AS wanted(seq) CROSS JOIN LATERAL "
+                "(SELECT e.seq FROM sync_event e WHERE e.outlet_id = %s AND e.seq = wanted.seq LIMIT 1) AS x",
+                (seqs, outlet.id),
+            )
+            return {seq for (seq,) in cursor}
+    query = db.select(SyncEvent.seq).where(SyncEvent.outlet_id == outlet.id, SyncEvent.seq.in_(seqs))
+    return set(db.session.scalars(query))
+
+
+def _receipts_taken(outlet: Outlet, receipts: set[str]) -> set[str]:
+    raw = _pg(db.session.connection())
+    if raw is not None:
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT x.receipt_no FROM unnest(%s::text[]) AS wanted(no) CROSS JOIN LATERAL "
+                "(SELECT s.receipt_no FROM sale s WHERE s.outlet_id = %s AND s.receipt_no = wanted.no LIMIT 1) AS x",
+                (list(receipts), outlet.id),
+            )
+            return {number for (number,) in cursor}
+    query = db.select(Sale.receipt_no).where(Sale.outlet_id == outlet.id, Sale.receipt_no.in_(receipts))
+    return set(db.session.scalars(query))
+
+
+def _legacy_digest(env: Envelope) -> str:
+    """The digest as computed before canonical text came from orjson (the same bytes, but checked, not assumed)."""
+    return body_digest(env.id, env.seq, env.type, env.schema_version, env.payload)
 
 
 def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
@@ -869,36 +1029,14 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
     envelopes.sort(key=lambda e: e.seq)
 
     # Events already stored: acknowledge exact repeats, refuse changed bodies.
-    stored = {}
-    ids = [e.id for e in envelopes]
-    for start in range(0, len(ids), 5000):
-        stored.update(
-            {
-                row.uuid: row
-                for row in db.session.execute(
-                    db.select(SyncEvent.uuid, SyncEvent.outlet_id, SyncEvent.body_hash, SyncEvent.seq).where(
-                        SyncEvent.uuid.in_(ids[start : start + 5000])
-                    )
-                )
-            }
-        )
-    taken_seqs = (
-        set(
-            db.session.scalars(
-                db.select(SyncEvent.seq).where(
-                    SyncEvent.outlet_id == outlet.id,
-                    SyncEvent.seq.in_([e.seq for e in envelopes if e.id not in stored]),
-                )
-            )
-        )
-        if envelopes
-        else set()
-    )
+    stored = _stored(outlet, envelopes)
+    taken_seqs = _taken_seqs(outlet, [e.seq for e in envelopes if e.id not in stored])
+    texts = {env.id: canonical(env.payload) for env in envelopes}
     fresh: list[Envelope] = []
     for env in envelopes:
         row = stored.get(env.id)
         if row is not None:
-            if row.outlet_id == outlet.id and row.body_hash == env.digest:
+            if row[0] == outlet.id and row[1] in (digest_of(env, texts[env.id]), _legacy_digest(env)):
                 outcomes.append(Outcome(str(env.id), env.seq, "duplicate"))
             else:
                 _conflict(outlet, env.id, env.seq, env.type, "changed_body", "stored with another body", env.payload)
@@ -915,23 +1053,19 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
 
     wanted = _collect(fresh)
     refs = _Refs(
-        products=_Refs._load(Product.uuid, Product.id, wanted["products"]),
-        investors=_Refs._load(Investor.uuid, Investor.id, wanted["investors"]),
-        versions=_Refs._load(AgreementVersion.uuid, AgreementVersion.id, wanted["versions"]),
-        users=_Refs._load(User.uuid, User.id, wanted["users"]),
-        shifts=_Refs._load(Shift.uuid, Shift.id, wanted["shifts"]),
-        sales=_Refs._load(Sale.uuid, Sale.id, wanted["sales"]),
-        lines=_Refs._load(SaleLine.uuid, SaleLine.id, wanted["lines"]),
+        products=_lookup(Product, wanted["products"]),
+        investors=_lookup(Investor, wanted["investors"]),
+        versions=_lookup(AgreementVersion, wanted["versions"]),
+        users=_lookup(User, wanted["users"]),
+        shifts=_lookup(Shift, wanted["shifts"]),
+        sales=_lookup(Sale, wanted["sales"]),
+        lines=_lookup(SaleLine, wanted["lines"]),
     )
     _stub_users(outlet, fresh, refs.users)
     batch = _Batch(outlet, refs)
     receipts = {_text(e.payload.get("receipt_no"), 40) for e in fresh if e.type in SALE_TYPES}
     if receipts:
-        batch.receipts_taken = set(
-            db.session.scalars(
-                db.select(Sale.receipt_no).where(Sale.outlet_id == outlet.id, Sale.receipt_no.in_(receipts))
-            )
-        )
+        batch.receipts_taken = _receipts_taken(outlet, receipts)
     accepted: list[Envelope] = []
     for env in fresh:
         snapshot = (
@@ -963,27 +1097,29 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         accepted.append(env)
         # sales later in the batch may refund this one
         if env.type == "sale.completed":
-            sale_uuid = uuid.UUID(str(env.payload["uuid"]))
-            refs.sales.setdefault(sale_uuid, -1)
+            refs.sales.setdefault(_uuid(env.payload["uuid"], "uuid"), -1)
             for line in env.payload["lines"]:
-                refs.lines.setdefault(uuid.UUID(str(line["uuid"])), -1)
+                refs.lines.setdefault(_uuid(line["uuid"], "line uuid"), -1)
 
     if accepted:
-        now = utcnow()
-        rows = [
-            {
-                "uuid": env.id,
-                "outlet_id": outlet.id,
-                "seq": env.seq,
-                "event_type": env.type,
-                "schema_version": env.schema_version,
-                "body_hash": env.digest,
-                "payload": canonical(env.payload),
-                "received_at": now,
-            }
-            for env in accepted
-        ]
-        _bulk_insert(SyncEvent, rows)
+        now = batch.now
+        _bulk_insert(
+            SyncEvent,
+            EVENT_COLUMNS,
+            [
+                (
+                    env.id,
+                    outlet.id,
+                    env.seq,
+                    env.type,
+                    env.schema_version,
+                    digest_of(env, texts[env.id]),
+                    texts[env.id],
+                    now,
+                )
+                for env in accepted
+            ],
+        )
         batch.write()
         outcomes.extend(Outcome(str(env.id), env.seq, "accepted") for env in accepted)
     _touch_state(
@@ -997,8 +1133,11 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
 
 def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int) -> None:
     now = utcnow()
+    today = clock.business_date(current_app.config.get("POS_TIMEZONE") or "Asia/Jakarta", now)
     stmt = upsert.insert(OutletSyncState)
     values = {
+        "events_day": today,
+        "events_today": accepted,
         "outlet_id": outlet.id,
         "last_seen_at": now,
         "last_event_at": now if accepted else None,
@@ -1014,6 +1153,11 @@ def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int) -
         if db.session.get_bind().dialect.name == "postgresql"
         else func.max(OutletSyncState.max_seq, stmt.excluded.max_seq),
         "conflicts": OutletSyncState.conflicts + stmt.excluded.conflicts,
+        "events_today": case(
+            (OutletSyncState.events_day == stmt.excluded.events_day, OutletSyncState.events_today + accepted),
+            else_=accepted,
+        ),
+        "events_day": stmt.excluded.events_day,
     }
     if accepted:
         set_["last_event_at"] = stmt.excluded.last_event_at

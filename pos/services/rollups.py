@@ -35,15 +35,31 @@ INVESTOR_FIGURES = ("lines", "net", "fee", "investor_share")
 PRODUCT_FIGURES = ("quantity", "lines", "net", "fee", "investor_share")
 
 
-def _accumulate(model: type[Base], keys: list[str], figures: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+def accumulate(model: type[Base], keys: list[str], figures: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Add rows (one per key, in key order) to a table of running sums: one INSERT … ON CONFLICT DO UPDATE."""
     if not rows:
         return
-    stmt = upsert.insert(model)
     table = model.__table__  # type: ignore[attr-defined]
-    changes: dict[str, Any] = {name: table.c[name] + stmt.excluded[name] for name in figures}
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # the rows travel as one array per column: no per-row SQL text to build or parse
+        columns = list(rows[0])
+        arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=connection.dialect)}[]" for name in columns)
+        changes = [f"{name} = {table.name}.{name} + excluded.{name}" for name in figures]
+        if "updated_at" in columns:
+            changes.append("updated_at = excluded.updated_at")
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(changes)}"
+        )
+        with connection.connection.driver_connection.cursor() as cursor:
+            cursor.execute(sql, [[row[name] for row in rows] for name in columns])
+        return
+    stmt = upsert.insert(model)
+    update: dict[str, Any] = {name: table.c[name] + stmt.excluded[name] for name in figures}
     if "updated_at" in table.c:
-        changes["updated_at"] = stmt.excluded.updated_at
-    db.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes), rows)
+        update["updated_at"] = stmt.excluded.updated_at
+    db.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
 
 
 def _named(names: tuple[str, ...], values: list[int]) -> dict[str, int]:
@@ -85,7 +101,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
     for day, values in by_day.items():
         _sum_into(by_month, day.replace(day=1), values)
     now = utcnow()
-    _accumulate(
+    accumulate(
         InvestorDayRollup,
         ["outlet_id", "investor_id", "day"],
         INVESTOR_FIGURES,
@@ -99,7 +115,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
             for (i, d), v in sorted(by_investor.items())
         ],
     )
-    _accumulate(
+    accumulate(
         OutletProductDayRollup,
         ["outlet_id", "product_id", "day"],
         PRODUCT_FIGURES,
@@ -121,7 +137,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
         (ProductDayRollup, "day", by_product),
         (ProductMonthRollup, "month", by_product_month),
     ):
-        _accumulate(
+        accumulate(
             model,
             ["product_id", column],
             PRODUCT_FIGURES,
@@ -131,7 +147,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
             ],
         )
     for model, column, buckets in ((OutletDayRollup, "day", by_day), (OutletMonthRollup, "month", by_month)):
-        _accumulate(
+        accumulate(
             model,
             ["outlet_id", column],
             SALE_FIGURES,
@@ -140,7 +156,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
                 for d, v in sorted(buckets.items())
             ],
         )
-    _accumulate(
+    accumulate(
         ProgrammeDayRollup,
         ["day", "shard"],
         SALE_FIGURES,

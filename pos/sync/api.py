@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import orjson
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -38,6 +40,25 @@ def _outlet() -> Outlet | tuple[Response, int]:
     return outlet
 
 
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _json_body() -> Any:
+    """The pushed JSON, read by orjson (several times faster on big batches) or, for what orjson refuses
+    but JSON allows (integers beyond 64 bits), by the standard parser; None if it is not JSON."""
+    if not request.is_json:
+        return None
+    data = request.get_data(cache=False)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(data, parse_constant=_not_a_number)
+        except ValueError:
+            return None
+
+
 @bp.before_request
 def _limits() -> None:
     if request.path.startswith("/api/"):
@@ -51,7 +72,7 @@ def push() -> Any:
     outlet = _outlet()
     if not isinstance(outlet, Outlet):
         return outlet
-    body = request.get_json(silent=True)
+    body = _json_body()
     if body is None:
         return _error(400, "malformed_json", "the body must be JSON")
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
@@ -74,7 +95,7 @@ def push() -> Any:
             outlet = db.session.get(Outlet, outlet_id)
             if attempt == 3:
                 return _error(503, "busy", "try again")
-    return jsonify(ingest.as_response(outcomes))
+    return Response(orjson.dumps(ingest.as_response(outcomes)), mimetype="application/json")
 
 
 @bp.route("/api/v1/sync/pull")

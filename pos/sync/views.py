@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, url_for
@@ -11,9 +11,9 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from pos.extensions import db
-from pos.models import OutboxEvent, Outlet, OutletSyncState, Role, SyncConflict, SyncEvent
+from pos.models import OutboxEvent, Outlet, OutletSyncState, Role, SyncConflict
 from pos.models.base import utcnow
-from pos.services import sync_client, tokens
+from pos.services import clock, sync_client, tokens
 from pos.stock.forms import ConfirmForm
 from pos.sync import bp
 from pos.web.access import allow
@@ -75,23 +75,10 @@ def sync_now():  # type: ignore[no-untyped-def]
     return redirect(url_for("sync.sync_status"), 303)
 
 
-def _day_start() -> datetime:
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(current_app.config.get("POS_TIMEZONE") or "Asia/Jakarta")
-    return datetime.combine(datetime.now(zone).date(), time(), zone).astimezone(UTC)
-
-
 @bp.route("/sync/health")
 @allow(R.CENTRAL, R.ADMIN)
 def health():  # type: ignore[no-untyped-def]
-    today = dict(
-        db.session.execute(
-            db.select(SyncEvent.outlet_id, func.count(SyncEvent.id))
-            .where(SyncEvent.received_at >= _day_start())
-            .group_by(SyncEvent.outlet_id)
-        ).all()
-    )
+    today = clock.business_date(current_app.config.get("POS_TIMEZONE") or "Asia/Jakarta")
     open_conflicts = dict(
         db.session.execute(
             db.select(SyncConflict.outlet_id, func.count(SyncConflict.id))
@@ -110,7 +97,7 @@ def health():  # type: ignore[no-untyped-def]
         {
             "outlet": outlet,
             "state": state,
-            "today": today.get(outlet.id, 0),
+            "today": state.received_on(today) if state else 0,
             "conflicts": open_conflicts.get(outlet.id, 0),
             "lag": (now - state.last_event_at) if state and state.last_event_at else None,
             "tokens": tokens.active(outlet),
