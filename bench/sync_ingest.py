@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import orjson  # noqa: E402
 
+from pos.domain.ids import new_id  # noqa: E402
 from tests.sync_factories import events_for  # noqa: E402
 
 
@@ -162,23 +163,23 @@ def copy_ceiling(url: str, batches: list[tuple[dict, list[dict]]], connections: 
         day, at = s["business_date"], s["created_at"]
         body = orjson.dumps(s, option=orjson.OPT_SORT_KEYS).decode().replace("\\", "\\\\")
         out["sync_event"].write(
-            f"{uuid.uuid4()}\t{outlet_id}\t{first_seq + n}\tsale.completed\t1\t{'0' * 64}\t{body}\t{at}\n"
+            f"{new_id()}\t{outlet_id}\t{first_seq + n}\tsale.completed\t1\t{'0' * 64}\t{body}\t{at}\n"
         )
         out["sale"].write(
-            f"{sale}\t{uuid.uuid4()}\t{outlet_id}\t{shift_id}\t{cashier_id}\tsale\tF-{n}\t{uuid.uuid4()}\t{day}\t"
+            f"{sale}\t{new_id()}\t{outlet_id}\t{shift_id}\t{cashier_id}\tsale\tF-{n}\t{new_id()}\t{day}\t"
             f"{at}\t{s['total']}\t0\t{s['total']}\t{s['fee']}\t{s['investor_share']}\t{s['total']}\t0\t\\N\t\n"
         )
         for ln in s["lines"]:
             out["sale_line"].write(
-                f"{uuid.uuid4()}\t{sale}\t{ln['line_no']}\t{refs['product'][ln['product']]}\t"
+                f"{new_id()}\t{sale}\t{ln['line_no']}\t{refs['product'][ln['product']]}\t"
                 f"{refs['investor'][ln['investor']]}\t{refs['version'][ln['agreement_version']]}\tx\tpcs\t"
                 f"{ln['quantity']}\t{ln['unit_price']}\t{ln['gross']}\t0\t{ln['net']}\t{ln['fee_bp']}\t{ln['fee']}\t"
                 f"{ln['investor_share']}\t\\N\n"
             )
-        out["payment"].write(f"{uuid.uuid4()}\t{sale}\tcash\t{s['total']}\t\n")
+        out["payment"].write(f"{new_id()}\t{sale}\tcash\t{s['total']}\t\n")
         for move in s["movements"]:
             out["stock_movement"].write(
-                f"{uuid.uuid4()}\t{outlet_id}\t{refs['product'][move['product']]}\tsale\t{move['quantity']}\t"
+                f"{new_id()}\t{outlet_id}\t{refs['product'][move['product']]}\tsale\t{move['quantity']}\t"
                 f"sale\t{s['uuid']}\t\t{at}\n"
             )
     columns = {

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import UTC, datetime
 
+from pos.domain.ids import new_id
 from pos.domain.money import split_line
 
 
 def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, first_seq: int = 1) -> list[dict]:
-    shift = str(uuid.uuid4())
+    shift = str(new_id())
     now = datetime.now(UTC).isoformat()
     out = [
         {
-            "id": str(uuid.uuid4()),
+            "id": str(new_id()),
             "seq": first_seq,
             "type": "shift.opened",
             "schema_version": 1,
@@ -33,10 +33,10 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
         for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, 3), start=1):
             quantity = rng.randint(1, 3)
             split = split_line(quantity * price, bp)
-            movements.append({"uuid": str(uuid.uuid4()), "product": product, "kind": "sale", "quantity": -quantity})
+            movements.append({"uuid": str(new_id()), "product": product, "kind": "sale", "quantity": -quantity})
             lines.append(
                 {
-                    "uuid": str(uuid.uuid4()),
+                    "uuid": str(new_id()),
                     "line_no": line_no,
                     "product": product,
                     "investor": investor,
@@ -55,10 +55,10 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
             )
             total += split.net
             fee += split.fee
-        sale = str(uuid.uuid4())
+        sale = str(new_id())
         out.append(
             {
-                "id": str(uuid.uuid4()),
+                "id": str(new_id()),
                 "seq": first_seq + n + 1,
                 "type": "sale.completed",
                 "schema_version": 1,
@@ -81,7 +81,7 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
                     "change": 0,
                     "reason": "",
                     "lines": lines,
-                    "payments": [{"uuid": str(uuid.uuid4()), "method": "cash", "amount": total, "reference": ""}],
+                    "payments": [{"uuid": str(new_id()), "method": "cash", "amount": total, "reference": ""}],
                     "movements": movements,
                 },
             }
