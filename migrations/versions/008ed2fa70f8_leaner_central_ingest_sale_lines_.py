@@ -1,5 +1,7 @@
-"""leaner central ingest: sale lines and stock movements without catalogue keys, partial refund indexes,
-events counted per day, sale events stored uncompressed
+"""leaner central ingest
+
+Sale lines and stock movements without catalogue keys, partial refund indexes, events counted per day,
+sale events stored uncompressed.
 
 Revision ID: 008ed2fa70f8
 Revises: 301b5d36ffde

@@ -93,10 +93,12 @@ class Cart(Base):
     """The open order on a shift. It lives on the server so a reload loses nothing."""
 
     __tablename__ = "cart"
+    # A shift's carts pile up (one per sale); the open one is found without reading the closed ones.
+    __table_args__ = (Index("ix_cart_shift_open", "shift_id", "closed"),)
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"))
     revision: Mapped[int] = mapped_column(default=0)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
     discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 
 from pos.domain.agreements import Period, Terms, rate_for, terms_on
 from pos.domain.ids import new_id
@@ -45,6 +46,27 @@ def _terms(version: AgreementVersion) -> Terms:
     )
 
 
+_IN_FORCE = (
+    db.select(
+        Agreement.investor_id,
+        AgreementVersion.id,
+        AgreementVersion.uuid,
+        AgreementVersion.effective_from,
+        AgreementVersion.fee_bp,
+        AgreementCategoryRate.category_id,
+        AgreementCategoryRate.fee_bp,
+    )
+    .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
+    .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+    .outerjoin(AgreementCategoryRate, AgreementCategoryRate.version_id == AgreementVersion.id)
+    .where(
+        agreement_outlet.c.outlet_id == bindparam("outlet"),
+        Agreement.start_date <= bindparam("day"),
+        (Agreement.end_date.is_(None)) | (Agreement.end_date >= bindparam("day")),
+    )
+)
+
+
 class RateBook:
     """The agreements in force at one outlet on one day, loaded once, for pricing many lines."""
 
@@ -53,25 +75,7 @@ class RateBook:
         self.day = day
         # One plain query (no ORM objects): every version of the agreements in force here today,
         # with its per-category rates.
-        rows = db.session.execute(
-            db.select(
-                Agreement.investor_id,
-                AgreementVersion.id,
-                AgreementVersion.uuid,
-                AgreementVersion.effective_from,
-                AgreementVersion.fee_bp,
-                AgreementCategoryRate.category_id,
-                AgreementCategoryRate.fee_bp,
-            )
-            .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
-            .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-            .outerjoin(AgreementCategoryRate, AgreementCategoryRate.version_id == AgreementVersion.id)
-            .where(
-                agreement_outlet.c.outlet_id == outlet_id,
-                Agreement.start_date <= day,
-                (Agreement.end_date.is_(None)) | (Agreement.end_date >= day),
-            )
-        ).all()
+        rows = db.session.execute(_IN_FORCE, {"outlet": outlet_id, "day": day}).all()
         versions: dict[int, dict[int, tuple[int, uuid.UUID, date, int, dict[int, int]]]] = {}
         for investor_id, version_id, version_uuid, effective_from, fee_bp, category_id, category_bp in rows:
             found = versions.setdefault(investor_id, {}).setdefault(

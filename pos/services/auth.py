@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import bindparam
+from sqlalchemy.orm import joinedload
 
 from pos.extensions import db
 from pos.models import LoginSession, Role, User
@@ -174,21 +176,21 @@ def start_session(user: User, method: str, policy: Policy) -> str:
     return token
 
 
-def user_for_session(token: str) -> User | None:
-    from sqlalchemy.orm import joinedload
-
-    user = db.session.scalar(
-        db.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .options(joinedload(User.outlet))
-        .where(
-            LoginSession.token_hash == _digest(token),
-            LoginSession.revoked_at.is_(None),
-            LoginSession.expires_at > utcnow(),
-            User.active.is_(True),
-        )
+_USER_FOR_SESSION = (
+    db.select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .options(joinedload(User.outlet))
+    .where(
+        LoginSession.token_hash == bindparam("digest"),
+        LoginSession.revoked_at.is_(None),
+        LoginSession.expires_at > bindparam("now"),
+        User.active.is_(True),
     )
-    return user
+)
+
+
+def user_for_session(token: str) -> User | None:
+    return db.session.scalar(_USER_FOR_SESSION, {"digest": _digest(token), "now": utcnow()})
 
 
 def end_session(token: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.orm import selectinload
 
 from pos.domain.money import MoneyError
@@ -23,13 +23,16 @@ from pos.services.errors import PosError
 SEARCH_LIMIT = 24
 
 
+_CART_OF = (
+    db.select(Cart)
+    .options(selectinload(Cart.lines).joinedload(CartLine.product).joinedload(Product.investor))
+    .where(Cart.shift_id == bindparam("shift"), Cart.closed.is_(False))
+    .order_by(Cart.id.desc())
+)
+
+
 def cart_of(shift: Shift) -> Cart:
-    cart = db.session.scalar(
-        db.select(Cart)
-        .options(selectinload(Cart.lines).joinedload(CartLine.product).joinedload(Product.investor))
-        .where(Cart.shift_id == shift.id, Cart.closed.is_(False))
-        .order_by(Cart.id.desc())
-    )
+    cart = db.session.scalar(_CART_OF, {"shift": shift.id})
     if cart is None:
         cart = Cart(shift=shift)
         db.session.add(cart)

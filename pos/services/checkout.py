@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pos.domain.cash import TenderError, tender
@@ -31,7 +32,7 @@ from pos.models import (
     User,
 )
 from pos.models.base import utcnow
-from pos.services import agreements, outbox, stock, upsert
+from pos.services import agreements, outbox, prepared, stock, upsert
 from pos.services import auth as auth_service
 from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
@@ -47,19 +48,30 @@ class PaymentInput:
     qris_confirmed: bool = False
 
 
+@prepared.per_dialect
+def _take_receipt_no() -> Any:
+    table = ReceiptSequence.__table__
+    stmt = upsert.insert(table).values(outlet_id=bindparam("outlet"), business_date=bindparam("day"), last_no=1)
+    return stmt.on_conflict_do_update(
+        index_elements=["outlet_id", "business_date"], set_={"last_no": table.c.last_no + 1}
+    ).returning(table.c.last_no)
+
+
 def next_receipt_no(outlet: Outlet, day: Any) -> str:
     """The outlet's next receipt number for the day: one upsert that returns the number it took."""
-    stmt = upsert.insert(ReceiptSequence).values(outlet_id=outlet.id, business_date=day, last_no=1)
-    number = db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["outlet_id", "business_date"], set_={"last_no": ReceiptSequence.last_no + 1}
-        ).returning(ReceiptSequence.last_no)
-    ).scalar_one()
+    number = db.session.execute(_take_receipt_no(), {"outlet": outlet.id, "day": day}).scalar_one()
     return f"{outlet.code}-{day:%Y%m%d}-{number:04d}"
 
 
+_SALE_BY_KEY = db.select(Sale).where(Sale.idempotency_key == bindparam("key"))
+_INSERT_SALE = db.insert(Sale.__table__).returning(Sale.__table__.c.id)
+_INSERT_LINES = db.insert(SaleLine.__table__)
+_INSERT_PAYMENTS = db.insert(Payment.__table__)
+_CLOSE_CART = db.update(Cart.__table__).where(Cart.id == bindparam("cart")).values(closed=True)
+
+
 def sale_by_key(key: uuid.UUID) -> Sale | None:
-    return db.session.scalar(db.select(Sale).where(Sale.idempotency_key == key))
+    return db.session.scalar(_SALE_BY_KEY, {"key": key})
 
 
 def _rollup(outlet_id: int, head: Mapping[str, Any], lines: list[Mapping[str, Any]]) -> None:
@@ -144,12 +156,14 @@ def _sale_event(
 
 def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashier: User) -> Sale:
     """Turn the cart into a sale. The same key always yields the same, single sale."""
-    existing = sale_by_key(key)
-    if existing is not None:
-        return existing
-    if cart.uuid != key:
-        raise Conflict(_l("This payment does not belong to the current cart. Reload the page."))
-    if cart.closed:
+    if cart.uuid != key or cart.closed:
+        # A repeated payment (double tap, retry, a second tablet): the sale this key made, if any.
+        # An open cart's own key cannot have made a sale yet: paying closes the cart in the same transaction.
+        existing = sale_by_key(key)
+        if existing is not None:
+            return existing
+        if cart.uuid != key:
+            raise Conflict(_l("This payment does not belong to the current cart. Reload the page."))
         raise Conflict(_l("This cart was already paid."))
     shift = require_open(cart.shift)
     if shift.cashier_id != cashier.id:
@@ -258,17 +272,17 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     ]
     # Plain inserts (no unit of work): the sale, its lines and payments are three statements.
     sale_id = db.session.execute(
-        db.insert(Sale).values({k: v for k, v in head.items() if k not in ("shift", "cashier")}).returning(Sale.id)
+        _INSERT_SALE, {k: v for k, v in head.items() if k not in ("shift", "cashier")}
     ).scalar_one()
     db.session.execute(
-        db.insert(SaleLine),
+        _INSERT_LINES,
         [
             {k: v for k, v in ln.items() if k not in ("product", "investor", "agreement_version")}
             | {"sale_id": sale_id}
             for ln in lines
         ],
     )
-    db.session.execute(db.insert(Payment), [p | {"sale_id": sale_id} for p in payments])
+    db.session.execute(_INSERT_PAYMENTS, [p | {"sale_id": sale_id} for p in payments])
     movements = stock.post_many(
         outlet.id,
         {pid: -quantity for pid, quantity in wanted.items()},
@@ -278,7 +292,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         document_uuid=sale_uuid,
         flag=short,
     )
-    db.session.execute(db.update(Cart).where(Cart.id == cart.id).values(closed=True))
+    db.session.execute(_CLOSE_CART, {"cart": cart.id})
     set_committed_value(cart, "closed", True)
     outbox.append(outlet.id, "sale.completed", _sale_event(head, lines, payments, _moves(movements, product_uuids)))
     _rollup(outlet.id, head, lines)

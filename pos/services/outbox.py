@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, literal
 
 from pos.domain.ids import new_id
 from pos.extensions import db
@@ -15,19 +15,34 @@ from pos.models.base import utcnow
 SCHEMA_VERSION = 1
 
 
+# One statement: the row takes the outlet's next sequence number as it is inserted (the caller's
+# transaction holds the write lock, so no other writer can take the same number).
+_APPEND = db.insert(OutboxEvent.__table__).from_select(
+    ["uuid", "outlet_id", "seq", "event_type", "schema_version", "payload", "created_at", "attempts"],
+    db.select(
+        bindparam("uuid", type_=OutboxEvent.uuid.type),
+        bindparam("outlet", type_=OutboxEvent.outlet_id.type),
+        func.coalesce(func.max(OutboxEvent.seq), 0) + 1,
+        bindparam("type", type_=OutboxEvent.event_type.type),
+        bindparam("version", type_=OutboxEvent.schema_version.type),
+        bindparam("payload", type_=OutboxEvent.payload.type),
+        bindparam("at", type_=OutboxEvent.created_at.type),
+        literal(0),
+    ).where(OutboxEvent.outlet_id == bindparam("outlet")),
+)
+
+
 def append(outlet_id: int, event_type: str, payload: dict[str, Any]) -> None:
-    last = db.session.scalar(db.select(func.max(OutboxEvent.seq)).where(OutboxEvent.outlet_id == outlet_id))
     db.session.execute(
-        db.insert(OutboxEvent).values(
-            uuid=new_id(),
-            outlet_id=outlet_id,
-            seq=(last or 0) + 1,
-            event_type=event_type,
-            schema_version=SCHEMA_VERSION,
-            payload=json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str),
-            created_at=utcnow(),
-            attempts=0,
-        )
+        _APPEND,
+        {
+            "uuid": new_id(),
+            "outlet": outlet_id,
+            "type": event_type,
+            "version": SCHEMA_VERSION,
+            "payload": json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str),
+            "at": utcnow(),
+        },
     )
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import joinedload
 
 from pos.domain.cash import count_cash
@@ -38,18 +38,21 @@ def registers(outlet_id: int) -> list[Register]:
     return list(db.session.scalars(db.select(Register).where(Register.outlet_id == outlet_id).order_by(Register.code)))
 
 
+_OPEN_SHIFT_OF = (
+    db.select(Shift)
+    .options(joinedload(Shift.outlet), joinedload(Shift.register))
+    .where(
+        Shift.cashier_id == bindparam("user"),
+        Shift.outlet_id == bindparam("outlet"),
+        Shift.status == ShiftStatus.OPEN,
+    )
+)
+
+
 def open_shift_of(user: User) -> Shift | None:
     if user.outlet_id is None:
         return None
-    return db.session.scalar(
-        db.select(Shift)
-        .options(joinedload(Shift.outlet), joinedload(Shift.register))
-        .where(
-            Shift.cashier_id == user.id,
-            Shift.outlet_id == user.outlet_id,
-            Shift.status == ShiftStatus.OPEN,
-        )
-    )
+    return db.session.scalar(_OPEN_SHIFT_OF, {"user": user.id, "outlet": user.outlet_id})
 
 
 def open_shift(user: User, register_id: int, opening_float: int) -> Shift:

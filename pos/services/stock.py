@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import MovementKind, Product, StockBalance, StockMovement
 from pos.models.base import utcnow
-from pos.services import upsert
+from pos.services import prepared, upsert
 
 
 def _upsert(outlet_id: int, product_id: int, delta: int, flag: bool) -> None:
@@ -76,7 +77,7 @@ def post_many(
     now = utcnow()
     movements = [Moved(new_id(), product_id, kind, quantity) for product_id, quantity in moves.items()]
     db.session.execute(
-        db.insert(StockMovement),
+        _INSERT_MOVEMENTS,
         [
             {
                 "uuid": m.uuid,
@@ -99,16 +100,30 @@ def post_many(
             for pid, qty in moves.items()
             if (pid in flag) == flagged
         ]
-        if not rows:
-            continue
-        statement = upsert.insert(StockBalance)
-        update = {"quantity": StockBalance.quantity + statement.excluded.quantity}
-        if flagged:
-            update["needs_count"] = True
-        db.session.execute(
-            statement.on_conflict_do_update(index_elements=["outlet_id", "product_id"], set_=update), rows
-        )
+        if rows:
+            db.session.execute(_add_to_balance_flagged() if flagged else _add_to_balance(), rows)
     return movements
+
+
+_INSERT_MOVEMENTS = db.insert(StockMovement.__table__)
+
+
+def _balance_upsert(flag: bool) -> Any:
+    statement = upsert.insert(StockBalance.__table__)
+    update = {"quantity": StockBalance.__table__.c.quantity + statement.excluded.quantity}
+    if flag:
+        update["needs_count"] = True  # sold below the recorded stock: count it next time
+    return statement.on_conflict_do_update(index_elements=["outlet_id", "product_id"], set_=update)
+
+
+@prepared.per_dialect
+def _add_to_balance() -> Any:
+    return _balance_upsert(False)
+
+
+@prepared.per_dialect
+def _add_to_balance_flagged() -> Any:
+    return _balance_upsert(True)
 
 
 def describe(movements: list[Moved]) -> list[dict[str, object]]:
@@ -134,12 +149,13 @@ def on_hand(outlet_id: int, product_id: int) -> int:
     )
 
 
+_ON_HAND_MANY = db.select(StockBalance.product_id, StockBalance.quantity).where(
+    StockBalance.outlet_id == bindparam("outlet"), StockBalance.product_id.in_(bindparam("products", expanding=True))
+)
+
+
 def on_hand_many(outlet_id: int, product_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        db.select(StockBalance.product_id, StockBalance.quantity).where(
-            StockBalance.outlet_id == outlet_id, StockBalance.product_id.in_(product_ids)
-        )
-    )
+    rows = db.session.execute(_ON_HAND_MANY, {"outlet": outlet_id, "products": product_ids})
     return {product_id: quantity for product_id, quantity in rows}
 
 
