@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask  # noqa: E402
 
+from pos.extensions import db  # noqa: E402
+from pos.runtime import checkpoint_in_background, settle_heap  # noqa: E402
 from tests.conftest import Client, make_app  # noqa: E402
 
 
@@ -157,6 +159,11 @@ def main() -> None:
         seed(app, args.products, args.sales)
         print(f"seeded {args.products} products and {args.sales} sales in {time.perf_counter() - started:.1f} s")
 
+        # as `kmp-pos serve` does once the app is built and in each worker (pos.runtime)
+        settle_heap()
+        checkpoint_in_background(app)
+        with app.app_context():
+            db.engine.dispose()  # new connections take the server's checkpoint setting
         floor_app = Flask("floor")
         floor_app.add_url_rule("/", "ok", lambda: "ok")
         floor_client = floor_app.test_client()

@@ -31,6 +31,8 @@ def main() -> None:
 def _serve(app: Flask, host: str, port: int, workers: int, threads: int, background_sync: bool = False) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from pos.runtime import settle_heap
+
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
@@ -39,13 +41,13 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int, backgro
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
-            if background_sync:
-                # In the worker, after the fork: each process keeps its own database connections.
-                self.cfg.set("post_worker_init", lambda worker: _sync_in_background(app))
+            # In the worker, after the fork: each process keeps its own database connections and threads.
+            self.cfg.set("post_worker_init", lambda worker: _worker_started(app, background_sync))
 
         def load(self) -> Flask:
             return app
 
+    settle_heap()
     Server().run()
 
 
@@ -68,6 +70,14 @@ def serve_command(host: str, port: int, workers: int, threads: int, background_s
     if background_sync is None:
         background_sync = app.config.get("POS_ROLE") == "outlet" and bool(app.config.get("POS_CENTRAL_URL"))
     _serve(app, host, port, workers, threads, background_sync=bool(background_sync))
+
+
+def _worker_started(app: Flask, background_sync: bool) -> None:
+    from pos.runtime import checkpoint_in_background
+
+    checkpoint_in_background(app)
+    if background_sync:
+        _sync_in_background(app)
 
 
 def _sync_in_background(app: Flask) -> None:

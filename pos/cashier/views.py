@@ -288,7 +288,7 @@ def pay():  # type: ignore[no-untyped-def]
         except ValueError:
             abort(400)
         try:
-            sale = checkout.complete(
+            sale_uuid = checkout.complete(
                 cart,
                 form.revision.data,
                 key,
@@ -308,7 +308,7 @@ def pay():  # type: ignore[no-untyped-def]
                 raise
             return _pay_page(shift, cart, form, str(exc), exc.status)
         db.session.commit()
-        target = url_for("cashier.receipt", sale_uuid=sale.uuid, done=1)
+        target = url_for("cashier.receipt", sale_uuid=sale_uuid, done=1)
         if wants_fragment():
             return "", 204, {"HX-Redirect": target}
         return redirect(target, 303)

@@ -75,7 +75,7 @@ class RateBook:
         self.day = day
         # One plain query (no ORM objects): every version of the agreements in force here today,
         # with its per-category rates.
-        rows = db.session.execute(_IN_FORCE, {"outlet": outlet_id, "day": day}).all()
+        rows = db.session.connection().execute(_IN_FORCE, {"outlet": outlet_id, "day": day}).all()
         versions: dict[int, dict[int, tuple[int, uuid.UUID, date, int, dict[int, int]]]] = {}
         for investor_id, version_id, version_uuid, effective_from, fee_bp, category_id, category_bp in rows:
             found = versions.setdefault(investor_id, {}).setdefault(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from pos.domain.money import MoneyError
 from pos.domain.pricing import PricedSale, discount_needs_approval, gross_of
@@ -23,16 +23,17 @@ from pos.services.errors import PosError
 SEARCH_LIMIT = 24
 
 
+# The open cart with its lines, their products and investors in one query (a shift has one open cart).
 _CART_OF = (
     db.select(Cart)
-    .options(selectinload(Cart.lines).joinedload(CartLine.product).joinedload(Product.investor))
+    .options(joinedload(Cart.lines).joinedload(CartLine.product).joinedload(Product.investor))
     .where(Cart.shift_id == bindparam("shift"), Cart.closed.is_(False))
     .order_by(Cart.id.desc())
 )
 
 
 def cart_of(shift: Shift) -> Cart:
-    cart = db.session.scalar(_CART_OF, {"shift": shift.id})
+    cart = db.session.scalars(_CART_OF, {"shift": shift.id}).unique().first()
     if cart is None:
         cart = Cart(shift=shift)
         db.session.add(cart)
@@ -50,11 +51,26 @@ def _sellable(outlet_id: int):  # type: ignore[no-untyped-def]
     return db.select(Product).where(Product.active.is_(True), Product.investor_id.in_(investors))
 
 
+_BY_CODE = (
+    db.select(Product)
+    .where(
+        Product.active.is_(True),
+        Product.investor_id.in_(
+            db.select(Agreement.investor_id)
+            .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
+            .where(agreement_outlet.c.outlet_id == bindparam("outlet"))
+        ),
+        or_(Product.barcode == bindparam("code"), Product.sku == bindparam("code")),
+    )
+    .limit(1)
+)
+
+
 def find_by_code(outlet_id: int, code: str) -> Product | None:
     code = code.strip()
     if not code or len(code) > 40:
         return None
-    return db.session.scalar(_sellable(outlet_id).where(or_(Product.barcode == code, Product.sku == code)).limit(1))
+    return db.session.scalar(_BY_CODE, {"outlet": outlet_id, "code": code})
 
 
 def _fts_query(text: str) -> str:

@@ -59,7 +59,7 @@ def _take_receipt_no() -> Any:
 
 def next_receipt_no(outlet: Outlet, day: Any) -> str:
     """The outlet's next receipt number for the day: one upsert that returns the number it took."""
-    number = db.session.execute(_take_receipt_no(), {"outlet": outlet.id, "day": day}).scalar_one()
+    number = db.session.connection().execute(_take_receipt_no(), {"outlet": outlet.id, "day": day}).scalar_one()
     return f"{outlet.code}-{day:%Y%m%d}-{number:04d}"
 
 
@@ -154,14 +154,14 @@ def _sale_event(
     }
 
 
-def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashier: User) -> Sale:
-    """Turn the cart into a sale. The same key always yields the same, single sale."""
+def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashier: User) -> uuid.UUID:
+    """Turn the cart into a sale and return the sale's UUID. The same key always yields the same, single sale."""
     if cart.uuid != key or cart.closed:
         # A repeated payment (double tap, retry, a second tablet): the sale this key made, if any.
         # An open cart's own key cannot have made a sale yet: paying closes the cart in the same transaction.
         existing = sale_by_key(key)
         if existing is not None:
-            return existing
+            return existing.uuid
         if cart.uuid != key:
             raise Conflict(_l("This payment does not belong to the current cart. Reload the page."))
         raise Conflict(_l("This cart was already paid."))
@@ -271,10 +271,13 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         if amount
     ]
     # Plain inserts (no unit of work): the sale, its lines and payments are three statements.
-    sale_id = db.session.execute(
+    # Core statements on the session's connection: nothing of the ORM's is pending here, and these rows
+    # need no unit of work.
+    connection = db.session.connection()
+    sale_id = connection.execute(
         _INSERT_SALE, {k: v for k, v in head.items() if k not in ("shift", "cashier")}
     ).scalar_one()
-    db.session.execute(
+    connection.execute(
         _INSERT_LINES,
         [
             {k: v for k, v in ln.items() if k not in ("product", "investor", "agreement_version")}
@@ -282,7 +285,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
             for ln in lines
         ],
     )
-    db.session.execute(_INSERT_PAYMENTS, [p | {"sale_id": sale_id} for p in payments])
+    connection.execute(_INSERT_PAYMENTS, [p | {"sale_id": sale_id} for p in payments])
     movements = stock.post_many(
         outlet.id,
         {pid: -quantity for pid, quantity in wanted.items()},
@@ -292,11 +295,11 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         document_uuid=sale_uuid,
         flag=short,
     )
-    db.session.execute(_CLOSE_CART, {"cart": cart.id})
+    connection.execute(_CLOSE_CART, {"cart": cart.id})
     set_committed_value(cart, "closed", True)
     outbox.append(outlet.id, "sale.completed", _sale_event(head, lines, payments, _moves(movements, product_uuids)))
     _rollup(outlet.id, head, lines)
-    return db.session.get(Sale, sale_id)  # type: ignore[return-value]
+    return sale_uuid
 
 
 def refundable(sale: Sale) -> dict[int, int]:

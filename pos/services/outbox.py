@@ -33,7 +33,8 @@ _APPEND = db.insert(OutboxEvent.__table__).from_select(
 
 
 def append(outlet_id: int, event_type: str, payload: dict[str, Any]) -> None:
-    db.session.execute(
+    # outbox rows are only ever written by Core statements: nothing pending in the ORM can change the number
+    db.session.connection().execute(
         _APPEND,
         {
             "uuid": new_id(),

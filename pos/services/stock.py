@@ -76,7 +76,7 @@ def post_many(
     """Several products' movements for one document: one batch of rows, one batch of balance updates."""
     now = utcnow()
     movements = [Moved(new_id(), product_id, kind, quantity) for product_id, quantity in moves.items()]
-    db.session.execute(
+    db.session.connection().execute(
         _INSERT_MOVEMENTS,
         [
             {
@@ -138,15 +138,13 @@ def describe(movements: list[Moved]) -> list[dict[str, object]]:
     ]
 
 
+_ON_HAND = db.select(StockBalance.quantity).where(
+    StockBalance.outlet_id == bindparam("outlet"), StockBalance.product_id == bindparam("product")
+)
+
+
 def on_hand(outlet_id: int, product_id: int) -> int:
-    return (
-        db.session.scalar(
-            db.select(StockBalance.quantity).where(
-                StockBalance.outlet_id == outlet_id, StockBalance.product_id == product_id
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(_ON_HAND, {"outlet": outlet_id, "product": product_id}) or 0
 
 
 _ON_HAND_MANY = db.select(StockBalance.product_id, StockBalance.quantity).where(
@@ -155,7 +153,7 @@ _ON_HAND_MANY = db.select(StockBalance.product_id, StockBalance.quantity).where(
 
 
 def on_hand_many(outlet_id: int, product_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(_ON_HAND_MANY, {"outlet": outlet_id, "products": product_ids})
+    rows = db.session.connection().execute(_ON_HAND_MANY, {"outlet": outlet_id, "products": product_ids})
     return {product_id: quantity for product_id, quantity in rows}
 
 

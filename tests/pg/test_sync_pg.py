@@ -123,9 +123,12 @@ def _sell(app: Flask, code: str, count: int, *, refund_every: int = 0) -> None:
             for product in rng.sample(products, rng.randint(1, 3)):
                 cart_service.add(basket, product, rng.randint(1, 4))
             total = cart_service.priced(basket).total
-            sale = checkout.complete(basket, basket.revision, basket.uuid, checkout.PaymentInput(cash=total), cashier)
+            sale_uuid = checkout.complete(
+                basket, basket.revision, basket.uuid, checkout.PaymentInput(cash=total), cashier
+            )
             db.session.commit()
             if refund_every and number % refund_every == 0:
+                sale = db.session.scalar(db.select(Sale).where(Sale.uuid == sale_uuid))
                 line = sale.lines[0]
                 checkout.reverse(
                     sale,

@@ -1,0 +1,58 @@
+"""Process set-up for serving: the heap and SQLite's write-ahead log kept out of the cashier's way."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sqlite3
+import threading
+import time
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+# Pages the write-ahead log may reach before the request that commits copies it into the database file
+# (SQLite's default is 1,000). A server raises it once a background checkpointer keeps the log short.
+wal_autocheckpoint = 1000
+
+
+def settle_heap() -> None:
+    """Put everything loaded at start-up beyond the garbage collector's reach.
+
+    A full collection otherwise walks the whole start-up heap (about 200,000 objects: Flask, SQLAlchemy,
+    Babel, the templates), which stalled one cashier request in a few hundred by about 100 ms. Called once the
+    app is built, before gunicorn forks its workers, so the workers also share those pages.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def checkpoint_in_background(app: Flask, every_ms: int = 1000) -> threading.Thread | None:
+    """Copy the write-ahead log into the SQLite file from a thread of its own, every ``every_ms`` milliseconds.
+
+    Otherwise the commit that crosses SQLite's threshold does it (and syncs the file) inside a cashier's
+    request: a few milliseconds on one sale in every few dozen. A passive checkpoint never blocks readers or
+    writers. Requests still checkpoint at 20,000 pages should the thread ever stop.
+    """
+    global wal_autocheckpoint
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    wal_autocheckpoint = 20_000
+    path = url.database
+
+    def loop() -> None:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=10000")
+        while True:
+            time.sleep(every_ms / 1000)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:  # a busy file or a full disk: try again next time
+                log.warning("background checkpoint failed: %s", exc)
+
+    thread = threading.Thread(target=loop, name="kmp-checkpoint", daemon=True)
+    thread.start()
+    return thread
