@@ -254,18 +254,25 @@ def outlets_token(code: str, revoke: bool) -> None:
 @click.command("sync")
 @click.option("--once", is_flag=True, help="Sync once and exit (exit status 1 on failure).")
 @click.option("--interval", default=15, show_default=True, type=int, help="Seconds between syncs when healthy.")
+@click.option(
+    "--batch",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Events per push request (smaller for a poor link).",
+)
 @with_appcontext
-def sync_command(once: bool, interval: int) -> None:
+def sync_command(once: bool, interval: int, batch: int) -> None:
     """Pull central's changes and push the outbox; without --once, keep going with backoff."""
     from pos.services import sync_client
 
     if once:
         try:
-            click.echo(f"sync: {sync_client.sync_once()}")
+            click.echo(f"sync: {sync_client.sync_once(batch=batch)}")
         except sync_client.SyncError as exc:
             raise click.ClickException(str(exc)) from exc
         return
-    sync_client.run(interval=interval, log=click.echo)
+    sync_client.run(interval=interval, log=click.echo, batch=batch)
 
 
 def register(app: Flask) -> None:
@@ -274,3 +281,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(outlets_group)
     app.cli.add_command(sync_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,8 @@ Create Date: 2026-11-28 12:40:00
 
 Central writes three sale lines per sale at thousands of sales a second: each catalogue foreign key check
 and each index that no query reads was a measurable share of that. Refund links are indexed only where set.
-The sync health page reads events received today from a per-outlet counter instead of an index on the log.
+The sync health page reads events received today from a per-outlet counter instead of an index on the log,
+and counts events an outlet sent again after central had stored them (answers lost on the way back).
 """
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ def upgrade():
     with op.batch_alter_table("outlet_sync_state", schema=None) as batch_op:
         batch_op.add_column(sa.Column("events_day", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("events_today", sa.BigInteger(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("resent", sa.BigInteger(), nullable=False, server_default="0"))
 
     with op.batch_alter_table("sale_line", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sale_line_investor"))
@@ -92,5 +94,6 @@ def downgrade():
         batch_op.create_index(batch_op.f("ix_sale_line_investor"), ["investor_id"], unique=False)
 
     with op.batch_alter_table("outlet_sync_state", schema=None) as batch_op:
+        batch_op.drop_column("resent")
         batch_op.drop_column("events_today")
         batch_op.drop_column("events_day")

@@ -94,6 +94,8 @@ class OutletSyncState(Base):
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     max_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     conflicts: Mapped[int] = mapped_column(default=0)
+    # events received again after they were stored: the outlet never got (or never recorded) the answer
+    resent: Mapped[int] = mapped_column(BigInteger, default=0)
     pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     events_day: Mapped[date | None] = mapped_column(Date)  # central's local day the counter below is for
     events_today: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -267,11 +267,17 @@ class _Refs:
 
 
 def _collect(envelopes: Iterable[Envelope]) -> dict[str, set[str]]:
-    wanted: dict[str, set[str]] = defaultdict(set)
+    """The UUIDs (canonical text) of every record a batch refers to, by kind; malformed ones are left for
+    the event's handler to refuse. A batch repeats the same few products, so each distinct text is
+    checked once."""
+    raw: dict[str, set[str]] = defaultdict(set)
 
     def add(kind: str, value: Any) -> None:
-        with contextlib.suppress(Refused):
-            wanted[kind].add(_uuid(value, kind))
+        if type(value) is str:
+            raw[kind].add(value)
+
+    def each(items: Any) -> list[dict[str, Any]]:
+        return [item for item in items if type(item) is dict] if type(items) is list else []
 
     for env in envelopes:
         p = env.payload
@@ -279,28 +285,27 @@ def _collect(envelopes: Iterable[Envelope]) -> dict[str, set[str]]:
             add("sales", p.get("uuid"))
             add("shifts", p.get("shift"))
             add("users", p.get("cashier"))
-            if p.get("original"):
-                add("sales", p.get("original"))
-            for line in p.get("lines") or []:
-                if isinstance(line, dict):
-                    add("products", line.get("product"))
-                    add("investors", line.get("investor"))
-                    add("versions", line.get("agreement_version"))
-                    if line.get("original_line"):
-                        add("lines", line.get("original_line"))
+            add("sales", p.get("original"))
+            for line in each(p.get("lines")):
+                add("products", line.get("product"))
+                add("investors", line.get("investor"))
+                add("versions", line.get("agreement_version"))
+                add("lines", line.get("original_line"))
         elif env.type in ("shift.opened", "shift.closed", "cash.moved"):
             add("shifts", p.get("uuid") if env.type != "cash.moved" else p.get("shift"))
             add("users", p.get("cashier"))
         for key in ("confirmed_by", "sent_by", "requested_by", "received_by"):
-            if p.get(key):
-                add("users", p.get(key))
+            add("users", p.get(key))
         if env.type in ("stock_count.confirmed", "restock.requested"):
-            for line in p.get("lines") or []:
-                if isinstance(line, dict) and line.get("product"):
-                    add("products", line.get("product"))
-        for move in p.get("movements") or []:
-            if isinstance(move, dict):
-                add("products", move.get("product"))
+            for line in each(p.get("lines")):
+                add("products", line.get("product"))
+        for move in each(p.get("movements")):
+            add("products", move.get("product"))
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for kind, values in raw.items():
+        for value in values:
+            with contextlib.suppress(Refused):
+                wanted[kind].add(_uuid(value, kind))
     return wanted
 
 
@@ -1127,11 +1132,12 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         len(accepted),
         [env.seq for env in accepted],
         sum(1 for o in outcomes if o.status in ("conflict", "rejected")),
+        sum(1 for o in outcomes if o.status == "duplicate"),
     )
     return outcomes
 
 
-def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int) -> None:
+def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int, resent: int) -> None:
     now = utcnow()
     today = clock.business_date(current_app.config.get("POS_TIMEZONE") or "Asia/Jakarta", now)
     stmt = upsert.insert(OutletSyncState)
@@ -1144,6 +1150,7 @@ def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int) -
         "received": accepted,
         "max_seq": max(seqs) if seqs else 0,
         "conflicts": refused,
+        "resent": resent,
         "pull_cursor": 0,
     }
     set_: dict[str, Any] = {
@@ -1153,6 +1160,7 @@ def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int) -
         if db.session.get_bind().dialect.name == "postgresql"
         else func.max(OutletSyncState.max_seq, stmt.excluded.max_seq),
         "conflicts": OutletSyncState.conflicts + stmt.excluded.conflicts,
+        "resent": OutletSyncState.resent + stmt.excluded.resent,
         "events_today": case(
             (OutletSyncState.events_day == stmt.excluded.events_day, OutletSyncState.events_today + accepted),
             else_=accepted,

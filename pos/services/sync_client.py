@@ -35,9 +35,13 @@ class Report:
     sent: int = 0
     quarantined: int = 0
     pending: int = 0
+    already_stored: int = 0  # of those sent: central had them (an earlier answer was lost)
 
     def __str__(self) -> str:
-        return f"pulled {self.pulled}, sent {self.sent}, quarantined {self.quarantined}, waiting {self.pending}"
+        return (
+            f"pulled {self.pulled}, sent {self.sent} ({self.already_stored} already stored), "
+            f"quarantined {self.quarantined}, waiting {self.pending}"
+        )
 
 
 def _settings() -> tuple[str, str]:
@@ -92,9 +96,10 @@ def pull(client: httpx.Client, base: str, token: str) -> int:
     return applied
 
 
-def push(client: httpx.Client, base: str, token: str, batch: int | None = None) -> tuple[int, int]:
+def push(client: httpx.Client, base: str, token: str, batch: int | None = None) -> tuple[int, int, int]:
+    """Send the outbox in batches; returns events sent, of which already stored on central, and quarantined."""
     batch = batch or BATCH
-    sent = quarantined = 0
+    sent = quarantined = duplicates = 0
     outlet_code = current_app.config.get("POS_OUTLET_CODE")
     after = 0
     while True:
@@ -108,7 +113,7 @@ def push(client: httpx.Client, base: str, token: str, batch: int | None = None) 
         )
         db.session.rollback()  # no transaction held open while the request travels
         if not events:
-            return sent, quarantined
+            return sent, duplicates, quarantined
         after = events[-1].seq
         body = {
             "outlet": outlet_code,
@@ -144,6 +149,7 @@ def push(client: httpx.Client, base: str, token: str, batch: int | None = None) 
                 continue
             if result.get("status") in ("accepted", "duplicate"):
                 done.append(by_id[key].id)
+                duplicates += result.get("status") == "duplicate"
             elif result.get("status") in ("conflict", "rejected"):
                 refused.append((by_id[key].id, f"{result.get('code')}: {result.get('message')}"[:500]))
         if done:
@@ -170,7 +176,7 @@ def pending_count() -> int:
     )
 
 
-def sync_once(client: httpx.Client | None = None) -> Report:
+def sync_once(client: httpx.Client | None = None, batch: int | None = None) -> Report:
     """Pull, then push everything waiting. Records the outcome for the sync status screen."""
     base, token = _settings()
     own = client is None
@@ -181,7 +187,7 @@ def sync_once(client: httpx.Client | None = None) -> Report:
     try:
         report = Report()
         report.pulled = pull(client, base, token)
-        report.sent, report.quarantined = push(client, base, token)
+        report.sent, report.already_stored, report.quarantined = push(client, base, token, batch)
         report.pending = pending_count()
     except Exception as exc:
         db.session.rollback()
@@ -201,13 +207,13 @@ def sync_once(client: httpx.Client | None = None) -> Report:
     return report
 
 
-def run(interval: int = 15, stop: Any = None, log: Any = print) -> None:
+def run(interval: int = 15, stop: Any = None, log: Any = print, batch: int | None = None) -> None:
     """Sync forever: every ``interval`` seconds while healthy, backing off with jitter after failures."""
     failures = 0
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0)) as client:
         while stop is None or not stop.is_set():
             try:
-                report = sync_once(client)
+                report = sync_once(client, batch)
                 failures = 0
                 log(f"sync: {report}")
                 wait_ms = 500 if report.pending else interval * 1000

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,7 @@ from pos.models import (
     OutboxEvent,
     Outlet,
     OutletDayRollup,
+    OutletSyncState,
     Product,
     Register,
     Sale,
@@ -37,7 +45,7 @@ from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 from tests.rollup_check import assert_rollups_match
 
-NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F")
+NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F", "SYNC-G")
 
 
 @pytest.fixture(scope="module")
@@ -632,3 +640,162 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
             )
         )
     assert outlet_balance == central_balance == 28 - 3 - 2 - 1
+
+
+# Real processes killed with SIGKILL: the outlet's sync worker and central's server, at random moments.
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pending(path: Path) -> int:
+    with sqlite3.connect(path, timeout=10) as conn:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM outbox_event WHERE sent_at IS NULL AND quarantined_at IS NULL"
+            ).fetchone()[0]
+        )
+
+
+class Process:
+    """A command that can be started, SIGKILLed and started again."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.args, self.env, self.log = args, env, log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.kills = 0
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                self.args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group: gunicorn's master and its workers die at once."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.kills += 1
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def _wait_until_up(url: str) -> None:
+    for _ in range(200):
+        try:
+            httpx.get(url + "/api/v1/openapi.json", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise AssertionError("central did not start")
+
+
+def test_killed_outlet_worker_and_central_server_lose_nothing_and_double_nothing(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    central_app, server, issued = central
+    code = "SYNC-G"
+    outlet = _outlet_app(tmp_path, server.url, issued[code], code)
+    with outlet.app_context():
+        sync_client.sync_once()  # the catalogue and agreements arrive
+    _sell(outlet, code, 600, refund_every=10)
+    outlet_db = tmp_path / "outlet.sqlite3"
+    waiting = _pending(outlet_db)
+    assert waiting > 600
+
+    port = _free_port()
+    central_url = f"http://127.0.0.1:{port}"
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("POS_", "DATABASE_URL"))}
+    base_env["PYTHONUNBUFFERED"] = "1"
+    (tmp_path / "central").mkdir()
+    central_proc = Process(
+        [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        {
+            **base_env,
+            "POS_INSTANCE_PATH": str(tmp_path / "central"),
+            "DATABASE_URL": central_app.config["SQLALCHEMY_DATABASE_URI"],
+            "POS_ROLE": "central",
+            "POS_RATELIMIT": "false",
+        },
+        tmp_path / "central.log",
+    )
+    worker = Process(
+        [sys.executable, "-m", "pos.cli", "sync", "--interval", "1", "--batch", "2"],
+        {
+            **base_env,
+            "POS_INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{outlet_db}",
+            "POS_ROLE": "outlet",
+            "POS_OUTLET_CODE": code,
+            "POS_CENTRAL_URL": central_url,
+            "POS_SYNC_TOKEN": issued[code],
+        },
+        tmp_path / "worker.log",
+    )
+    rng = random.Random(11)
+    central_proc.start()
+    _wait_until_up(central_url)
+    worker.start()
+    killed_in_flight = 0
+    try:
+        # Kill one or the other at random moments while the outbox drains, then start it again.
+        while _pending(outlet_db) > 0 and worker.kills + central_proc.kills < 12:
+            time.sleep(rng.uniform(0.1, 0.8))
+            left = _pending(outlet_db)
+            if left == 0:
+                break
+            if rng.random() < 0.3:
+                central_proc.kill()
+                central_proc.start()
+                _wait_until_up(central_url)
+            else:
+                worker.kill()
+                worker.start()
+            killed_in_flight += 0 < left < waiting
+        deadline = time.monotonic() + 120
+        while _pending(outlet_db) > 0:
+            assert time.monotonic() < deadline, f"{_pending(outlet_db)} events still waiting"
+            time.sleep(0.2)
+    finally:
+        worker.stop()
+        central_proc.stop()
+    assert worker.kills >= 3 and central_proc.kills >= 1, (worker.kills, central_proc.kills)
+    assert killed_in_flight >= 3
+    with central_app.app_context():
+        resent = db.session.scalar(
+            db.select(OutletSyncState.resent)
+            .join(Outlet, Outlet.id == OutletSyncState.outlet_id)
+            .where(Outlet.code == code)
+        )
+    print(f"killed: outlet worker {worker.kills}x, central {central_proc.kills}x; events sent again: {resent}")
+
+    outlet_sales = _outlet_sales(outlet, code)
+    with central_app.app_context():
+        central_sales = {
+            str(u): (t, f, s, str(k))
+            for u, t, f, s, k in db.session.execute(
+                db.select(Sale.uuid, Sale.total, Sale.fee, Sale.investor_share, Sale.kind)
+                .join(Outlet, Sale.outlet_id == Outlet.id)
+                .where(Outlet.code == code)
+            )
+        }
+        node = db.session.scalar(db.select(Outlet.id).where(Outlet.code == code))
+        central_lines = db.session.scalar(
+            db.select(db.func.count(SaleLine.id))
+            .join(Sale, SaleLine.sale_id == Sale.id)
+            .where(Sale.outlet_id == node, Sale.uuid.in_([uuid.UUID(u) for u in outlet_sales]))
+        )
+        events = db.session.scalar(db.select(db.func.count(SyncEvent.id)).where(SyncEvent.outlet_id == node))
+        conflicts = db.session.scalar(db.select(db.func.count(SyncConflict.id)).where(SyncConflict.outlet_id == node))
+    assert central_sales == outlet_sales  # 0 lost, 0 doubled, the same Rupiah
+    with sqlite3.connect(outlet_db) as conn:
+        assert central_lines == conn.execute("SELECT count(*) FROM sale_line").fetchone()[0]
+        assert events == conn.execute("SELECT count(*) FROM outbox_event").fetchone()[0]
+    assert conflicts == 0
