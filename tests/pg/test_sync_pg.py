@@ -279,12 +279,25 @@ def test_push_api_refuses_bad_input_with_json_errors(central) -> None:  # type: 
             "schema_version": 1,
             "payload": {"uuid": "x", "total": "lots"},
         },
+        {  # shapes where lists and texts belong swapped around, a NaN-free huge integer, an upper-case UUID
+            "id": str(uuid.uuid4()),
+            "seq": 900_005,
+            "type": "sale.completed",
+            "schema_version": 1,
+            "payload": {
+                "uuid": str(uuid.uuid4()).upper(),
+                "shift": ["x"],
+                "lines": 5,
+                "movements": "x",
+                "total": 10**30,
+            },
+        },
         good_shift,
     ]
     answer = httpx.post(url, json={"events": events}, headers=auth)
     assert answer.status_code == 200
     codes = [r.get("code") for r in answer.json()["results"]]
-    assert codes[:4] == ["malformed", "unknown_type", "unsupported_version", "invalid"]
+    assert codes[:5] == ["malformed", "unknown_type", "unsupported_version", "invalid", "invalid"]
     assert answer.json()["ack"] == [good_shift["id"]]  # the rest of a valid batch is still handled
     with central_app.app_context():
         assert db.session.scalar(db.select(SyncEvent).where(SyncEvent.uuid == uuid.UUID(good_shift["id"])))
