@@ -6,7 +6,6 @@ import gc
 import logging
 import sqlite3
 import threading
-import time
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -29,7 +28,9 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def checkpoint_in_background(app: Flask, every_ms: int = 1000) -> threading.Thread | None:
+def checkpoint_in_background(
+    app: Flask, every_ms: int = 1000, stop: threading.Event | None = None
+) -> threading.Thread | None:
     """Copy the write-ahead log into the SQLite file from a thread of its own, every ``every_ms`` milliseconds.
 
     Otherwise the commit that crosses SQLite's threshold does it (and syncs the file) inside a cashier's
@@ -43,15 +44,17 @@ def checkpoint_in_background(app: Flask, every_ms: int = 1000) -> threading.Thre
     wal_autocheckpoint = 20_000
     path = url.database
 
+    halt = stop or threading.Event()
+
     def loop() -> None:
         connection = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
         connection.execute("PRAGMA busy_timeout=10000")
-        while True:
-            time.sleep(every_ms / 1000)
+        while not halt.wait(every_ms / 1000):
             try:
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             except sqlite3.Error as exc:  # a busy file or a full disk: try again next time
                 log.warning("background checkpoint failed: %s", exc)
+        connection.close()
 
     thread = threading.Thread(target=loop, name="kmp-checkpoint", daemon=True)
     thread.start()

@@ -1,0 +1,59 @@
+"""Serving set-up: the start-up heap frozen, SQLite's log checkpointed outside the requests."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pos import runtime
+from pos.extensions import db
+from tests.conftest import make_app
+
+
+def test_settle_heap_freezes_what_start_up_loaded() -> None:
+    try:
+        runtime.settle_heap()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
+def test_requests_leave_the_log_to_the_background_checkpointer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "wal_autocheckpoint", 1000)
+    path = tmp_path / "outlet.sqlite3"
+    app = make_app(f"sqlite:///{path}")
+    idle, working = threading.Event(), threading.Event()
+    try:
+        assert runtime.checkpoint_in_background(app, every_ms=3_600_000, stop=idle) is not None
+        assert runtime.wal_autocheckpoint == 20_000
+        with app.app_context():
+            assert db.session.execute(db.text("PRAGMA wal_autocheckpoint")).scalar() == 20_000
+            db.session.execute(db.text("CREATE TABLE scratch (n INTEGER, body TEXT)"))
+            db.session.commit()
+            for n in range(2500):  # about 2,500 pages of log, one commit each, as a day of sales would
+                db.session.execute(db.text("INSERT INTO scratch VALUES (:n, :body)"), {"n": n, "body": "x" * 3000})
+                db.session.commit()
+            db.session.remove()  # the pool keeps its connection open, as a server's does
+            wal = Path(f"{path}-wal")
+            assert wal.stat().st_size > 2000 * 4096  # no request copied the log back (SQLite would at 1,000 pages)
+            before = path.stat().st_size
+            runtime.checkpoint_in_background(app, every_ms=20, stop=working)
+            deadline = time.monotonic() + 10
+            while path.stat().st_size < before + 2000 * 4096 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert path.stat().st_size >= before + 2000 * 4096  # the thread did
+            db.engine.dispose()
+    finally:
+        idle.set()
+        working.set()
+
+
+def test_no_checkpointer_for_a_server_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "wal_autocheckpoint", 1000)
+    app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert runtime.checkpoint_in_background(app) is None
+    assert runtime.wal_autocheckpoint == 1000
