@@ -1,5 +1,5 @@
 from pos import create_app
-from pos.runtime import settle_heap
+from pos.runtime import prepare_wsgi
 
 app = create_app()
-settle_heap()
+prepare_wsgi(app)

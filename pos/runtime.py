@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sqlite3
 import threading
 
@@ -59,3 +60,11 @@ def checkpoint_in_background(
     thread = threading.Thread(target=loop, name="kmp-checkpoint", daemon=True)
     thread.start()
     return thread
+
+
+def prepare_wsgi(app: Flask) -> None:
+    """For `gunicorn wsgi:app`: settle the heap and keep a checkpointer in every worker, whether gunicorn
+    imports this module in each worker or once before forking them (--preload)."""
+    settle_heap()
+    checkpoint_in_background(app)
+    os.register_at_fork(after_in_child=lambda: checkpoint_in_background(app))
