@@ -959,34 +959,22 @@ def _stored(outlet: Outlet, envelopes: list[Envelope]) -> dict[uuid.UUID, tuple[
     return out
 
 
-def _taken_seqs(outlet: Outlet, seqs: list[int]) -> set[int]:
-    if not seqs:
+def _taken(column: Any, outlet: Outlet, values: list[Any], array_type: str) -> set[Any]:
+    """Which of these values the outlet has already used in ``column`` (unique together with the outlet)."""
+    if not values:
         return set()
     raw = _pg(db.session.connection())
     if raw is not None:
+        table, name = column.table.name, column.name
         with raw.cursor() as cursor:
-            # one index probe per number, whatever the planner's statistics say about the outlet's history
+            # one index probe per value, whatever the planner's statistics say about the outlet's history
             cursor.execute(
-                "SELECT x.seq FROM unnest(%s::bigint[]) AS wanted(seq) CROSS JOIN LATERAL "
-                "(SELECT e.seq FROM sync_event e WHERE e.outlet_id = %s AND e.seq = wanted.seq LIMIT 1) AS x",
-                (seqs, outlet.id),
+                f"SELECT x.v FROM unnest(%s::{array_type}[]) AS wanted(v) CROSS JOIN LATERAL "
+                f"(SELECT t.{name} AS v FROM {table} t WHERE t.outlet_id = %s AND t.{name} = wanted.v LIMIT 1) AS x",
+                (values, outlet.id),
             )
-            return {seq for (seq,) in cursor}
-    query = db.select(SyncEvent.seq).where(SyncEvent.outlet_id == outlet.id, SyncEvent.seq.in_(seqs))
-    return set(db.session.scalars(query))
-
-
-def _receipts_taken(outlet: Outlet, receipts: set[str]) -> set[str]:
-    raw = _pg(db.session.connection())
-    if raw is not None:
-        with raw.cursor() as cursor:
-            cursor.execute(
-                "SELECT x.receipt_no FROM unnest(%s::text[]) AS wanted(no) CROSS JOIN LATERAL "
-                "(SELECT s.receipt_no FROM sale s WHERE s.outlet_id = %s AND s.receipt_no = wanted.no LIMIT 1) AS x",
-                (list(receipts), outlet.id),
-            )
-            return {number for (number,) in cursor}
-    query = db.select(Sale.receipt_no).where(Sale.outlet_id == outlet.id, Sale.receipt_no.in_(receipts))
+            return {value for (value,) in cursor}
+    query = db.select(column).where(column.table.c.outlet_id == outlet.id, column.in_(values))
     return set(db.session.scalars(query))
 
 
@@ -1035,7 +1023,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
 
     # Events already stored: acknowledge exact repeats, refuse changed bodies.
     stored = _stored(outlet, envelopes)
-    taken_seqs = _taken_seqs(outlet, [e.seq for e in envelopes if e.id not in stored])
+    taken_seqs = _taken(SyncEvent.__table__.c.seq, outlet, [e.seq for e in envelopes if e.id not in stored], "bigint")
     texts = {env.id: canonical(env.payload) for env in envelopes}
     fresh: list[Envelope] = []
     for env in envelopes:
@@ -1070,7 +1058,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
     batch = _Batch(outlet, refs)
     receipts = {_text(e.payload.get("receipt_no"), 40) for e in fresh if e.type in SALE_TYPES}
     if receipts:
-        batch.receipts_taken = _receipts_taken(outlet, receipts)
+        batch.receipts_taken = _taken(Sale.__table__.c.receipt_no, outlet, sorted(receipts), "text")
     accepted: list[Envelope] = []
     for env in fresh:
         snapshot = (

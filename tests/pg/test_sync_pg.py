@@ -45,7 +45,7 @@ from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 from tests.rollup_check import assert_rollups_match
 
-NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F", "SYNC-G")
+NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F", "SYNC-G", "SYNC-H")
 
 
 @pytest.fixture(scope="module")
@@ -409,6 +409,66 @@ class FaultyProxy:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def test_a_reused_sequence_number_or_receipt_number_is_refused_for_that_event_only(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    central_app, server, issued = central
+    code = "SYNC-H"
+    token = issued[code]
+    outlet = _outlet_app(tmp_path, server.url, token, code)
+    with outlet.app_context():
+        sync_client.sync_once()
+    _sell(outlet, code, 2)
+    _drain(outlet)
+    with outlet.app_context():
+        stored = db.session.scalars(
+            db.select(OutboxEvent).where(OutboxEvent.event_type == "sale.completed").order_by(OutboxEvent.seq)
+        ).first()
+        assert stored is not None
+        top = db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0
+        original = json.loads(stored.payload)
+        seq = stored.seq
+
+    def copy_of_sale(receipt: str) -> dict[str, Any]:
+        payload = json.loads(json.dumps(original))
+        payload["uuid"] = payload["idempotency_key"] = str(uuid.uuid4())
+        payload["receipt_no"] = receipt
+        for item in (*payload["lines"], *payload["payments"], *payload["movements"]):
+            item["uuid"] = str(uuid.uuid4())
+        return payload
+
+    def event(at: int, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"id": str(uuid.uuid4()), "seq": at, "type": "sale.completed", "schema_version": 1, "payload": payload}
+
+    batch = [
+        event(seq, copy_of_sale(f"{code}-X-1")),  # a sequence number central already holds
+        event(top + 10, copy_of_sale(original["receipt_no"])),  # a receipt number already taken
+        event(top + 11, copy_of_sale(f"{code}-X-2")),  # a good one
+    ]
+    answer = httpx.post(
+        server.url + "/api/v1/sync/push", json={"events": batch}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 200
+    results = {r["id"]: r for r in answer.json()["results"]}
+    assert (results[batch[0]["id"]]["status"], results[batch[0]["id"]]["code"]) == ("conflict", "seq_reused")
+    assert (results[batch[1]["id"]]["status"], results[batch[1]["id"]]["code"]) == ("rejected", "record_exists")
+    assert results[batch[2]["id"]]["status"] == "accepted"
+    assert answer.json()["ack"] == [batch[2]["id"]]
+    with central_app.app_context():
+        stored_sales = set(
+            db.session.scalars(
+                db.select(Sale.receipt_no).join(Outlet, Sale.outlet_id == Outlet.id).where(Outlet.code == code)
+            )
+        )
+        reasons = set(
+            db.session.scalars(
+                db.select(SyncConflict.reason)
+                .join(Outlet, SyncConflict.outlet_id == Outlet.id)
+                .where(Outlet.code == code)
+            )
+        )
+    assert f"{code}-X-2" in stored_sales and f"{code}-X-1" not in stored_sales
+    assert {"seq_reused", "record_exists"} <= reasons
 
 
 def test_faulty_network_and_crashes_lose_nothing_and_double_nothing(central, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
