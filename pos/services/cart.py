@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_
@@ -41,27 +42,19 @@ def cart_of(shift: Shift) -> Cart:
     return cart
 
 
-def _sellable(outlet_id: int):  # type: ignore[no-untyped-def]
-    """Products of investors that have an agreement covering this outlet."""
+def _sellable(outlet: Any):  # type: ignore[no-untyped-def]
+    """Products of investors that have an agreement covering this outlet (an id or a bind parameter)."""
     investors = (
         db.select(Agreement.investor_id)
         .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
-        .where(agreement_outlet.c.outlet_id == outlet_id)
+        .where(agreement_outlet.c.outlet_id == outlet)
     )
     return db.select(Product).where(Product.active.is_(True), Product.investor_id.in_(investors))
 
 
 _BY_CODE = (
-    db.select(Product)
-    .where(
-        Product.active.is_(True),
-        Product.investor_id.in_(
-            db.select(Agreement.investor_id)
-            .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
-            .where(agreement_outlet.c.outlet_id == bindparam("outlet"))
-        ),
-        or_(Product.barcode == bindparam("code"), Product.sku == bindparam("code")),
-    )
+    _sellable(bindparam("outlet"))
+    .where(or_(Product.barcode == bindparam("code"), Product.sku == bindparam("code")))
     .limit(1)
 )
 

@@ -270,9 +270,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         )
         if amount
     ]
-    # Plain inserts (no unit of work): the sale, its lines and payments are three statements.
-    # Core statements on the session's connection: nothing of the ORM's is pending here, and these rows
-    # need no unit of work.
+    # Plain Core inserts on the session's connection (no unit of work): nothing of the ORM's is pending here.
     connection = db.session.connection()
     sale_id = connection.execute(
         _INSERT_SALE, {k: v for k, v in head.items() if k not in ("shift", "cashier")}
