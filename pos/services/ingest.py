@@ -188,7 +188,7 @@ def _bulk_insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...
 
 
 def _lookup(model: Any, keys: set[str]) -> dict[str, int]:
-    """Ids of the records with these UUIDs (canonical text), one query per 5,000 keys."""
+    """Ids of the records with these UUIDs (canonical text): one query (in chunks of 5,000 on SQLite)."""
     if not keys:
         return {}
     connection = db.session.connection()
@@ -247,6 +247,16 @@ def _day(value: Any, what: str) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise Refused("invalid", f"{what} must be a date") from None
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def _text(value: Any, limit: int) -> str:
@@ -1025,6 +1035,11 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
     stored = _stored(outlet, envelopes)
     taken_seqs = _taken(SyncEvent.__table__.c.seq, outlet, [e.seq for e in envelopes if e.id not in stored], "bigint")
     texts = {env.id: canonical(env.payload) for env in envelopes}
+    for env in envelopes:
+        if "\\u0000" in texts[env.id]:  # no PostgreSQL text column holds NUL: the stored records go without it
+            cleaned = _without_nul(env.payload)
+            env.payload.clear()
+            env.payload.update(cleaned)
     fresh: list[Envelope] = []
     for env in envelopes:
         row = stored.get(env.id)

@@ -45,6 +45,16 @@ def _respond(code: int, detail: str | None = None):  # type: ignore[no-untyped-d
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul() -> None:
+        # No database text column can hold a NUL character (PostgreSQL refuses it outright); the sync API
+        # drops them from each event instead.
+        if request.path.startswith("/api/"):
+            return
+        values = [*request.args.values(), *(request.form.values() if request.method == "POST" else ())]
+        if any("\x00" in value for value in values):
+            raise PosError(_l("Text cannot contain the NUL character."), 400)
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
         db.session.rollback()

@@ -444,7 +444,9 @@ def test_a_reused_sequence_number_or_receipt_number_is_refused_for_that_event_on
         event(seq, copy_of_sale(f"{code}-X-1")),  # a sequence number central already holds
         event(top + 10, copy_of_sale(original["receipt_no"])),  # a receipt number already taken
         event(top + 11, copy_of_sale(f"{code}-X-2")),  # a good one
+        event(top + 12, copy_of_sale(f"{code}-X-3\u0000")),  # good too, with a NUL no text column can hold
     ]
+    batch[3]["payload"]["lines"][0]["name"] = "Kopi\u0000 bubuk"
     answer = httpx.post(
         server.url + "/api/v1/sync/push", json={"events": batch}, headers={"Authorization": f"Bearer {token}"}
     )
@@ -453,7 +455,8 @@ def test_a_reused_sequence_number_or_receipt_number_is_refused_for_that_event_on
     assert (results[batch[0]["id"]]["status"], results[batch[0]["id"]]["code"]) == ("conflict", "seq_reused")
     assert (results[batch[1]["id"]]["status"], results[batch[1]["id"]]["code"]) == ("rejected", "record_exists")
     assert results[batch[2]["id"]]["status"] == "accepted"
-    assert answer.json()["ack"] == [batch[2]["id"]]
+    assert results[batch[3]["id"]]["status"] == "accepted"
+    assert answer.json()["ack"] == [batch[2]["id"], batch[3]["id"]]
     with central_app.app_context():
         stored_sales = set(
             db.session.scalars(
@@ -467,7 +470,7 @@ def test_a_reused_sequence_number_or_receipt_number_is_refused_for_that_event_on
                 .where(Outlet.code == code)
             )
         )
-    assert f"{code}-X-2" in stored_sales and f"{code}-X-1" not in stored_sales
+    assert f"{code}-X-2" in stored_sales and f"{code}-X-3" in stored_sales and f"{code}-X-1" not in stored_sales
     assert {"seq_reused", "record_exists"} <= reasons
 
 

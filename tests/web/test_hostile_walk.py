@@ -140,3 +140,20 @@ def test_garbage_forms_never_cause_a_server_error(app: Flask, client: Client, ro
                 if status >= 500:
                     failures.append((path, next(iter(data.values()))[:20], htmx, status))
     assert not failures, failures
+
+
+def test_a_nul_character_in_a_query_or_a_form_is_refused_and_nothing_is_written(app: Flask, client: Client) -> None:
+    from pos.extensions import db
+    from pos.models import CashMovement
+
+    client.login(USER_FOR_ROLE[Role.CASHIER], PASSWORDS.get(USER_FOR_ROLE[Role.CASHIER], "demo-kmp-2026"))
+    open_shift(client, app)
+    answer = client.get("/cashier/search?q=kopi%00")
+    assert answer.status_code == 400 and "NUL" in answer.get_data(as_text=True)
+    answer = client.post("/cashier/shift/cash", {"kind": "out", "amount": "5000", "reason": "sopir\x00"})
+    assert answer.status_code == 400 and "NUL" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(CashMovement.id))) == 0
+    assert client.post("/cashier/shift/cash", {"kind": "out", "amount": "5000", "reason": "sopir"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(CashMovement.id))) == 1
