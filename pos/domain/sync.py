@@ -13,6 +13,20 @@ import orjson
 
 SCHEMA_VERSION = 1
 MAX_BATCH = 1000
+# A sale line's own figures, as a sale event carries them (besides its UUID and references).
+LINE_FIGURES = (
+    "line_no",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "gross",
+    "discount",
+    "net",
+    "fee_bp",
+    "fee",
+    "investor_share",
+)
 EVENT_TYPES = frozenset(
     {
         "sale.completed",

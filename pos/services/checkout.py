@@ -15,6 +15,7 @@ from pos.domain.cash import TenderError, tender
 from pos.domain.ids import new_id
 from pos.domain.money import split_line
 from pos.domain.qris import MAX_QRIS_AMOUNT
+from pos.domain.sync import LINE_FIGURES
 from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import (
@@ -92,19 +93,6 @@ def _moves(movements: list[Any], product_uuids: dict[int, uuid.UUID]) -> list[di
 
 
 SALE_FIELDS = ("subtotal", "discount", "total", "fee", "investor_share", "paid", "change", "reason")
-LINE_FIELDS = (
-    "line_no",
-    "name",
-    "unit",
-    "quantity",
-    "unit_price",
-    "gross",
-    "discount",
-    "net",
-    "fee_bp",
-    "fee",
-    "investor_share",
-)
 
 
 def _text(value: Any) -> str | None:
@@ -137,7 +125,7 @@ def _sale_event(
                 "investor": str(line["investor"]),
                 "agreement_version": _text(line.get("agreement_version")),
                 "original_line": _text(line.get("original_line")),
-                **{name: line[name] for name in LINE_FIELDS},
+                **{name: line[name] for name in LINE_FIGURES},
             }
             for line in lines
         ],
@@ -456,7 +444,7 @@ def reverse(
     }
     rows = [
         {
-            **{name: getattr(ln, name) for name in (*LINE_FIELDS, "uuid", "product_id", "investor_id")},
+            **{name: getattr(ln, name) for name in (*LINE_FIGURES, "uuid", "product_id", "investor_id")},
             "product": ln.product.uuid,
             "investor": ln.investor.uuid,
             "agreement_version": versions.get(ln.agreement_version_id),

@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Uuid, case, func
 
-from pos.domain.sync import Envelope, EnvelopeError, body_digest, canonical, digest_of, read_envelope
+from pos.domain.sync import LINE_FIGURES, Envelope, EnvelopeError, body_digest, canonical, digest_of, read_envelope
 from pos.extensions import db
 from pos.models import (
     AgreementVersion,
@@ -74,20 +74,10 @@ SALE_COLUMNS = (
 LINE_COLUMNS = (
     "uuid",
     "sale_id",
-    "line_no",
     "product_id",
     "investor_id",
     "agreement_version_id",
-    "name",
-    "unit",
-    "quantity",
-    "unit_price",
-    "gross",
-    "discount",
-    "net",
-    "fee_bp",
-    "fee",
-    "investor_share",
+    *LINE_FIGURES,
     "original_line_id",
 )
 EVENT_COLUMNS = ("uuid", "outlet_id", "seq", "event_type", "schema_version", "body_hash", "payload", "received_at")
