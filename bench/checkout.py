@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask  # noqa: E402
 
+from pos.core import clock  # noqa: E402
 from pos.extensions import db  # noqa: E402
 from pos.runtime import checkpoint_in_background, settle_heap  # noqa: E402
 from tests.conftest import Client, make_app  # noqa: E402
@@ -76,7 +77,7 @@ def seed(app: Flask, products: int, sales: int) -> None:
                     "tracks_expiry": False,
                     "favourite": False,
                     "active": True,
-                    "created_at": datetime.now(UTC),
+                    "created_at": clock.now(),
                 }
             )
         db.session.execute(insert(Product), rows)
@@ -102,7 +103,7 @@ def seed(app: Flask, products: int, sales: int) -> None:
                         "receipt_no": f"HIST-{n:07d}",
                         "idempotency_key": uuid.uuid4(),
                         "business_date": date(2026, 3, 1),
-                        "created_at": datetime.now(UTC),
+                        "created_at": clock.now(),
                         "subtotal": 10000,
                         "discount": 0,
                         "total": 10000,

@@ -17,7 +17,7 @@ import argparse
 import random
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +27,7 @@ from flask import Flask  # noqa: E402
 
 from bench.checkout import summary, timed  # noqa: E402
 from bench.sync_ingest import _database  # noqa: E402
+from pos.core import clock  # noqa: E402
 from tests.conftest import Client, make_app  # noqa: E402
 
 REGIONS = [f"Provinsi {n:02d}" for n in range(1, 35)]
@@ -45,9 +46,9 @@ def seed(app: Flask, dsn: str, outlets: int, days: int, products: int) -> dict[s
     import psycopg
     from flask_migrate import upgrade
 
+    from pos.core.clock import business_date
     from pos.extensions import db
     from pos.services import demo
-    from pos.services.clock import business_date
 
     with app.app_context():
         upgrade()
@@ -57,7 +58,7 @@ def seed(app: Flask, dsn: str, outlets: int, days: int, products: int) -> dict[s
     today = business_date("Asia/Jakarta")
     first = today - timedelta(days=days - 1)
     rng = random.Random(7)
-    now = datetime.now(UTC)
+    now = clock.now()
     with psycopg.connect(dsn) as conn:
         started = time.perf_counter()
         base = conn.execute("SELECT coalesce(max(id), 0) FROM outlet").fetchone()[0]
@@ -285,7 +286,7 @@ def main() -> None:
     floor = statistics.median(timed(lambda: floor_client.get("/"), args.rounds * 20))
     print(f"{'floor: bare Flask request':<44} median {floor:7.3f} ms")
     with app.app_context():
-        from pos.services.clock import business_date
+        from pos.core.clock import business_date
 
         today = business_date("Asia/Jakarta")
     window = f"start={today - timedelta(days=args.days - 1)}&end={today}"

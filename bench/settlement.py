@@ -13,12 +13,13 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pos.core import clock  # noqa: E402
 from tests.conftest import make_app  # noqa: E402
 
 
@@ -60,7 +61,7 @@ def main() -> None:
                     "receipt_no": f"B-{n:07d}",
                     "idempotency_key": uuid.uuid4(),
                     "business_date": date(2026, 3, 1 + n % 31),
-                    "created_at": datetime.now(UTC),
+                    "created_at": clock.now(),
                     "subtotal": 0,
                     "discount": 0,
                     "total": 0,

@@ -15,7 +15,6 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from flask import Flask  # noqa: E402
 
 from bench.checkout import summary, timed  # noqa: E402
+from pos.core import clock  # noqa: E402
 from tests.conftest import Client, make_app  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def seed(app: Flask, products: int) -> None:
         outlet_id = db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR"))
         investor_id = db.session.scalar(db.select(Investor.id).where(Investor.code == "SRB"))
         words = ["Beras", "Gula", "Kopi", "Teh", "Sabun", "Mi", "Susu", "Kecap", "Sambal", "Biskuit", "Roti", "Air"]
-        now = datetime.now(UTC)
+        now = clock.now()
         db.session.execute(
             insert(Product),
             [

@@ -6,13 +6,17 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
+
+from tests.timeline import MOMENTS, Moment, Timeline, session_moment
 
 TEST_SECRET = "test-secret-key-not-for-production"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -44,10 +48,55 @@ def make_app(database_url: str, **extra: Any) -> Flask:
     return create_app(overrides)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        default=None,
+        help="run as of this date or WIB date and time (2028-02-29, 2026-12-31T23:59); default POS_TEST_TODAY, "
+        "else the real date",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `dates` run at the suite's moment and at each of tests.timeline.MOMENTS."""
+    if metafunc.definition.get_closest_marker("dates") and "moment" in metafunc.fixturenames:
+        metafunc.parametrize("moment", ["today", *(m.id for m in MOMENTS)], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def suite_moment(pytestconfig: pytest.Config) -> Iterator[Moment]:
+    chosen = session_moment(pytestconfig.getoption("--today"))
+    with time_machine.travel(chosen.at, tick=True):
+        yield chosen
+
+
+@pytest.fixture
+def moment(request: pytest.FixtureRequest, suite_moment: Moment) -> Moment:
+    """The moment this test runs at: the suite's, or (tests marked `dates`) one of MOMENTS."""
+    chosen = getattr(request, "param", "today")
+    return suite_moment if chosen == "today" else next(m for m in MOMENTS if m.id == chosen)
+
+
+@pytest.fixture(autouse=True)
+def _clock(moment: Moment) -> Iterator[None]:
+    with time_machine.travel(moment.at, tick=True):
+        yield
+
+
+@pytest.fixture
+def today(moment: Moment) -> date:
+    """The demo outlet's business day at the test's moment."""
+    return moment.today
+
+
+@pytest.fixture
+def timeline(today: date) -> Timeline:
+    return Timeline(today)
+
+
 def seed_other_outlet() -> None:
     """A second cooperative, outlet, investor and their people: the other side of every wall."""
-    from datetime import date
-
+    from pos.core import clock
     from pos.extensions import db
     from pos.models import (
         Category,
@@ -62,7 +111,7 @@ def seed_other_outlet() -> None:
         SettlementPeriod,
         User,
     )
-    from pos.services import agreements, stock
+    from pos.services import agreements, demo, stock
     from pos.services.auth import hash_secret
 
     coop = Cooperative(code="KMP-KDR", name="Koperasi Merah Putih Kaduagung", region="Kota Serang")
@@ -84,7 +133,7 @@ def seed_other_outlet() -> None:
         cooperative=coop,
         investor=investor,
         outlets=[outlet],
-        start=date(2026, 1, 1),
+        start=demo.agreement_start(clock.today()).replace(day=1),
         end=None,
         fee_bp=1000,
         collector=Collector.INVESTOR,
@@ -138,24 +187,42 @@ def seed_other_outlet() -> None:
     db.session.flush()
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_template(path: Path, moment: Moment) -> Path:
+    """A migrated database with the demo and the other outlet, seeded as of `moment`."""
     from flask_migrate import upgrade
 
     from pos.extensions import db
     from pos.services import demo
 
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = make_app(f"sqlite:///{path}")
-    with app.app_context():
-        upgrade()
-        demo.seed()
-        seed_other_outlet()
-        db.session.commit()
-        db.engine.dispose()
+    with time_machine.travel(moment.at, tick=False):
+        app = make_app(f"sqlite:///{path}")
+        with app.app_context():
+            upgrade()
+            demo.seed(moment.timezone)
+            seed_other_outlet()
+            db.session.commit()
+            db.engine.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Moment], Path]:
+    """One seeded template per moment, built the first time a test asks for it."""
+    built: dict[Moment, Path] = {}
+
+    def template_for(moment: Moment) -> Path:
+        if moment not in built:
+            built[moment] = build_template(tmp_path_factory.mktemp(f"template-{moment.id}") / "t.sqlite3", moment)
+        return built[moment]
+
+    return template_for
+
+
+@pytest.fixture
+def template_db(templates: Callable[[Moment], Path], moment: Moment) -> Path:
+    return templates(moment)
 
 
 @pytest.fixture

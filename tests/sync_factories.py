@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 
+from pos.core import clock
 from pos.domain.ids import new_id
 from pos.domain.money import split_line
 
 
 def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, first_seq: int = 1) -> list[dict]:
     shift = str(new_id())
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     out = [
         {
             "id": str(new_id()),

@@ -27,6 +27,7 @@ from pos.cashier.forms import (
     ScanForm,
     denomination_fields,
 )
+from pos.core.clock import business_date
 from pos.domain import qris
 from pos.domain.cash import DENOMINATIONS, quick_amounts
 from pos.domain.quantity import QuantityError, parse_quantity
@@ -35,7 +36,6 @@ from pos.extensions import db
 from pos.models import CashMovementKind, Role, Sale, SaleKind, Shift
 from pos.services import cart as cart_service
 from pos.services import checkout, shifts
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.web.access import STAFF_ROLES, allow, one_by_uuid
 from pos.web.htmx import render, wants_fragment

@@ -40,10 +40,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def str_enum(enum_cls: type[enum.Enum], length: int = 20) -> Enum:
     return Enum(
         enum_cls,

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str40, utcnow
+from pos.models.base import Base, born_uuid, intpk, str40
 from pos.models.org import Category, Investor
 
 
@@ -36,7 +37,7 @@ class Product(Base):
     favourite: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     price_due_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     investor: Mapped[Investor] = relationship()
     category: Mapped[Category] = relationship()

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str40, str120, str255, utcnow
+from pos.models.base import Base, born_uuid, intpk, str40, str120, str255
 
 
 class Cooperative(Base):
@@ -22,7 +23,7 @@ class Cooperative(Base):
     region: Mapped[str120] = mapped_column(default="")
     address: Mapped[str255] = mapped_column(default="")
     chair_name: Mapped[str120] = mapped_column(default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     outlets: Mapped[list[Outlet]] = relationship(back_populates="cooperative")
 
@@ -44,7 +45,7 @@ class Outlet(Base):
     receipt_footer: Mapped[str255] = mapped_column(default="")
     expiry_warning_days: Mapped[int] = mapped_column(default=30)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="outlets")
 
@@ -59,7 +60,7 @@ class Investor(Base):
     contact_name: Mapped[str120] = mapped_column(default="")
     phone: Mapped[str40] = mapped_column(default="")
     address: Mapped[str255] = mapped_column(default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class Category(Base):

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
+from pos.models.base import Base, born_uuid, intpk, str_enum
 from pos.models.org import Category, Cooperative, Investor, Outlet
 
 
@@ -42,7 +43,7 @@ class Agreement(Base):
     investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     cooperative: Mapped[Cooperative] = relationship()
@@ -72,7 +73,7 @@ class AgreementVersion(Base):
     period: Mapped[SettlementPeriod] = mapped_column(str_enum(SettlementPeriod))
     staff_count: Mapped[int] = mapped_column(default=0)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     agreement: Mapped[Agreement] = relationship(back_populates="versions")

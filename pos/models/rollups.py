@@ -12,7 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos.models.base import Base, utcnow
+from pos.core import clock
+from pos.models.base import Base
 
 SHARDS = 16
 
@@ -44,7 +45,7 @@ class OutletDayRollup(SaleFigures, Base):
 
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class OutletMonthRollup(SaleFigures, Base):
@@ -55,7 +56,7 @@ class OutletMonthRollup(SaleFigures, Base):
 
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class ProgrammeDayRollup(SaleFigures, Base):

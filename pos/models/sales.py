@@ -9,8 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, only_set, str_enum, utcnow
+from pos.models.base import Base, born_uuid, intpk, only_set, str_enum
 from pos.models.catalog import Product
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
@@ -44,7 +45,7 @@ class Shift(Base):
     register_id: Mapped[int] = mapped_column(ForeignKey("register.id"), index=True)
     cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     status: Mapped[ShiftStatus] = mapped_column(str_enum(ShiftStatus), default=ShiftStatus.OPEN)
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(default=clock.now)
     opening_float: Mapped[int] = mapped_column(BigInteger)
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -83,7 +84,7 @@ class CashMovement(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     shift: Mapped[Shift] = relationship()
     user: Mapped[User] = relationship()
@@ -103,7 +104,7 @@ class Cart(Base):
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
     discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     closed: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     lines: Mapped[list[CartLine]] = relationship(
         back_populates="cart", order_by="CartLine.id", cascade="all, delete-orphan"
@@ -152,7 +153,7 @@ class Sale(Base):
     receipt_no: Mapped[str] = mapped_column(String(40))
     idempotency_key: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     business_date: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     subtotal: Mapped[int] = mapped_column(BigInteger)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
     total: Mapped[int] = mapped_column(BigInteger)

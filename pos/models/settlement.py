@@ -9,8 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
+from pos.models.base import Base, born_uuid, intpk, str_enum
 from pos.models.org import Investor, Outlet
 from pos.models.partnership import Agreement, Collector
 from pos.models.users import User
@@ -39,7 +40,7 @@ class Statement(Base):
     investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(default=clock.now)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     opening_stock: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger)
@@ -124,7 +125,7 @@ class StatementPayment(Base):
     method: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str] = mapped_column(String(120), default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     statement: Mapped[Statement] = relationship(back_populates="payments")
     recorded_by: Mapped[User] = relationship()
@@ -137,7 +138,7 @@ class Dispute(Base):
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(default=clock.now)
     comment: Mapped[str] = mapped_column(Text)
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -160,6 +161,6 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=clock.now)
 
     user: Mapped[User | None] = relationship()

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str120, str_enum, utcnow
+from pos.models.base import Base, born_uuid, intpk, str120, str_enum
 from pos.models.org import Investor, Outlet
 
 
@@ -42,8 +43,8 @@ class StaffMember(Base):
     new_job: Mapped[bool] = mapped_column(Boolean, default=True)
     national_id: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     outlet: Mapped[Outlet] = relationship()
     investor: Mapped[Investor | None] = relationship()

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
+from pos.models.base import Base, born_uuid, intpk, str_enum
 from pos.models.catalog import Product
 from pos.models.org import Outlet
 from pos.models.users import User
@@ -40,7 +41,7 @@ class StockMovement(Base):
     document_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     note: Mapped[str] = mapped_column(String(255), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     product: Mapped[Product] = relationship(primaryjoin="foreign(StockMovement.product_id) == Product.id")
     outlet: Mapped[Outlet] = relationship()

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str_enum, utcnow
+from pos.models.base import Base, born_uuid, intpk, str_enum
 from pos.models.catalog import Product
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
@@ -30,7 +31,7 @@ class PriceChange(Base):
     applied_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     product: Mapped[Product] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -42,7 +43,7 @@ class ProductPhoto(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     content_type: Mapped[str] = mapped_column(String(20))
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class ReorderLevel(Base):
@@ -52,7 +53,7 @@ class ReorderLevel(Base):
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     level: Mapped[int] = mapped_column(BigInteger)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -76,7 +77,7 @@ class Delivery(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     driver: Mapped[str] = mapped_column(String(120), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     received_at: Mapped[datetime | None]
     receipt_note: Mapped[str] = mapped_column(Text, default="")
@@ -136,7 +137,7 @@ class StockCount(Base):
     scope_label: Mapped[str] = mapped_column(String(160), default="")
     reason: Mapped[str] = mapped_column(String(255), default="")
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     confirmed_at: Mapped[datetime | None]
 
@@ -195,7 +196,7 @@ class StockReturn(Base):
     status: Mapped[ReturnStatus] = mapped_column(str_enum(ReturnStatus), default=ReturnStatus.SENT)
     note: Mapped[str] = mapped_column(Text, default="")
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(default=clock.now)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     received_at: Mapped[datetime | None]
 
@@ -236,7 +237,7 @@ class RestockRequest(Base):
     status: Mapped[RestockStatus] = mapped_column(str_enum(RestockStatus), default=RestockStatus.OPEN)
     note: Mapped[str] = mapped_column(Text, default="")
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(default=clock.now)
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"))
     answer: Mapped[str] = mapped_column(String(255), default="")
     answered_at: Mapped[datetime | None]

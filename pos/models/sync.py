@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, utcnow
+from pos.models.base import Base, born_uuid, intpk
 
 
 class OutboxEvent(Base):
@@ -26,7 +27,7 @@ class OutboxEvent(Base):
     event_type: Mapped[str] = mapped_column(String(40))
     schema_version: Mapped[int] = mapped_column(default=1)
     payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
@@ -42,7 +43,7 @@ class OutletToken(Base):
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
@@ -62,7 +63,7 @@ class SyncEvent(Base):
     schema_version: Mapped[int]
     body_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class SyncConflict(Base):
@@ -78,7 +79,7 @@ class SyncConflict(Base):
     reason: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=clock.now)
     resolved_at: Mapped[datetime | None]
 
 
@@ -117,7 +118,7 @@ class SyncChange(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     entity: Mapped[str] = mapped_column(String(30))
     entity_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class SyncStatus(Base):

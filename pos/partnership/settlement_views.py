@@ -12,13 +12,13 @@ from flask_login import current_user
 from sqlalchemy import func
 from wtforms.fields.choices import SelectChoice
 
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import Agreement, Dispute, Outlet, Role, Statement
 from pos.partnership import bp
 from pos.partnership.forms import DisputeForm, IssueForm, PaymentForm, ResolveForm
 from pos.partnership.views import agreement_in_scope
 from pos.services import audit, settlements
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.htmx import render

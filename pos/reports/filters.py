@@ -17,10 +17,10 @@ from sqlalchemy import Select
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import Cooperative, Investor, Outlet, Role
 from pos.services import reports, supply
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.services.reports import Slice
 from pos.web.access import scope_for

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
+from pos.core import clock
 from pos.domain.charts import bar_chart
 from pos.extensions import db
 from pos.models import Cooperative, Dispute, Investor, Role
@@ -79,7 +80,7 @@ def _outlet_table(rows: list[reports.OutletRow]) -> tuple[list[str], list[list[o
 def _silent(chosen: Chosen) -> tuple[int, list[object]] | None:
     if current_app.config.get("POS_ROLE") != "central":
         return None
-    since = datetime.now(UTC) - timedelta(hours=SILENT_HOURS)
+    since = clock.now() - timedelta(hours=SILENT_HOURS)
     return reports.silent_outlets(chosen.outlets, since, limit=10)
 
 
@@ -114,7 +115,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 
 
 def _export_silent(chosen: Chosen):  # type: ignore[no-untyped-def]
-    since = datetime.now(UTC) - timedelta(hours=SILENT_HOURS)
+    since = clock.now() - timedelta(hours=SILENT_HOURS)
     _count, rows = reports.silent_outlets(chosen.outlets, since, limit=100_000)
     return export(
         f"gerai-tidak-sinkron-{chosen.today}",

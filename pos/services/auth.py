@@ -13,9 +13,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
+from pos.core import clock
 from pos.extensions import db
 from pos.models import LoginSession, Role, User
-from pos.models.base import utcnow
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("kmp-pos-timing-equaliser")
@@ -62,7 +62,7 @@ def _verify(stored: str | None, given: str) -> bool:
 
 
 def _check(user: User | None, secret: str, kind: str, policy: Policy) -> User:
-    now = utcnow()
+    now = clock.now()
     if user is not None and user.locked_until is not None and user.locked_until > now:
         _verify(None, secret)
         raise AuthError("locked", user.locked_until)
@@ -87,7 +87,7 @@ def _check(user: User | None, secret: str, kind: str, policy: Policy) -> User:
 def record_failure(user: User, policy: Policy) -> None:
     user.failed_logins += 1
     if user.failed_logins >= policy.max_failures:
-        user.locked_until = utcnow() + timedelta(minutes=policy.lock_minutes)
+        user.locked_until = clock.now() + timedelta(minutes=policy.lock_minutes)
         user.failed_logins = 0
         db.session.flush()
         raise AuthError("locked", user.locked_until)
@@ -147,7 +147,7 @@ def verify_manager_pin(outlet_id: int, pin: str, policy: Policy) -> User | None:
         )
     ).all()
     for manager in managers:
-        if manager.locked_until is not None and manager.locked_until > utcnow():
+        if manager.locked_until is not None and manager.locked_until > clock.now():
             continue
         if _verify(manager.pin_hash, pin):
             manager.failed_logins = 0
@@ -169,7 +169,7 @@ def start_session(user: User, method: str, policy: Policy) -> str:
             token_hash=_digest(token),
             user=user,
             method=method,
-            expires_at=utcnow() + timedelta(hours=policy.session_hours),
+            expires_at=clock.now() + timedelta(hours=policy.session_hours),
         )
     )
     db.session.flush()
@@ -190,11 +190,11 @@ _USER_FOR_SESSION = (
 
 
 def user_for_session(token: str) -> User | None:
-    return db.session.scalar(_USER_FOR_SESSION, {"digest": _digest(token), "now": utcnow()})
+    return db.session.scalar(_USER_FOR_SESSION, {"digest": _digest(token), "now": clock.now()})
 
 
 def end_session(token: str) -> None:
     row = db.session.scalar(db.select(LoginSession).where(LoginSession.token_hash == _digest(token)))
     if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
+        row.revoked_at = clock.now()
         db.session.flush()

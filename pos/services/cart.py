@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_
 from sqlalchemy.orm import joinedload
 
+from pos.core.clock import business_date
 from pos.domain.money import MoneyError
 from pos.domain.pricing import PricedSale, discount_needs_approval, gross_of
 from pos.domain.quantity import MAX_STEPS
@@ -18,7 +19,6 @@ from pos.models import Cart, CartLine, Outlet, Product, Shift, agreement_outlet
 from pos.models.partnership import Agreement
 from pos.services import agreements, stock
 from pos.services import auth as auth_service
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 
 SEARCH_LIMIT = 24

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, func, text
 from sqlalchemy.orm import Session
 
+from pos.core import clock
 from pos.extensions import db
 from pos.models import (
     Agreement,
@@ -561,7 +562,6 @@ def apply_page(page: dict[str, Any], local_outlet_code: str | None) -> int:
 def _sequence_floor(next_seq: int, local_outlet_code: str | None) -> None:
     """A reinstalled outlet node continues the outlet's event numbering where central has it."""
     from pos.models import OutboxEvent
-    from pos.models.base import utcnow
 
     outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == local_outlet_code)) if local_outlet_code else None
     if outlet is None or next_seq <= 1:
@@ -575,6 +575,6 @@ def _sequence_floor(next_seq: int, local_outlet_code: str | None) -> None:
                 event_type="sync.floor",
                 schema_version=1,
                 payload="{}",
-                sent_at=utcnow(),
+                sent_at=clock.now(),
             )
         )

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.cash import TenderError, tender
 from pos.domain.ids import new_id
 from pos.domain.money import split_line
@@ -32,10 +34,8 @@ from pos.models import (
     Shift,
     User,
 )
-from pos.models.base import utcnow
 from pos.services import agreements, outbox, prepared, stock, upsert
 from pos.services import auth as auth_service
-from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
 from pos.services.shifts import require_open
 
@@ -237,7 +237,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         "receipt_no": receipt_no,
         "idempotency_key": key,
         "business_date": day,
-        "created_at": utcnow(),
+        "created_at": clock.now(),
         "subtotal": pricing.subtotal,
         "discount": pricing.discount,
         "total": pricing.total,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, update
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.quantity import MAX_STEPS
 from pos.domain.stock import count_adjustment
 from pos.extensions import db
@@ -18,9 +20,7 @@ from pos.models import (
     StockCountLine,
     User,
 )
-from pos.models.base import utcnow
 from pos.services import audit, outbox, stock, supply
-from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
 from pos.services.numbers import next_number
 
@@ -145,7 +145,7 @@ def confirm(count: StockCount, user: User) -> int:
         .values(needs_count=False)
     )
     count.status = CountStatus.CONFIRMED
-    count.confirmed_at = utcnow()
+    count.confirmed_at = clock.now()
     count.confirmed_by_id = user.id
     outbox.append(
         count.outlet_id,

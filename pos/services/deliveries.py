@@ -8,6 +8,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.quantity import MAX_STEPS
 from pos.extensions import db
 from pos.models import (
@@ -22,9 +24,7 @@ from pos.models import (
     RestockStatus,
     User,
 )
-from pos.models.base import utcnow
 from pos.services import audit, outbox, stock, supply
-from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
 from pos.services.numbers import next_number
 
@@ -92,7 +92,7 @@ def create(
             raise Conflict(_("This request has already been answered."))
         request.status = RestockStatus.FULFILLED
         request.delivery_id = delivery.id
-        request.answered_at = utcnow()
+        request.answered_at = clock.now()
     audit.record("delivery", delivery.uuid, "sent", user, f"{len(lines)}")
     return delivery
 
@@ -101,7 +101,7 @@ def cancel(delivery: Delivery, user: User) -> None:
     if delivery.status != DeliveryStatus.SENT:
         raise Conflict(_("Only a delivery not yet received can be cancelled."))
     delivery.status = DeliveryStatus.CANCELLED
-    delivery.cancelled_at = utcnow()
+    delivery.cancelled_at = clock.now()
     audit.record("delivery", delivery.uuid, "cancelled", user)
 
 
@@ -133,7 +133,7 @@ def receive(delivery: Delivery, results: list[Received], user: User, note: str =
         if result.good:
             moves[line.product_id] += result.good
     delivery.status = DeliveryStatus.RECEIVED
-    delivery.received_at = utcnow()
+    delivery.received_at = clock.now()
     delivery.received_by_id = user.id
     delivery.receipt_note = note
     moves = {pid: qty for pid, qty in moves.items() if qty}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pos.core import clock
 from pos.domain.barcode import complete_ean13
 from pos.extensions import db
 from pos.models import (
@@ -32,7 +33,18 @@ DEMO_QRIS = (
     "51440014ID.CO.QRIS.WWW0215ID10261234567890303UMI5204541153033605802ID5914KMP KEL SERANG"
     "6006SERANG6105421116304613D"
 )
-AGREEMENT_START = date(2026, 2, 18)
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def agreement_start(today: date) -> date:
+    """The demo's partnerships began on the 18th, ten months before the month the demo is seeded in."""
+    months = today.year * 12 + today.month - 1 - 10
+    return date(months // 12, months % 12 + 1, 18)
+
+
+def agreement_number(investor_code: str, today: date) -> str:
+    start = agreement_start(today)
+    return f"PKS/KMP-CIPARE/{investor_code}/{ROMAN_MONTHS[start.month - 1]}/{start.year}"
 
 
 @dataclass(frozen=True)
@@ -401,10 +413,13 @@ def _get_or_add(model: type, key: dict[str, object], **values: object) -> object
     return row
 
 
-def seed() -> bool:
-    """Seed the demo. Returns False when it was already there (nothing is duplicated)."""
+def seed(timezone: str = "Asia/Jakarta") -> bool:
+    """Seed the demo, dated relative to today on the outlet's clock. Returns False when it was already there
+    (nothing is duplicated)."""
     if db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR")) is not None:
         return False
+    today = clock.business_date(timezone)
+    start = agreement_start(today)
     coop = _get_or_add(
         Cooperative,
         {"code": "KMP-CIPARE"},
@@ -419,7 +434,7 @@ def seed() -> bool:
         cooperative=coop,
         name="Gerai KMP Cipare",
         address="Jl. Ki Mas Jong No. 12, Cipare, Kota Serang",
-        timezone="Asia/Jakarta",
+        timezone=timezone,
         receipt_footer="Terima kasih telah berbelanja di koperasi Anda.",
         qris_static=DEMO_QRIS,
     )
@@ -445,12 +460,12 @@ def seed() -> bool:
     }
     categories = {code: _get_or_add(Category, {"code": code}, name=name) for code, name in CATEGORIES}
     agreements.create(
-        number="PKS/KMP-CIPARE/SRB/II/2026",
+        number=agreement_number("SRB", today),
         cooperative=coop,
         investor=investors["SRB"],
         outlets=[outlet],
-        start=AGREEMENT_START,
-        end=date(2028, 2, 17),
+        start=start,
+        end=start.replace(year=start.year + 2) - timedelta(days=1),
         fee_bp=1200,
         category_bp={categories["BERAS"].id: 800},
         collector=Collector.COOPERATIVE,
@@ -459,11 +474,11 @@ def seed() -> bool:
         note="Fee 12% dari penjualan bersih; beras 8%.",
     )
     agreements.create(
-        number="PKS/KMP-CIPARE/MNS/II/2026",
+        number=agreement_number("MNS", today),
         cooperative=coop,
         investor=investors["MNS"],
         outlets=[outlet],
-        start=AGREEMENT_START,
+        start=start,
         end=None,
         fee_bp=1500,
         collector=Collector.COOPERATIVE,
@@ -502,7 +517,7 @@ def seed() -> bool:
             user.investor = investors["MNS"]
         db.session.add(user)
     db.session.flush()
-    first_day = _history(outlet)
+    first_day = _history(outlet, start)
     # Opening stock arrives before the history, so that on-hand today is the listed quantity.
     sold = dict(
         db.session.execute(
@@ -516,17 +531,15 @@ def seed() -> bool:
         )
         movement.created_at = moment
     _stock_documents(outlet, investors)
-    _staff(outlet, investors)
+    _staff(outlet, investors, start)
     from pos.services import rollups
 
     rollups.rebuild()
     return True
 
 
-def _staff(outlet: Outlet, investors: dict[str, Investor]) -> None:
+def _staff(outlet: Outlet, investors: dict[str, Investor], start: date) -> None:
     """The outlet's people: two new jobs from the partnership, and the cooperative's own manager."""
-    from datetime import date as day
-
     from pos.models import Employer, StaffMember, StaffRole
 
     for name, role, employer, investor, new_job, nik in (
@@ -542,7 +555,7 @@ def _staff(outlet: Outlet, investors: dict[str, Investor]) -> None:
                 role=role,
                 employer=employer,
                 investor_id=investor.id if investor else None,
-                start_date=day(2026, 2, 20),
+                start_date=start + timedelta(days=2),
                 new_job=new_job,
                 national_id=nik,
             )
@@ -551,11 +564,9 @@ def _staff(outlet: Outlet, investors: dict[str, Investor]) -> None:
 
 def _stock_documents(outlet: Outlet, investors: dict[str, Investor]) -> None:
     """A received delivery with expiry dates, one on its way, a restock request, a count, reorder levels."""
-    from datetime import timedelta
-
+    from pos.core.clock import business_date
     from pos.models import ReorderLevel
     from pos.services import counts, deliveries, restock
-    from pos.services.clock import business_date
 
     today = business_date(outlet.timezone)
     by_sku = {p.sku: p for p in db.session.scalars(db.select(Product))}
@@ -583,7 +594,7 @@ def _stock_documents(outlet: Outlet, investors: dict[str, Investor]) -> None:
         users["manajer"],
         "Diterima lengkap kecuali 1 dus mi penyok.",
     )
-    received.received_at = received.created_at = datetime.now(UTC) - timedelta(days=3)
+    received.received_at = received.created_at = clock.now() - timedelta(days=3)
     deliveries.create(
         investors["MNS"],
         outlet,
@@ -623,21 +634,21 @@ def _stock_documents(outlet: Outlet, investors: dict[str, Investor]) -> None:
     counts.confirm(count, users["manajer"])
 
 
-def _history(outlet: Outlet, days: int = 60) -> date:
-    """About 12 sales a day over the last two months, so that reports and statements have figures."""
+def _history(outlet: Outlet, start: date, days: int = 75) -> date:
+    """About 12 sales a day over the last 75 days (the last whole month and most of the one before), so that
+    reports and statements have figures."""
     import random
-    from datetime import timedelta
 
-    from pos.services.clock import business_date
+    from pos.core.clock import business_date
     from pos.services.history import refund_on, sale_on
 
     rng = random.Random(2026)
     products = list(db.session.scalars(db.select(Product).order_by(Product.id)))
     today = business_date(outlet.timezone)
-    first_day = max(today - timedelta(days=days), AGREEMENT_START)
+    first_day = max(today - timedelta(days=days), start)
     for back in range(days, 0, -1):
         day = today - timedelta(days=back)
-        if day < AGREEMENT_START:
+        if day < start:
             continue
         for _ in range(rng.randint(8, 16)):
             items = []

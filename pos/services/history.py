@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from pos.core import clock
 from pos.domain.ids import new_id
 from pos.domain.money import line_amount, split_line
 from pos.domain.units import unit
@@ -37,7 +38,7 @@ def _shift(outlet: Outlet) -> Shift:
             cashier=cashier,
             opening_float=0,
             status=ShiftStatus.CLOSED,
-            closed_at=datetime.now(UTC),
+            closed_at=clock.now(),
             closing_note="history",
         )
         db.session.add(shift)

@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Uuid, case, func
 
+from pos.core import clock
 from pos.domain.sync import LINE_FIGURES, Envelope, EnvelopeError, body_digest, canonical, digest_of, read_envelope
 from pos.extensions import db
 from pos.models import (
@@ -43,8 +44,7 @@ from pos.models import (
     SyncEvent,
     User,
 )
-from pos.models.base import utcnow
-from pos.services import clock, rollups, upsert
+from pos.services import rollups, upsert
 
 SALE_TYPES = ("sale.completed", "sale.refund", "sale.void")
 STOCK_TYPES = ("delivery.received", "stock_count.confirmed", "stock_return.sent", "stock.written_off")
@@ -315,7 +315,7 @@ class _Batch:
     def __init__(self, outlet: Outlet, refs: _Refs) -> None:
         self.outlet = outlet
         self.refs = refs
-        self.now = utcnow()
+        self.now = clock.now()
         self.sales: list[dict[str, Any]] = []
         self.lines: list[dict[str, Any]] = []
         self.payments: list[tuple[Any, ...]] = []
@@ -864,7 +864,7 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
             investor_id=db.session.scalar(db.select(Investor.id).where(Investor.uuid == uuid.UUID(p["investor"]))),
             reason=ReturnReason(reason),
             note=_text(p.get("note"), 2000),
-            sent_at=_when(p.get("sent_at"), "sent_at") if p.get("sent_at") else utcnow(),
+            sent_at=_when(p.get("sent_at"), "sent_at") if p.get("sent_at") else clock.now(),
             sent_by_id=refs.users.get(_uuid(p["sent_by"], "sent_by")) if p.get("sent_by") else None,
         )
         for move in p.get("movements") or []:
@@ -881,7 +881,7 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
             outlet_id=outlet.id,
             investor_id=db.session.scalar(db.select(Investor.id).where(Investor.uuid == uuid.UUID(p["investor"]))),
             note=_text(p.get("note"), 2000),
-            requested_at=_when(p.get("requested_at"), "requested_at") if p.get("requested_at") else utcnow(),
+            requested_at=_when(p.get("requested_at"), "requested_at") if p.get("requested_at") else clock.now(),
             requested_by_id=refs.users.get(_uuid(p["requested_by"], "requested_by")) if p.get("requested_by") else None,
         )
         for line in p.get("lines") or []:
@@ -1131,7 +1131,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
 
 
 def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int, resent: int) -> None:
-    now = utcnow()
+    now = clock.now()
     today = clock.business_date(current_app.config.get("POS_TIMEZONE") or "Asia/Jakarta", now)
     stmt = upsert.insert(OutletSyncState)
     values = {

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.money import line_amount
 from pos.domain.stock import Lot, LotLeft, expiring
 from pos.domain.units import unit
@@ -29,9 +31,7 @@ from pos.models import (
     StockMovement,
     User,
 )
-from pos.models.base import utcnow
 from pos.services import supply
-from pos.services.clock import business_date
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -151,7 +151,7 @@ def set_level(outlet_id: int, product_id: int, level: int | None) -> None:
         row = ReorderLevel(outlet_id=outlet_id, product_id=product_id, level=level)
         db.session.add(row)
     row.level = level
-    row.updated_at = utcnow()
+    row.updated_at = clock.now()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, literal
 
+from pos.core import clock
 from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import OutboxEvent
-from pos.models.base import utcnow
 
 SCHEMA_VERSION = 1
 
@@ -42,7 +42,7 @@ def append(outlet_id: int, event_type: str, payload: dict[str, Any]) -> None:
             "type": event_type,
             "version": SCHEMA_VERSION,
             "payload": json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str),
-            "at": utcnow(),
+            "at": clock.now(),
         },
     )
 

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, update
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.barcode import is_valid_ean
 from pos.domain.units import UNITS
 from pos.extensions import db
 from pos.models import Category, Investor, PriceChange, Product, ProductPhoto, User
-from pos.models.base import utcnow
 from pos.services import audit, supply
-from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
 
 MAX_PHOTO_BYTES = 512 * 1024
@@ -106,7 +106,7 @@ def set_photo(product: Product, content: bytes) -> None:
     photo = db.session.get(ProductPhoto, product.id) or ProductPhoto(product_id=product.id)
     photo.content_type = kind
     photo.data = content
-    photo.updated_at = utcnow()
+    photo.updated_at = clock.now()
     db.session.add(photo)
 
 
@@ -139,7 +139,7 @@ def schedule_price(
     product: Product, price: int, effective_at: datetime, user: User, now: datetime | None = None
 ) -> PriceChange:
     """Schedule a new selling price; it must fall within an agreement of the investor."""
-    now = now or utcnow()
+    now = now or clock.now()
     if effective_at < now - timedelta(minutes=5):
         raise PosError(_("A price change cannot take effect in the past."))
     if effective_at > now + timedelta(days=366):
@@ -177,14 +177,14 @@ def schedule_price(
 def cancel_price(change: PriceChange, user: User) -> None:
     if change.applied_at is not None or change.cancelled_at is not None:
         raise Conflict(_("This price change has already taken effect or was cancelled."))
-    change.cancelled_at = utcnow()
+    change.cancelled_at = clock.now()
     audit.record("product", change.product.uuid, "price_cancelled", user, str(change.price))
     _refresh_due(change.product_id)
 
 
 def apply_due(now: datetime | None = None, product_ids: list[int] | None = None) -> int:
     """Apply every scheduled price whose time has come; the latest due change wins."""
-    now = now or utcnow()
+    now = now or clock.now()
     query = db.select(Product.id).where(Product.price_due_at.is_not(None), Product.price_due_at <= now)
     if product_ids is not None:
         query = query.where(Product.id.in_(product_ids))

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.quantity import MAX_STEPS
 from pos.extensions import db
 from pos.models import Investor, Outlet, Product, RestockLine, RestockRequest, RestockStatus, User
-from pos.models.base import utcnow
 from pos.services import audit, outbox, supply
-from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
 from pos.services.numbers import next_number
 
@@ -86,5 +86,5 @@ def decline(request: RestockRequest, answer: str, user: User) -> None:
         raise PosError(_("Tell the outlet why the request is declined."))
     request.status = RestockStatus.DECLINED
     request.answer = answer.strip()[:255]
-    request.answered_at = utcnow()
+    request.answered_at = clock.now()
     audit.record("restock", request.uuid, "declined", user, request.answer)

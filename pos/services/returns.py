@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.quantity import MAX_STEPS
 from pos.extensions import db
 from pos.models import (
@@ -17,9 +19,7 @@ from pos.models import (
     StockReturnLine,
     User,
 )
-from pos.models.base import utcnow
 from pos.services import audit, outbox, stock, supply
-from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
 from pos.services.numbers import next_number
 
@@ -98,7 +98,7 @@ def confirm_return(document: StockReturn, user: User) -> None:
     if document.status == ReturnStatus.RECEIVED:
         raise Conflict(_("Return %(number)s has already been confirmed.", number=document.number))
     document.status = ReturnStatus.RECEIVED
-    document.received_at = utcnow()
+    document.received_at = clock.now()
     document.received_by_id = user.id
     audit.record("stock_return", document.uuid, "received", user)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from pos.core import clock
 from pos.extensions import db
 from pos.models import (
     InvestorDayRollup,
@@ -26,7 +27,7 @@ from pos.models import (
     SaleKind,
     SaleLine,
 )
-from pos.models.base import Base, utcnow
+from pos.models.base import Base
 from pos.models.rollups import SHARDS
 from pos.services import upsert
 
@@ -100,7 +101,7 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
     by_month: dict[date, list[int]] = defaultdict(lambda: [0] * 5)
     for day, values in by_day.items():
         _sum_into(by_month, day.replace(day=1), values)
-    now = utcnow()
+    now = clock.now()
     accumulate(
         InvestorDayRollup,
         ["outlet_id", "investor_id", "day"],

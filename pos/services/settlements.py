@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert
 from sqlalchemy.orm import aliased
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.periods import closed_periods, period_of
 from pos.extensions import db
 from pos.models import (
@@ -31,9 +33,7 @@ from pos.models import (
     StockMovement,
     User,
 )
-from pos.models.base import utcnow
 from pos.services import audit
-from pos.services.clock import business_date
 from pos.services.errors import Conflict, PosError
 
 METHODS = ("transfer", "cash", "qris", "other")
@@ -234,7 +234,7 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
 
 
 def sign(statement: Statement, user: User) -> None:
-    now = utcnow()
+    now = clock.now()
     if user.role == Role.BOARD:
         if statement.board_signed_at is not None:
             raise Conflict(_l("The cooperative has signed this statement already."))
@@ -301,5 +301,5 @@ def resolve_dispute(dispute: Dispute, user: User, resolution: str) -> None:
         raise Conflict(_l("This dispute is resolved already."))
     if not resolution.strip():
         raise PosError(_l("Describe how the dispute was resolved."))
-    dispute.resolved_at, dispute.resolved_by_id, dispute.resolution = utcnow(), user.id, resolution.strip()[:4000]
+    dispute.resolved_at, dispute.resolved_by_id, dispute.resolution = clock.now(), user.id, resolution.strip()[:4000]
     audit.record("statement", dispute.statement.uuid, "dispute_resolved", user, resolution.strip()[:500])

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func
 from sqlalchemy.orm import joinedload
 
+from pos.core import clock
 from pos.domain.cash import count_cash
 from pos.domain.money import MoneyError
 from pos.extensions import db
@@ -26,7 +27,6 @@ from pos.models import (
     ShiftStatus,
     User,
 )
-from pos.models.base import utcnow
 from pos.services import auth as auth_service
 from pos.services import outbox
 from pos.services.errors import PosError
@@ -175,7 +175,7 @@ def close_shift(
         if approver is None:
             raise PosError(_l("The manager PIN is wrong."), 403)
     shift.status = ShiftStatus.CLOSED
-    shift.closed_at = utcnow()
+    shift.closed_at = clock.now()
     shift.closed_by_id = user.id
     shift.expected_cash = expected
     shift.counted_cash = counted

@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, literal
 from sqlalchemy.exc import OperationalError
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import Employer, Investor, Outlet, OutletStaffing, StaffMember, StaffRole, User
-from pos.models.base import utcnow
 from pos.services import audit, outbox, supply, upsert
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 
 JOBS_TARGET = 2
@@ -77,7 +77,7 @@ def save(outlet: Outlet, data: StaffData, user: User, member: StaffMember | None
     member.end_date = data.end_date
     member.new_job = data.new_job
     member.national_id = data.national_id or None
-    member.updated_at = utcnow()
+    member.updated_at = clock.now()
     db.session.flush()
     db.session.refresh(member, ["investor"])
     audit.record("staff", member.uuid, "saved", user, member.full_name)

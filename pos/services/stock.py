@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, func
 
+from pos.core import clock
 from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import MovementKind, Product, StockBalance, StockMovement
-from pos.models.base import utcnow
 from pos.services import prepared, upsert
 
 
@@ -74,7 +74,7 @@ def post_many(
     flag: frozenset[int] = frozenset(),
 ) -> list[Moved]:
     """Several products' movements for one document: one batch of rows, one batch of balance updates."""
-    now = utcnow()
+    now = clock.now()
     movements = [Moved(new_id(), product_id, kind, quantity) for product_id, quantity in moves.items()]
     db.session.connection().execute(
         _INSERT_MOVEMENTS,

@@ -16,10 +16,10 @@ import httpx
 from flask import current_app
 from sqlalchemy import func, update
 
+from pos.core import clock
 from pos.domain.sync import backoff_ms
 from pos.extensions import db
 from pos.models import OutboxEvent, SyncStatus
-from pos.models.base import utcnow
 from pos.services import changes
 
 BATCH = 500
@@ -141,7 +141,7 @@ def push(client: httpx.Client, base: str, token: str, batch: int | None = None) 
             db.session.commit()
             raise
         by_id = {e.uuid.hex: e for e in events}
-        now = utcnow()
+        now = clock.now()
         done, refused = [], []
         for result in answer.get("results", []):
             key = str(result.get("id", "")).replace("-", "")
@@ -182,7 +182,7 @@ def sync_once(client: httpx.Client | None = None, batch: int | None = None) -> R
     own = client is None
     client = client or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
     state = status()
-    state.last_attempt_at = utcnow()
+    state.last_attempt_at = clock.now()
     db.session.commit()
     try:
         report = Report()
@@ -202,7 +202,7 @@ def sync_once(client: httpx.Client | None = None, batch: int | None = None) -> R
     state = status()
     state.failures = 0
     state.last_error = None
-    state.last_success_at = utcnow()
+    state.last_success_at = clock.now()
     db.session.commit()
     return report
 

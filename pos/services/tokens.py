@@ -7,9 +7,9 @@ import secrets
 
 from sqlalchemy import update
 
+from pos.core import clock
 from pos.extensions import db
 from pos.models import Outlet, OutletToken, User
-from pos.models.base import utcnow
 from pos.services import audit
 
 PREFIX = "kmp_"
@@ -40,7 +40,7 @@ def revoke_all(outlet: Outlet, user: User | None) -> int:
     result = db.session.execute(
         update(OutletToken)
         .where(OutletToken.outlet_id == outlet.id, OutletToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
     if result.rowcount:
         audit.record("outlet", outlet.uuid, "token_revoked", user, str(result.rowcount))

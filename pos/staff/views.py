@@ -13,11 +13,11 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import Employer, Outlet, Role, StaffMember, StaffRole
 from pos.services import staff as staff_service
 from pos.services import supply
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.staff import bp
 from pos.stock.common import export

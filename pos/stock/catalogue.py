@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from pos.core.clock import business_date
 from pos.domain.units import UNITS
 from pos.extensions import db
 from pos.models import PriceChange, Product, ProductPhoto, Role
 from pos.services import catalog, inventory, products, supply
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.stock import bp
 from pos.stock.common import export, show_quantity, visible_outlets

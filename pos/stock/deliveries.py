@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import Delivery, DeliveryStatus, Investor, Product, RestockRequest, Role
 from pos.services import deliveries
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.stock import bp
 from pos.stock.common import product_by_code, quantity, visible_outlets

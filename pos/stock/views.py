@@ -9,10 +9,10 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import MovementKind, Product, Role
 from pos.services import inventory, returns
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 from pos.stock import bp
 from pos.stock.common import (

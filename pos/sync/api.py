@@ -9,10 +9,10 @@ import orjson
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from pos.core import clock
 from pos.domain.sync import MAX_BATCH
 from pos.extensions import csrf, db
 from pos.models import Outlet, OutletToken
-from pos.models.base import utcnow
 from pos.services import changes, ingest, tokens
 from pos.sync import bp
 from pos.sync.openapi import document
@@ -35,7 +35,7 @@ def _outlet() -> Outlet | tuple[Response, int]:
     db.session.execute(
         db.update(OutletToken)
         .where(OutletToken.outlet_id == outlet.id, OutletToken.revoked_at.is_(None))
-        .values(last_used_at=utcnow())
+        .values(last_used_at=clock.now())
     )
     return outlet
 
@@ -115,7 +115,7 @@ def pull() -> Any:
 
     state = db.session.get(OutletSyncState, outlet.id) or OutletSyncState(outlet_id=outlet.id)
     state.pull_cursor = state_cursor
-    state.last_seen_at = utcnow()
+    state.last_seen_at = clock.now()
     db.session.add(state)
     db.session.commit()
     return jsonify(page)

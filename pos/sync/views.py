@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
+from pos.core import clock
 from pos.extensions import db
 from pos.models import OutboxEvent, Outlet, OutletSyncState, Role, SyncConflict
-from pos.models.base import utcnow
-from pos.services import clock, sync_client, tokens
+from pos.services import sync_client, tokens
 from pos.stock.forms import ConfirmForm
 from pos.sync import bp
 from pos.web.access import allow
@@ -35,7 +35,7 @@ def outlet_status() -> dict[str, Any]:
             OutboxEvent.sent_at.is_(None), OutboxEvent.quarantined_at.is_(None)
         )
     )
-    stale = pending > 0 and (oldest is not None and utcnow() - oldest > stale_after)
+    stale = pending > 0 and (oldest is not None and clock.now() - oldest > stale_after)
     return {
         "configured": bool(current_app.config.get("POS_CENTRAL_URL") and current_app.config.get("POS_SYNC_TOKEN")),
         "pending": pending,
@@ -92,7 +92,7 @@ def health():  # type: ignore[no-untyped-def]
         .order_by(Outlet.code)
         .limit(2000)
     ).all()
-    now = utcnow()
+    now = clock.now()
     outlets = [
         {
             "outlet": outlet,

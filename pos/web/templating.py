@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from pos.core import clock
 from pos.domain.money import format_percent, format_rupiah, line_amount
 from pos.domain.quantity import format_quantity
 from pos.domain.units import unit
@@ -142,7 +143,6 @@ def line_value(quantity: int, product: Product) -> int:
 
 def _stale_minutes(app: Flask) -> int | None:
     """Minutes the oldest unsent event has waited, when that is longer than the outlet tolerates."""
-    from datetime import UTC
 
     from sqlalchemy import func
 
@@ -156,7 +156,7 @@ def _stale_minutes(app: Flask) -> int | None:
     )
     if oldest is None:
         return None
-    waited = int((datetime.now(UTC) - oldest).total_seconds() // 60)
+    waited = int((clock.now() - oldest).total_seconds() // 60)
     return waited if waited >= int(app.config.get("POS_SYNC_STALE_MINUTES", 60)) else None
 
 

@@ -22,6 +22,7 @@ import pytest
 from flask import Flask, Response, request
 from werkzeug.serving import make_server
 
+from pos.core import clock
 from pos.extensions import db
 from pos.models import (
     InvestorDayRollup,
@@ -580,8 +581,9 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
 
 
 def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import date, timedelta
 
+    from pos.core.clock import business_date
     from pos.models import (
         Delivery,
         DeliveryStatus,
@@ -593,7 +595,6 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
         StockReturn,
     )
     from pos.services import counts, deliveries, inventory, products, restock, returns
-    from pos.services.clock import business_date
 
     central_app, server, issued = central
     code = "SYNC-F"
@@ -609,7 +610,7 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
             investor_user,
             driver="Pak Ujang",
         )
-        products.schedule_price(premium, 79_000, datetime.now(UTC) + timedelta(days=1), investor_user)
+        products.schedule_price(premium, 79_000, clock.now() + timedelta(days=1), investor_user)
         delivery_uuid = sent.uuid
         db.session.commit()
 

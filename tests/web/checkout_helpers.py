@@ -70,7 +70,7 @@ def today_sales() -> int:
     """Sales made today (the demo's recorded history ends yesterday). Call inside an app context."""
     from datetime import date
 
-    from pos.services.clock import business_date
+    from pos.core.clock import business_date
 
     today: date = business_date("Asia/Jakarta")
     return db.session.query(Sale).where(Sale.business_date == today).count()

@@ -13,6 +13,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.domain.money import line_amount
 from pos.domain.units import unit
 from pos.extensions import db
@@ -28,7 +30,6 @@ from pos.models import (
     SaleLine,
     StaffMember,
 )
-from pos.services.clock import business_date
 from tests.conftest import Client
 
 PERIOD = "start=2026-10-15&end=2026-11-10"  # crosses a month end: month rollup + day edges
@@ -410,7 +411,7 @@ def test_central_lists_outlets_that_have_not_synced(db_path, login_as) -> None: 
     central = make_app(f"sqlite:///{db_path}", POS_ROLE="central")
     with central.app_context():
         cipare = db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR"))
-        db.session.merge(OutletSyncState(outlet_id=cipare, last_seen_at=datetime.now(UTC) - timedelta(hours=30)))
+        db.session.merge(OutletSyncState(outlet_id=cipare, last_seen_at=clock.now() - timedelta(hours=30)))
         db.session.commit()
     client = Client(central.test_client())
     client.login("pusat", PASSWORDS.get("pusat", "demo-kmp-2026"))
@@ -418,7 +419,7 @@ def test_central_lists_outlets_that_have_not_synced(db_path, login_as) -> None: 
     silent = page[page.index("Gerai tidak sinkron selama 24 jam") :]
     assert "Gerai KMP Kaduagung" in silent and "belum pernah" in silent and "Gerai KMP Cipare" in silent
     with central.app_context():
-        db.session.merge(OutletSyncState(outlet_id=cipare, last_seen_at=datetime.now(UTC)))
+        db.session.merge(OutletSyncState(outlet_id=cipare, last_seen_at=clock.now()))
         db.session.commit()
     page = client.get("/reports").get_data(as_text=True)
     silent = page[page.index("Gerai tidak sinkron selama 24 jam") :]

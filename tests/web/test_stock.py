@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from openpyxl import load_workbook
 
+from pos.core import clock
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import (
     Delivery,
@@ -24,7 +26,6 @@ from pos.models import (
     StockReturn,
 )
 from pos.services import products, stock
-from pos.services.clock import business_date
 from tests.conftest import Client
 
 PREMIUM = "BRS-PREM5"  # SRB's 5 kg rice pack, 78.000
@@ -345,13 +346,13 @@ def test_scheduled_price_changes_take_effect_at_their_time(app: Flask, login_as)
     premium = _product(app, PREMIUM)
     past = client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": "2020-01-01T08:00"})
     assert past.status_code == 422
-    future = (datetime.now(UTC) + timedelta(days=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    future = (clock.now() + timedelta(days=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
     assert (
         client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": future}).status_code == 303
     )
     assert _product(app, PREMIUM).price == 78_000
     with app.app_context():
-        products.apply_due(datetime.now(UTC) + timedelta(days=3))
+        products.apply_due(clock.now() + timedelta(days=3))
         db.session.commit()
         change = db.session.scalar(db.select(PriceChange).where(PriceChange.product_id == premium.id))
         assert change.applied_at is not None and change.previous_price == 78_000

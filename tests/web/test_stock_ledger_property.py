@@ -6,11 +6,11 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pos.core.clock import business_date
 from pos.extensions import db
 from pos.models import Outlet, Product, Register, ReturnReason, StockBalance, StockMovement, User
 from pos.services import cart as cart_service
 from pos.services import checkout, counts, deliveries, returns, shifts, stock
-from pos.services.clock import business_date
 from pos.services.errors import PosError
 
 SKUS = ["BRS-PREM5", "BRS-CURAH", "MYK-KITA1"]
