@@ -31,9 +31,14 @@ from pos.models import (
     StaffMember,
 )
 from tests.conftest import Client
+from tests.factories import sale_now
+from tests.timeline import Span, Timeline, month_name, month_start
 
-PERIOD = "start=2026-10-15&end=2026-11-10"  # crosses a month end: month rollup + day edges
-FIRST, LAST = date(2026, 10, 15), date(2026, 11, 10)
+
+@pytest.fixture
+def span(timeline: Timeline) -> Span:
+    """A closed period that crosses a month end: a month rollup and day edges."""
+    return timeline.span()
 
 
 def _rp(amount: int) -> str:
@@ -94,10 +99,16 @@ def _raw_lines(first: date, last: date, key: str, investor_code: str | None = No
     return out
 
 
+@pytest.mark.dates
 def test_dashboard_figures_equal_the_raw_sales(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pusat")
-    today = business_date("Asia/Jakarta")
+    today = business_date("Asia/Jakarta")  # central's day; the outlet's may differ (WITA)
     with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        products = db.session.scalars(db.select(Product).where(Product.sku.in_(["MIE-INDGRG", "BRS-CURAH"]))).all()
+        assert outlet and len(products) == 2
+        sale_now(outlet, [(products[0], 2), (products[1], 1000)])  # so that the 1st of a month has figures too
+        db.session.commit()
         raw = _raw_sales(today.replace(day=1), today)
     total, fee, count = (
         sum(r[2] for r in raw.values()),
@@ -112,42 +123,48 @@ def test_dashboard_figures_equal_the_raw_sales(app: Flask, login_as) -> None:  #
     assert 'name="region"' in page or "Kota Serang" in page
 
 
-def test_a_period_across_a_month_end_reconciles_every_table(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.dates
+def test_a_period_across_a_month_end_reconciles_every_table(span: Span, app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pusat")
     with app.app_context():
-        raw = _raw_sales(FIRST, LAST)
-        raw_products = _raw_lines(FIRST, LAST, "product")
+        raw = _raw_sales(span.first, span.last)
+        raw_products = _raw_lines(span.first, span.last, "product")
         days: dict[date, int] = defaultdict(int)
         for day, total in db.session.execute(
-            db.select(Sale.business_date, Sale.total).where(Sale.business_date >= FIRST, Sale.business_date <= LAST)
+            db.select(Sale.business_date, Sale.total).where(
+                Sale.business_date >= span.first, Sale.business_date <= span.last
+            )
         ):
             days[day] += total
-    outlets = {row[0]: [int(v) for v in row[3:8]] for row in _csv(client, f"/reports/outlets?{PERIOD}&format=csv")}
+    outlets = {row[0]: [int(v) for v in row[3:8]] for row in _csv(client, f"/reports/outlets?{span.query}&format=csv")}
     assert outlets["SRG-CPR"] == raw["SRG-CPR"] and outlets["SRG-KDR"] == [0] * 5
-    products = {row[0]: (int(row[4]), int(row[5])) for row in _csv(client, f"/reports/products?{PERIOD}&format=csv")}
+    products = {
+        row[0]: (int(row[4]), int(row[5])) for row in _csv(client, f"/reports/products?{span.query}&format=csv")
+    }
     assert products == {sku: (v[1], v[2]) for sku, v in raw_products.items()}
-    by_day = {date.fromisoformat(row[0]): int(row[1]) for row in _csv(client, f"/reports?{PERIOD}&format=csv")}
-    assert len(by_day) == (LAST - FIRST).days + 1
+    by_day = {date.fromisoformat(row[0]): int(row[1]) for row in _csv(client, f"/reports?{span.query}&format=csv")}
+    assert len(by_day) == (span.last - span.first).days + 1
     assert {d: v for d, v in by_day.items() if v} == {d: v for d, v in days.items() if v}
-    page = client.get(f"/reports?{PERIOD}").get_data(as_text=True)
+    page = client.get(f"/reports?{span.query}").get_data(as_text=True)
     assert _rp(sum(v[2] for v in raw.values())) in page
-    xlsx = client.get(f"/reports/outlets?{PERIOD}&format=xlsx")
+    xlsx = client.get(f"/reports/outlets?{span.query}&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
 
 
-def test_filters_by_investor_and_region_reconcile(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_filters_by_investor_and_region_reconcile(span: Span, app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pusat")
     with app.app_context():
-        by_outlet = _raw_lines(FIRST, LAST, "outlet", investor_code="SRB")
-        by_product = _raw_lines(FIRST, LAST, "product", investor_code="SRB")
-    page = client.get(f"/reports?{PERIOD}&investor=SRB").get_data(as_text=True)
+        by_outlet = _raw_lines(span.first, span.last, "outlet", investor_code="SRB")
+        by_product = _raw_lines(span.first, span.last, "product", investor_code="SRB")
+    page = client.get(f"/reports?{span.query}&investor=SRB").get_data(as_text=True)
     assert _rp(by_outlet["SRG-CPR"][2]) in page and _rp(by_outlet["SRG-CPR"][4]) in page
-    products = {row[0]: int(row[5]) for row in _csv(client, f"/reports/products?{PERIOD}&investor=SRB&format=csv")}
+    products = {row[0]: int(row[5]) for row in _csv(client, f"/reports/products?{span.query}&investor=SRB&format=csv")}
     assert products == {sku: v[2] for sku, v in by_product.items()}
-    region = client.get(f"/reports/outlets?{PERIOD}&region=Kota+Serang&format=csv").get_data(as_text=True)
+    region = client.get(f"/reports/outlets?{span.query}&region=Kota+Serang&format=csv").get_data(as_text=True)
     assert "SRG-KDR" in region and "SRG-CPR" not in region  # Cipare's cooperative is in "Kota Serang, Banten"
 
 
+@pytest.mark.dates
 def test_jobs_table_counts_new_jobs_from_the_staff_register(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pusat")
     today = business_date("Asia/Jakarta")
@@ -169,19 +186,24 @@ def test_jobs_table_counts_new_jobs_from_the_staff_register(app: Flask, login_as
     assert "Gerai KMP Kaduagung" in page and "1 / 2" in page  # one of two outlets below the target
 
 
+@pytest.mark.dates
 def test_monthly_programme_report_prints_and_is_a_pdf(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pusat")
+    today = business_date("Asia/Jakarta")
+    month, previous = month_start(today, -1), month_start(today, -2)
     with app.app_context():
-        raw = _raw_sales(date(2026, 10, 1), date(2026, 10, 31))
-        before = _raw_sales(date(2026, 9, 1), date(2026, 9, 30))
-    page = client.get("/reports/monthly?month=2026-10").get_data(as_text=True)
+        raw = _raw_sales(month, month_start(today) - timedelta(days=1))
+        before = _raw_sales(previous, month - timedelta(days=1))
+    assert raw["SRG-CPR"][2] > 0 and before["SRG-CPR"][2] > 0
+    page = client.get(f"/reports/monthly?month={month:%Y-%m}").get_data(as_text=True)
     assert _rp(raw["SRG-CPR"][2]) in page and _rp(raw["SRG-CPR"][3]) in page
     assert _rp(before["SRG-CPR"][2]) in page  # the previous month for comparison
-    assert "Oktober 2026" in page and "<svg" in page
-    pdf = client.get("/reports/monthly?month=2026-10&format=pdf")
+    assert month_name(month) in page and "<svg" in page
+    pdf = client.get(f"/reports/monthly?month={month:%Y-%m}&format=pdf")
     assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-" and pdf.mimetype == "application/pdf"
 
 
+@pytest.mark.dates
 def test_cooperative_board_report_reconciles_fee_income_by_month(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pengurus")
     with app.app_context():
@@ -201,14 +223,15 @@ def test_cooperative_board_report_reconciles_fee_income_by_month(app: Flask, log
     assert {row[0] for row in stock} == {"CV Sumber Rezeki Banten", "PT Mitra Niaga Serang"}
 
 
-def test_investor_report_reconciles_sales_share_and_goods_delivered(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.dates
+def test_investor_report_reconciles_sales_share_and_goods_delivered(span: Span, app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("mitra")
     zone = ZoneInfo("Asia/Jakarta")
     with app.app_context():
-        lines = _raw_lines(FIRST, LAST, "outlet", investor_code="SRB")
-        products = _raw_lines(FIRST, LAST, "product", investor_code="SRB")
-        since = datetime.combine(FIRST, time.min, zone).astimezone(UTC)
-        until = datetime.combine(LAST + timedelta(days=1), time.min, zone).astimezone(UTC)
+        lines = _raw_lines(span.first, span.last, "outlet", investor_code="SRB")
+        products = _raw_lines(span.first, span.last, "product", investor_code="SRB")
+        since = datetime.combine(span.first, time.min, zone).astimezone(UTC)
+        until = datetime.combine(span.last + timedelta(days=1), time.min, zone).astimezone(UTC)
         delivered = 0
         for good, product in db.session.execute(
             db.select(DeliveryLine.received, Product)
@@ -220,27 +243,30 @@ def test_investor_report_reconciles_sales_share_and_goods_delivered(app: Flask, 
         ):
             price = product.cost if product.cost is not None else product.price
             delivered += line_amount(good or 0, price, unit(product.unit).step_per_unit)
-    outlets = {row[0]: row for row in _csv(client, f"/reports/investor?{PERIOD}&format=csv&table=outlets")}
+    outlets = {row[0]: row for row in _csv(client, f"/reports/investor?{span.query}&format=csv&table=outlets")}
     row = outlets["SRG-CPR"]
     assert [int(v) for v in row[2:7]] == [lines["SRG-CPR"][1], *lines["SRG-CPR"][2:5], delivered]
     by_product = {
-        r[0]: (int(r[3]), int(r[5])) for r in _csv(client, f"/reports/investor?{PERIOD}&format=csv&table=products")
+        r[0]: (int(r[3]), int(r[5])) for r in _csv(client, f"/reports/investor?{span.query}&format=csv&table=products")
     }
     assert by_product == {sku: (v[2], v[4]) for sku, v in products.items()}
-    page = client.get(f"/reports/investor?{PERIOD}").get_data(as_text=True)
+    page = client.get(f"/reports/investor?{span.query}").get_data(as_text=True)
     assert _rp(lines["SRG-CPR"][4]) in page and "CV Sumber Rezeki Banten" in page
     for table in ("stock", "statements"):
         assert client.get(f"/reports/investor?format=xlsx&table={table}").status_code == 200
 
 
-def test_transparency_registry_reconciles_and_shows_nothing_personal(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.dates
+def test_transparency_registry_reconciles_and_shows_nothing_personal(  # type: ignore[no-untyped-def]
+    span: Span, timeline: Timeline, app: Flask, login_as
+) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pemkot")
     with app.app_context():
         expected = {}
         for agreement in db.session.scalars(db.select(Agreement)):
             outlet_ids = [o.id for o in agreement.outlets]
-            first = max(FIRST, agreement.start_date)
-            last = min(LAST, agreement.end_date or LAST)
+            first = max(span.first, agreement.start_date)
+            last = min(span.last, agreement.end_date or span.last)
             net = db.session.scalar(
                 db.select(func.coalesce(func.sum(SaleLine.net), 0))
                 .join(Sale, SaleLine.sale_id == Sale.id)
@@ -255,11 +281,11 @@ def test_transparency_registry_reconciles_and_shows_nothing_personal(app: Flask,
             *db.session.scalars(db.select(Investor.phone)),
             "H. Ahmad Fauzi",
         ]
-    rows = {row[0]: int(row[8]) for row in _csv(client, f"/transparency?{PERIOD}&format=csv")}
+    rows = {row[0]: int(row[8]) for row in _csv(client, f"/transparency?{span.query}&format=csv")}
     assert rows == expected and len(rows) == 3
-    page = client.get(f"/transparency?{PERIOD}").get_data(as_text=True)
-    csv_text = client.get(f"/transparency?{PERIOD}&format=csv").get_data(as_text=True)
-    assert "PKS/KMP-CIPARE/SRB/II/2026" in page and "fee 12%" in page
+    page = client.get(f"/transparency?{span.query}").get_data(as_text=True)
+    csv_text = client.get(f"/transparency?{span.query}&format=csv").get_data(as_text=True)
+    assert timeline.agreement("SRB") in page and "fee 12%" in page
     today = business_date("Asia/Jakarta")
     with app.app_context():
         new_jobs = db.session.scalar(
@@ -309,31 +335,31 @@ def test_each_role_reaches_only_its_reports_and_exports(login_as, username: str,
             assert status in (200, 403), (url, status)
 
 
-def test_a_board_sees_only_its_cooperative_everywhere(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_board_sees_only_its_cooperative_everywhere(span: Span, app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("pengurus_b")
-    page = client.get(f"/reports?{PERIOD}").get_data(as_text=True)
+    page = client.get(f"/reports?{span.query}").get_data(as_text=True)
     assert "Gerai KMP Cipare" not in page and "Gerai KMP Kaduagung" in page
     assert client.get("/reports?outlet=SRG-CPR").status_code == 404
     assert client.get("/reports?cooperative=KMP-CIPARE").status_code == 404
     assert client.get("/reports/cooperative?cooperative=KMP-CIPARE").status_code == 404
     assert client.get("/reports?region=Kota+Serang%2C+Banten").status_code == 404
     for url in ("/reports/outlets", "/reports/products", "/reports/jobs", "/transparency"):
-        text = client.get(f"{url}?{PERIOD}&format=csv").get_data(as_text=True)
+        text = client.get(f"{url}?{span.query}&format=csv").get_data(as_text=True)
         assert "Cipare" not in text and "SRG-CPR" not in text and "BRS-" not in text, url
     for table in ("months", "outlets", "sign", "outstanding", "stock", "staff"):
         text = client.get(f"/reports/cooperative?format=csv&table={table}").get_data(as_text=True)
         assert "Cipare" not in text and "Sumber Rezeki" not in text, table
-    monthly = client.get("/reports/monthly?month=2026-10").get_data(as_text=True)
+    monthly = client.get(f"/reports/monthly?month={span.first:%Y-%m}").get_data(as_text=True)
     assert "Cipare" not in monthly and "Rp0" in monthly
-    page = client.get(f"/reports?{PERIOD}&investor=SRB").get_data(as_text=True)
+    page = client.get(f"/reports?{span.query}&investor=SRB").get_data(as_text=True)
     assert "Rp0" in page  # another investor's sales at its own outlets: none
 
 
-def test_an_investor_sees_only_its_own_business(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_investor_sees_only_its_own_business(span: Span, app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("mitra_b")
     assert client.get("/reports/investor?investor=SRB").status_code == 404
     assert client.get("/reports/investor?outlet=SRG-CPR").status_code == 404  # an outlet it does not supply
-    page = client.get(f"/reports/investor?{PERIOD}").get_data(as_text=True)
+    page = client.get(f"/reports/investor?{span.query}").get_data(as_text=True)
     assert "UD Lain Jaya" in page and "Sumber Rezeki" not in page and "Gerai KMP Cipare" not in page
     for table in ("outlets", "products", "stock", "statements"):
         text = client.get(f"/reports/investor?format=csv&table={table}").get_data(as_text=True)
@@ -342,7 +368,7 @@ def test_an_investor_sees_only_its_own_business(app: Flask, login_as) -> None:  
     assert "PKS/KMP-KDR/LAIN/2026" in registry and "SRB" not in registry and "MNS" not in registry
     client.logout()
     own: Client = login_as("mitra")
-    text = own.get(f"/reports/investor?{PERIOD}&format=csv&table=products").get_data(as_text=True)
+    text = own.get(f"/reports/investor?{span.query}&format=csv&table=products").get_data(as_text=True)
     assert "BRS-" in text and "LAIN-01" not in text and "Mitra Niaga" not in text
 
 
@@ -383,7 +409,10 @@ def test_bad_filters_get_a_clear_answer(login_as, url: str, status: int) -> None
         assert "Periksa" in response.get_data(as_text=True) or "Pilih" in response.get_data(as_text=True)
 
 
-def test_jobs_follow_staff_changes_and_are_recounted_on_a_new_day(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.dates
+def test_jobs_follow_staff_changes_and_are_recounted_on_a_new_day(  # type: ignore[no-untyped-def]
+    app: Flask, login_as, today: date
+) -> None:
     from pos.models import OutletStaffing
 
     central: Client = login_as("pusat")
@@ -391,13 +420,18 @@ def test_jobs_follow_staff_changes_and_are_recounted_on_a_new_day(app: Flask, lo
     central.logout()
     manager: Client = login_as("manajer_b")
     for name in ("Ani", "Budi"):
-        person = {"full_name": name, "role": "cashier", "employer": "cooperative", "start_date": "2026-01-05"}
+        person = {
+            "full_name": name,
+            "role": "cashier",
+            "employer": "cooperative",
+            "start_date": (today - timedelta(days=30)).isoformat(),
+        }
         assert manager.post("/staff/new", {**person, "new_job": "y"}).status_code == 303
     manager.logout()
     central = login_as("pusat")
     assert "0 / 2" in central.get("/reports").get_data(as_text=True)
     with app.app_context():  # yesterday's counts (a staff member's end date may have passed since)
-        db.session.execute(db.update(OutletStaffing).values(as_of=date(2026, 1, 1), new_jobs=0))
+        db.session.execute(db.update(OutletStaffing).values(as_of=business_date("Asia/Jakarta") - timedelta(days=1), new_jobs=0))
         db.session.commit()
     assert "0 / 2" in central.get("/reports").get_data(as_text=True)
     with app.app_context():
@@ -428,26 +462,30 @@ def test_central_lists_outlets_that_have_not_synced(db_path, login_as) -> None: 
     assert "SRG-KDR" in exported and "SRG-CPR" not in exported
 
 
-def test_settlement_figures_on_the_board_investor_and_monthly_reports_equal_the_statements(
-    app: Flask, login_as
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.dates
+def test_settlement_figures_on_the_board_investor_and_monthly_reports_equal_the_statements(  # type: ignore[no-untyped-def]
+    app: Flask, login_as, timeline: Timeline
+) -> None:
     from pos.models import Statement, StatementPayment, User
     from pos.services import settlements
-    from tests.web.test_settlements import SRB, _seed_march
+    from tests.web.test_settlements import _seed_march
 
-    _seed_march(app)
+    _seed_march(app, timeline)
     with app.app_context():
-        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == SRB))
+        agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == timeline.agreement("SRB")))
         outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
         user = db.session.scalar(db.select(User).where(User.username == "pusat"))
-        settlements.issue(agreement, outlet, date(2026, 2, 1), user)  # type: ignore[arg-type]
-        march = settlements.issue(agreement, outlet, date(2026, 3, 1), user)  # type: ignore[arg-type]
+        settlements.issue(agreement, outlet, timeline.month(0), user)  # type: ignore[arg-type]
+        march = settlements.issue(agreement, outlet, timeline.month(1), user)  # type: ignore[arg-type]
         db.session.commit()
         march_url, march_no, payable = f"/statements/{march.uuid}", march.number, march.amount_payable
     board: Client = login_as("pengurus")
     assert board.post(f"{march_url}/sign").status_code == 303
     part = payable // 3
-    paid = board.post(f"{march_url}/payments", {"paid_on": "2026-04-05", "amount": str(part), "method": "transfer"})
+    paid = board.post(
+        f"{march_url}/payments",
+        {"paid_on": (timeline.month(2) + timedelta(days=4)).isoformat(), "amount": str(part), "method": "transfer"},
+    )
     assert paid.status_code == 303
     with app.app_context():
         raw = {
@@ -470,5 +508,5 @@ def test_settlement_figures_on_the_board_investor_and_monthly_reports_equal_the_
     assert set(status) == set(raw) and int(status[march_no][7]) == payable - part and status[march_no][8] == "tidak"
     investor.logout()
     central: Client = login_as("pusat")
-    monthly = central.get("/reports/monthly?month=2026-03").get_data(as_text=True)
+    monthly = central.get(f"/reports/monthly?month={timeline.month(1):%Y-%m}").get_data(as_text=True)
     assert _rp(payable) in monthly and _rp(raw_paid) in monthly
