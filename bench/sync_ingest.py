@@ -10,14 +10,17 @@ payment rows into PostgreSQL in the same run. Goal (issue 6): at least 20,000 sa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import random
+import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,6 +215,47 @@ def copy_ceiling(url: str, batches: list[tuple[dict, list[dict]]], connections: 
     return len(events) / elapsed
 
 
+@contextlib.contextmanager
+def serve_central(url: str, workers: int = 2) -> Iterator[str]:
+    """Central as deployed: gunicorn serving wsgi:app on PostgreSQL, on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url.replace("postgresql+psycopg", "postgresql"),
+        "POS_ROLE": "central",
+        "SECRET_KEY": "bench",
+        "POS_RATELIMIT": "false",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base_url + "/api/v1/openapi.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def drop(admin: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--outlets", type=int, default=20)
@@ -235,29 +279,7 @@ def main() -> None:
         took = time.perf_counter() - started
         print(f"seeded central and {total_sales} sales from {args.outlets} outlets in {took:.1f} s")
 
-        port = 5600 + rng.randint(0, 300)
-        env = {
-            **os.environ,
-            "DATABASE_URL": url.replace("postgresql+psycopg", "postgresql"),
-            "POS_ROLE": "central",
-            "SECRET_KEY": "bench",
-            "POS_RATELIMIT": "false",
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    httpx.get(base_url + "/api/v1/openapi.json", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with serve_central(url, args.workers) as base_url:
             # A node's batches go in order (one pusher per outlet at a time); outlets push in parallel.
             # Bodies are serialised before the clock starts, as an outlet's worker would have them ready.
             by_node: dict[str, list[bytes]] = {}
@@ -292,9 +314,6 @@ def main() -> None:
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait()
         expected = total_sales + args.outlets
         assert accepted[0] == expected, (accepted[0], expected)
         rate = total_sales / elapsed
@@ -311,10 +330,7 @@ def main() -> None:
         )
         print(f"ingest / COPY = {rate / floor:.2f}; ingest / ceiling = {rate / ceiling:.2f}  (goal: >= 20,000 sales/s)")
     finally:
-        import psycopg
-
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        drop(admin, url)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,18 @@ def price_sale(lines: Sequence[LineInput], sale_discount: int = 0) -> PricedSale
     )
 
 
+def prorate(amount: int, quantity: int, done: int, now: int) -> int:
+    """The share of a line's ``amount`` for its units done..done+now of ``quantity`` (a partial refund).
+
+    Shares are cumulative: refunding a line in any number of steps takes exactly its amount in the end.
+    """
+    if not (quantity > 0 and done >= 0 and now > 0 and done + now <= quantity):
+        raise MoneyError("a refund covers units of the line that were sold and not yet refunded")
+    before = amount * done // quantity
+    after = amount * (done + now) // quantity if done + now < quantity else amount
+    return after - before
+
+
 def discount_needs_approval(discount: int, base: int, limit_bp: int) -> bool:
     """A discount above ``limit_bp`` of ``base`` needs a manager's PIN."""
     return discount * 10_000 > base * limit_bp

@@ -16,6 +16,7 @@ from pos.core.clock import business_date
 from pos.domain.cash import TenderError, tender
 from pos.domain.ids import new_id
 from pos.domain.money import split_line
+from pos.domain.pricing import prorate
 from pos.domain.qris import MAX_QRIS_AMOUNT
 from pos.domain.sync import LINE_FIGURES
 from pos.domain.units import unit
@@ -379,10 +380,10 @@ def reverse(
         else:
             # Part of a line: take the remainder of what is left, so the pieces sum to the line.
             refunded_before = line.quantity - left[line.id]
-            gross = _part(line.gross, line.quantity, refunded_before, qty)
-            discount = _part(line.discount, line.quantity, refunded_before, qty)
+            gross = prorate(line.gross, line.quantity, refunded_before, qty)
+            discount = prorate(line.discount, line.quantity, refunded_before, qty)
             net = gross - discount
-            fee = _part(line.fee, line.quantity, refunded_before, qty)
+            fee = prorate(line.fee, line.quantity, refunded_before, qty)
         refund.lines.append(
             SaleLine(
                 line_no=number,
@@ -458,13 +459,6 @@ def reverse(
     outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(head, rows, payments, moves))
     _rollup(outlet.id, head, rows)
     return refund
-
-
-def _part(amount: int, quantity: int, done: int, now: int) -> int:
-    """The share of ``amount`` for units done..done+now of ``quantity``, exactly cumulative."""
-    before = amount * done // quantity
-    after = amount * (done + now) // quantity if done + now < quantity else amount
-    return after - before
 
 
 def line_units(sale: Sale) -> dict[int, str]:

@@ -564,10 +564,7 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
         assert sync_client.pending_count() == 50_001
         db.session.commit()
     expected_total = sum(e["payload"]["total"] for e in events if e["type"] == "sale.completed")
-    started = time.perf_counter()
-    _drain(outlet, attempts=20)
-    took = time.perf_counter() - started
-    print(f"50,000 sales drained in {took:.1f} s")
+    _drain(outlet, attempts=20)  # how fast: bench/backlog.py
     with outlet.app_context():
         assert sync_client.pending_count() == 0
     with central_app.app_context():
@@ -577,7 +574,6 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
             .where(Outlet.code == code)
         ).one()
     assert (count, total) == (50_000, expected_total)
-    assert took < 300
 
 
 def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -431,7 +431,9 @@ def test_jobs_follow_staff_changes_and_are_recounted_on_a_new_day(  # type: igno
     central = login_as("pusat")
     assert "0 / 2" in central.get("/reports").get_data(as_text=True)
     with app.app_context():  # yesterday's counts (a staff member's end date may have passed since)
-        db.session.execute(db.update(OutletStaffing).values(as_of=business_date("Asia/Jakarta") - timedelta(days=1), new_jobs=0))
+        db.session.execute(
+            db.update(OutletStaffing).values(as_of=business_date("Asia/Jakarta") - timedelta(days=1), new_jobs=0)
+        )
         db.session.commit()
     assert "0 / 2" in central.get("/reports").get_data(as_text=True)
     with app.app_context():
