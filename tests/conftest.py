@@ -55,12 +55,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run as of this date or WIB date and time (2028-02-29, 2026-12-31T23:59); default POS_TEST_TODAY, "
         "else the real date",
     )
+    parser.addoption(
+        "--moments",
+        default=None,
+        help="for tests marked `dates`: which moments to run at, comma-separated ids (today,leap-day,...); "
+        "default all of tests.timeline.MOMENTS and today",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked `dates` run at the suite's moment and at each of tests.timeline.MOMENTS."""
     if metafunc.definition.get_closest_marker("dates") and "moment" in metafunc.fixturenames:
-        metafunc.parametrize("moment", ["today", *(m.id for m in MOMENTS)], indirect=True)
+        every = ["today", *(m.id for m in MOMENTS)]
+        chosen = metafunc.config.getoption("--moments")
+        wanted = [m.strip() for m in chosen.split(",")] if chosen else every
+        unknown = set(wanted) - set(every)
+        if unknown:
+            raise pytest.UsageError(f"--moments: unknown {sorted(unknown)}; choose from {every}")
+        metafunc.parametrize("moment", wanted, indirect=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,15 @@
 """The demo, a cash sale, a statement and the fee view on PostgreSQL (the central database)."""
 
-from datetime import date
-
 from flask import Flask
 
 from pos.extensions import db
 from pos.models import Agreement, Outlet, Sale, StockBalance, User
 from pos.services import demo, settlements, stock
 from tests.conftest import Client, make_app
+from tests.timeline import Timeline
 
 
-def test_statements_and_reports_on_postgresql(pg_url: str) -> None:
+def test_statements_and_reports_on_postgresql(pg_url: str, timeline: Timeline) -> None:
     app: Flask = make_app(pg_url)
     from flask_migrate import upgrade
 
@@ -28,11 +27,11 @@ def test_statements_and_reports_on_postgresql(pg_url: str) -> None:
         first = settlements.open_periods(agreement, outlet)[0][0]
         statement = settlements.issue(agreement, outlet, first, user)
         assert statement.fee + statement.investor_share == statement.net_sales
-        assert first == date(2026, 2, 1)
+        assert first == timeline.month(0)  # the month the demo's agreement started in
         db.session.commit()
     client = Client(app.test_client())
     client.login("pusat")
-    assert "BH-SRG-CPR-SRB-20260201" in client.get("/statements").get_data(as_text=True)
+    assert f"BH-SRG-CPR-SRB-{timeline.month(0):%Y%m%d}" in client.get("/statements").get_data(as_text=True)
     fees = client.get("/fees")
     assert fees.status_code == 200 and "Gerai KMP Cipare" in fees.get_data(as_text=True)
     with app.app_context():

@@ -68,9 +68,9 @@ def receipt_uuid(response: Any) -> str:
 
 def today_sales() -> int:
     """Sales made today (the demo's recorded history ends yesterday). Call inside an app context."""
-    from datetime import date
-
     from pos.core.clock import business_date
+    from pos.models import Outlet
 
-    today: date = business_date("Asia/Jakarta")
-    return db.session.query(Sale).where(Sale.business_date == today).count()
+    outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+    assert outlet is not None
+    return db.session.query(Sale).where(Sale.business_date == business_date(outlet.timezone)).count()

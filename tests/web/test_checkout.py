@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from pos.extensions import db
@@ -109,6 +110,7 @@ def test_whole_units_refuse_fractions(app: Flask, login_as) -> None:  # type: ig
     assert "Rp10.500" in minus.get_data(as_text=True)
 
 
+@pytest.mark.dates
 def test_cash_sale_writes_everything_in_one_transaction(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as("kasir_pw")
     open_shift(client, app)
@@ -344,6 +346,7 @@ def test_another_outlets_cashier_cannot_open_a_receipt(app: Flask, client: Clien
     assert "SRG-CPR" not in client.get("/cashier/sales?q=SRG").get_data(as_text=True)
 
 
+@pytest.mark.dates
 def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as("kasir_pw")
     open_shift(client, app)
@@ -414,6 +417,7 @@ def test_void_only_the_last_sale_of_the_shift(app: Flask, login_as) -> None:  # 
         assert void is not None and void.total == -4000 and void.approved_by.username == "manajer"
 
 
+@pytest.mark.dates
 def test_close_shift_and_z_report(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as("kasir_pw")
     open_shift(client, app, float_="100000")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from flask import Flask
 
 from pos.extensions import db
@@ -13,6 +14,7 @@ from tests.rollup_check import assert_rollups_match
 from tests.web.checkout_helpers import MIE, open_shift, pay, receipt_uuid, scan
 
 
+@pytest.mark.dates
 def test_every_rollup_equals_the_raw_sales_after_the_demo_a_sale_and_a_refund(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         assert_rollups_match()  # the demo's history, rebuilt once

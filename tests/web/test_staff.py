@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
@@ -14,6 +15,7 @@ from tests.conftest import Client
 NIK = "3604015203990001"  # Siti's, in the demo
 
 
+@pytest.mark.dates
 def test_outlet_manager_registers_people_and_the_job_count_follows(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("manajer")
     page = client.get("/staff").get_data(as_text=True)

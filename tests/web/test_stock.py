@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
@@ -58,8 +59,16 @@ def _count(app: Flask, model: type) -> int:
         return db.session.scalar(db.select(db.func.count()).select_from(model))
 
 
+def _outlet_day(app: Flask) -> date:
+    """Today on the demo outlet's wall clock."""
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        assert outlet is not None
+        return business_date(outlet.timezone)
+
+
 def _today(app: Flask) -> str:
-    return business_date("Asia/Jakarta").isoformat()
+    return _outlet_day(app).isoformat()
 
 
 def _send_delivery(client: Client, app: Flask, lines: list[tuple[str, str, str]], **extra: str) -> str:
@@ -74,10 +83,11 @@ def _send_delivery(client: Client, app: Flask, lines: list[tuple[str, str, str]]
     return response.headers["Location"].rsplit("/", 1)[-1]
 
 
+@pytest.mark.dates
 def test_delivery_is_sent_received_once_with_differences_and_a_bast(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("mitra")
     before = _on_hand(app, PREMIUM)
-    in_a_month = (business_date("Asia/Jakarta") + timedelta(days=30)).isoformat()
+    in_a_month = (_outlet_day(app) + timedelta(days=30)).isoformat()
     delivery_uuid = _send_delivery(client, app, [(PREMIUM, "10", in_a_month), (CURAH, "25,5", "")])
     page = client.get(f"/deliveries/{delivery_uuid}").get_data(as_text=True)
     assert "KRM-SRB-" in page and "Beras premium" in page
@@ -183,6 +193,7 @@ def test_the_other_side_cannot_see_or_touch_documents(app: Flask, login_as) -> N
     assert client.get("/counts").status_code == 403
 
 
+@pytest.mark.dates
 def test_stock_count_adjusts_differences_once_and_reports_shrinkage(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("manajer")
     premium = _product(app, PREMIUM)
@@ -341,6 +352,7 @@ def test_investor_manages_products_with_valid_unique_barcodes(app: Flask, login_
     assert bad.status_code == 422
 
 
+@pytest.mark.dates
 def test_scheduled_price_changes_take_effect_at_their_time(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("mitra")
     premium = _product(app, PREMIUM)
@@ -400,6 +412,7 @@ def test_counts_are_limited_to_the_managers_outlet(app: Flask, login_as) -> None
         assert db.session.scalar(db.select(StockCount.status).where(StockCount.uuid == _uuid(count_uuid))) == "open"
 
 
+@pytest.mark.dates
 def test_expiry_warning_follows_the_outlets_setting(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client: Client = login_as("manajer")
     # the demo received Indomie expiring in 12 days: inside the default 30-day warning
