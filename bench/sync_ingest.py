@@ -30,7 +30,7 @@ import httpx  # noqa: E402
 import orjson  # noqa: E402
 
 from pos.domain.ids import new_id  # noqa: E402
-from tests.sync_factories import events_for  # noqa: E402
+from tests.sync_factories import catalogue_of, events_for  # noqa: E402
 
 
 def _database(base: str) -> tuple[str, str]:
@@ -49,7 +49,7 @@ def seed(url: str, outlets: int) -> dict:
     from flask_migrate import upgrade
 
     from pos.extensions import db
-    from pos.models import Agreement, AgreementVersion, Outlet, Product, Register, Role, User
+    from pos.models import Agreement, Outlet, Register, Role, User
     from pos.services import demo, tokens
     from tests.conftest import make_app
 
@@ -68,15 +68,7 @@ def seed(url: str, outlets: int) -> dict:
                 agreement.outlets.append(outlet)
             db.session.flush()
             nodes.append({"code": outlet.code, "token": tokens.issue(outlet, None), "cashier": str(cashier.uuid)})
-        catalogue = []
-        for product in db.session.scalars(db.select(Product).where(Product.unit == "pcs")):
-            agreement = next(a for a in agreements if a.investor_id == product.investor_id)
-            version = db.session.scalar(
-                db.select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id)
-            )
-            catalogue.append(
-                (str(product.uuid), str(product.investor.uuid), str(version.uuid), product.price, version.fee_bp)
-            )
+        catalogue = catalogue_of(home.id)
         db.session.commit()
         db.engine.dispose()
     return {"nodes": nodes, "catalogue": catalogue}

@@ -9,9 +9,30 @@ from pos.domain.ids import new_id
 from pos.domain.money import split_line
 
 
+def catalogue_of(outlet_id: int, units: tuple[str, ...] = ("pcs",)) -> list[tuple[str, str, str, int, int]]:
+    """What an outlet node sells today, as it prices it: (product, investor, agreement version, price, fee_bp),
+    the rate being the agreement's (or its category's) in force. Call inside an app context."""
+    from pos.extensions import db
+    from pos.models import Outlet, Product
+    from pos.services import agreements, supply
+
+    outlet = db.session.get(Outlet, outlet_id)
+    assert outlet is not None
+    book = agreements.RateBook(outlet_id, clock.business_date(outlet.timezone))
+    out = []
+    investors = supply.investor_ids_of(outlet_id)
+    for product in db.session.scalars(db.select(Product).where(Product.investor_id.in_(investors)).order_by(Product.id)):
+        rate = book.rate(product.investor_id, product.category_id)
+        if rate is None or product.unit not in units:
+            continue
+        out.append((str(product.uuid), str(product.investor.uuid), str(rate.version_uuid), product.price, rate.fee_bp))
+    return out
+
+
 def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, first_seq: int = 1) -> list[dict]:
     shift = str(new_id())
     now = clock.now().isoformat()
+    today = clock.business_date(node.get("timezone", "Asia/Jakarta")).isoformat()
     out = [
         {
             "id": str(new_id()),
@@ -30,7 +51,7 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
     for n in range(sales):
         lines, total, fee = [], 0, 0
         movements = []
-        for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, 3), start=1):
+        for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, min(3, len(catalogue))), start=1):
             quantity = rng.randint(1, 3)
             split = split_line(quantity * price, bp)
             movements.append({"uuid": str(new_id()), "product": product, "kind": "sale", "quantity": -quantity})
@@ -67,7 +88,7 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
                     "idempotency_key": sale,
                     "kind": "sale",
                     "receipt_no": f"{node['code']}-{n:07d}",
-                    "business_date": now[:10],
+                    "business_date": today,
                     "created_at": now,
                     "shift": shift,
                     "cashier": node["cashier"],

@@ -13,14 +13,18 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Uuid, case, func
 
 from pos.core import clock
+from pos.domain.money import line_amount, split_line
+from pos.domain.pricing import prorate
+from pos.domain.quantity import MAX_STEPS
 from pos.domain.sync import LINE_FIGURES, Envelope, EnvelopeError, body_digest, canonical, digest_of, read_envelope
+from pos.domain.units import UNITS
 from pos.extensions import db
 from pos.models import (
     AgreementVersion,
@@ -38,6 +42,7 @@ from pos.models import (
     SaleLine,
     Shift,
     ShiftStatus,
+    StaffMember,
     StockBalance,
     StockMovement,
     SyncConflict,
@@ -45,6 +50,9 @@ from pos.models import (
     User,
 )
 from pos.services import rollups, upsert
+from pos.services.agreements import RateBook
+
+MAX_PRICE = 10**12
 
 SALE_TYPES = ("sale.completed", "sale.refund", "sale.void")
 STOCK_TYPES = ("delivery.received", "stock_count.confirmed", "stock_return.sent", "stock.written_off")
@@ -177,27 +185,48 @@ def _bulk_insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...
     return new_ids
 
 
-def _lookup(model: Any, keys: set[str]) -> dict[str, int]:
-    """Ids of the records with these UUIDs (canonical text): one query (in chunks of 5,000 on SQLite)."""
+def _lookup(model: Any, keys: set[str], outlet_id: int | None = None) -> dict[str, int]:
+    """Ids of the records with these UUIDs (canonical text): one query (in chunks of 5,000 on SQLite). With
+    ``outlet_id``, only that outlet's records (a sale line's outlet is its sale's)."""
     if not keys:
         return {}
+    table = model.__tablename__
+    scoped = outlet_id is not None
     connection = db.session.connection()
     raw = _pg(connection)
     if raw is not None:
-        with raw.cursor() as cursor:
-            cursor.execute(
-                f"SELECT uuid::text, id FROM {model.__tablename__} WHERE uuid = ANY(%s::uuid[])", (list(keys),)
+        if model is SaleLine and scoped:
+            sql = (
+                "SELECT l.uuid::text, l.id FROM sale_line l JOIN sale s ON s.id = l.sale_id "
+                "WHERE l.uuid = ANY(%s::uuid[]) AND s.outlet_id = %s"
             )
+        else:
+            sql = f"SELECT uuid::text, id FROM {table} WHERE uuid = ANY(%s::uuid[])" + (
+                " AND outlet_id = %s" if scoped else ""
+            )
+        with raw.cursor() as cursor:
+            cursor.execute(sql, (list(keys), outlet_id) if scoped else (list(keys),))
             return dict(cursor.fetchall())
     out: dict[str, int] = {}
     wanted = [uuid.UUID(key) for key in keys]
     for start in range(0, len(wanted), 5000):
-        chunk = wanted[start : start + 5000]
-        out.update(
-            (str(key), pk)
-            for key, pk in db.session.execute(db.select(model.uuid, model.id).where(model.uuid.in_(chunk)))
-        )
+        query = db.select(model.uuid, model.id).where(model.uuid.in_(wanted[start : start + 5000]))
+        if scoped:
+            owner = Sale.outlet_id if model is SaleLine else model.outlet_id
+            if model is SaleLine:
+                query = query.join(Sale, SaleLine.sale_id == Sale.id)
+            query = query.where(owner == outlet_id)
+        out.update((str(key), pk) for key, pk in db.session.execute(query))
     return out
+
+
+def _elsewhere(outlet_id: int, wanted: dict[str, set[str]], refs: _Refs) -> set[str]:
+    """Referenced UUIDs that another outlet's records carry: never this outlet's to use."""
+    found: set[str] = set()
+    for kind, model in (("users", User), ("shifts", Shift), ("sales", Sale), ("lines", SaleLine)):
+        missing = wanted[kind] - set(getattr(refs, kind))
+        found |= set(_lookup(model, missing))
+    return found
 
 
 def _uuid(value: Any, what: str) -> str:
@@ -222,21 +251,34 @@ def _int(value: Any, what: str, *, low: int = -(10**15), high: int = 10**15) -> 
     return value
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _when(value: Any, what: str) -> datetime:
+    if type(value) is not str:
+        raise Refused("invalid", f"{what} must be an ISO 8601 time")
     try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise Refused("invalid", f"{what} must carry a time zone")
+        in_utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise Refused("invalid", f"{what} must be an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise Refused("invalid", f"{what} must carry a time zone")
-    return moment
+    if not EARLIEST <= in_utc.date() <= LATEST:
+        raise Refused("invalid", f"{what} must lie between 2000 and 2100")
+    return in_utc
 
 
 def _day(value: Any, what: str) -> date:
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(value) if type(value) is str else None
     except ValueError:
-        raise Refused("invalid", f"{what} must be a date") from None
+        day = None
+    if day is None:
+        raise Refused("invalid", f"{what} must be a date")
+    if not EARLIEST <= day <= LATEST:
+        raise Refused("invalid", f"{what} must lie between 2000 and 2100")
+    return day
 
 
 def _without_nul(value: Any) -> Any:
@@ -254,6 +296,70 @@ def _text(value: Any, limit: int) -> str:
 
 
 @dataclass
+class LineFacts:
+    """What central knows of a sold line that a refund takes back: its figures and how much is refunded."""
+
+    product_id: int
+    investor_id: int
+    version_id: int
+    fee_bp: int
+    quantity: int
+    unit_price: int
+    gross: int
+    discount: int
+    fee: int
+    refunded: int  # units refunded so far (positive)
+
+
+def _product_facts(ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    wanted = sorted(set(ids))
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(wanted), 5000):
+        query = db.select(Product.id, Product.investor_id, Product.category_id).where(
+            Product.id.in_(wanted[start : start + 5000])
+        )
+        out.update((pid, (investor, category)) for pid, investor, category in db.session.execute(query))
+    return out
+
+
+def _line_facts(lines: dict[str, int]) -> dict[str, LineFacts]:
+    """The sold lines these refunds name, with the units already refunded from each."""
+    if not lines:
+        return {}
+    by_id = {pk: key for key, pk in lines.items()}
+    ids = sorted(by_id)
+    refunded: dict[int, int] = defaultdict(int)
+    out: dict[str, LineFacts] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for row in db.session.execute(
+            db.select(
+                SaleLine.id,
+                SaleLine.product_id,
+                SaleLine.investor_id,
+                SaleLine.agreement_version_id,
+                SaleLine.fee_bp,
+                SaleLine.quantity,
+                SaleLine.unit_price,
+                SaleLine.gross,
+                SaleLine.discount,
+                SaleLine.fee,
+            ).where(SaleLine.id.in_(chunk))
+        ):
+            out[by_id[row[0]]] = LineFacts(*row[1:], refunded=0)
+        for original, quantity in db.session.execute(
+            db.select(SaleLine.original_line_id, func.sum(SaleLine.quantity))
+            .where(SaleLine.original_line_id.in_(chunk))
+            .group_by(SaleLine.original_line_id)
+        ):
+            refunded[original] = -int(quantity)
+    for pk, key in by_id.items():
+        if key in out:
+            out[key].refunded = refunded.get(pk, 0)
+    return out
+
+
+@dataclass
 class _Refs:
     """UUID (canonical text) → id maps for the records a batch refers to, loaded with one query per kind."""
 
@@ -264,6 +370,14 @@ class _Refs:
     shifts: dict[str, int] = field(default_factory=dict)
     sales: dict[str, int] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    elsewhere: set[str] = field(default_factory=set)  # another outlet's users, shifts, sales and lines
+    product_facts: dict[int, tuple[int, int]] = field(default_factory=dict)  # id -> (investor, category)
+    line_facts: dict[str, LineFacts] = field(default_factory=dict)  # refunded lines, by UUID
+
+    def missing(self, kind: str, key: str, what: str) -> Refused:
+        if key in self.elsewhere:
+            return Refused("foreign_reference", f"the {what} belongs to another outlet")
+        return Refused("unknown_reference", f"the {what} has not been received")
 
 
 def _collect(envelopes: Iterable[Envelope]) -> dict[str, set[str]]:
@@ -329,6 +443,7 @@ class _Batch:
         self.line_uuids: set[str] = set()
         self.receipt_nos: set[str] = set()
         self.receipts_taken: set[str] = set()
+        self.books: dict[date, RateBook] = {}
 
     # Each handler validates completely before it adds anything, so a refused event leaves no rows.
 
@@ -337,7 +452,9 @@ class _Batch:
         sale_uuid = _uuid(p.get("uuid"), "uuid")
         if sale_uuid in refs.sales or sale_uuid in self.sale_uuids:
             raise Refused("record_exists", "this sale is already stored under another event")
-        receipt = _text(p.get("receipt_no"), 40)
+        receipt = p.get("receipt_no")
+        if type(receipt) is not str or not 0 < len(receipt) <= 40:
+            raise Refused("invalid", "receipt_no must be a text of 1 to 40 characters")
         if receipt in self.receipts_taken or receipt in self.receipt_nos:
             raise Refused("record_exists", f"receipt number {receipt} is already used by another sale")
         kind = SALE_KIND_BY_TYPE[env.type]
@@ -346,20 +463,23 @@ class _Batch:
         shift_uuid = _uuid(p.get("shift"), "shift")
         cashier = _uuid(p.get("cashier"), "cashier")
         if shift_uuid not in refs.shifts:
-            raise Refused("unknown_reference", "the sale's shift has not been received")
+            raise refs.missing("shifts", shift_uuid, "sale's shift")
         if cashier not in refs.users:
-            raise Refused("unknown_reference", "unknown cashier")
+            raise refs.missing("users", cashier, "cashier")
         original = None
         if kind != "sale":
             original = _uuid(p.get("original"), "original")
             if original not in refs.sales:
-                raise Refused("unknown_reference", "the original sale has not been received")
+                raise refs.missing("sales", original, "original sale")
         raw_lines = p.get("lines")
         if type(raw_lines) is not list or not raw_lines or len(raw_lines) > 500:
             raise Refused("invalid", "a sale has 1 to 500 lines")
+        business_day = _day(p.get("business_date"), "business_date")
         products, investors, versions = refs.products, refs.investors, refs.versions
         lines = []
         uuids = set()
+        sold: dict[int, int] = defaultdict(int)  # units per product, as the stock movements must show them
+        refunding: dict[str, int] = defaultdict(int)
         gross_sum = discount_sum = net_sum = fee_sum = share_sum = 0
         for number, line in enumerate(raw_lines, start=1):
             if type(line) is not dict:
@@ -372,13 +492,30 @@ class _Batch:
             gross, discount = _int(line.get("gross"), "gross"), _int(line.get("discount"), "discount")
             net, fee = _int(line.get("net"), "net"), _int(line.get("fee"), "fee")
             share = _int(line.get("investor_share"), "investor_share")
+            quantity = _int(line.get("quantity"), "quantity", low=-MAX_STEPS, high=MAX_STEPS)
+            unit_price = _int(line.get("unit_price"), "unit_price", low=0, high=MAX_PRICE)
+            fee_bp = _int(line.get("fee_bp"), "fee_bp", low=0, high=10_000)
+            unit_code = _text(line.get("unit"), 10) or "pcs"
+            if unit_code not in UNITS:
+                raise Refused("invalid", f"unknown unit {unit_code!r}"[:60])
             if fee + share != net or gross - discount != net:
                 raise Refused("invalid", "a line's fee and share must add up to its net")
+            if refs.product_facts.get(product_id, (None,))[0] != investor_id:
+                raise Refused("wrong_investor", "the line names another investor than the product's")
             original_line = None
             if line.get("original_line"):
                 original_line = _uuid(line.get("original_line"), "original_line")
                 if original_line not in refs.lines:
-                    raise Refused("unknown_reference", "the refunded line has not been received")
+                    raise refs.missing("lines", original_line, "refunded line")
+            if kind == "sale":
+                if original_line is not None or quantity <= 0:
+                    raise Refused("invalid", "a sale's line sells a positive quantity")
+                self._check_sold(business_day, product_id, version_id, fee_bp, quantity, unit_price, unit_code, line)
+            else:
+                if original_line is None:
+                    raise Refused("invalid", "a refund's line names the line it takes back")
+                self._check_refunded(original_line, refunding, product_id, version_id, fee_bp, quantity, line)
+            sold[product_id] += quantity
             line_uuid = _uuid(line.get("uuid"), "line uuid")
             if line_uuid in self.line_uuids or line_uuid in uuids:
                 raise Refused("invalid", "a line UUID appears twice")
@@ -392,13 +529,13 @@ class _Batch:
                     "investor_id": investor_id,
                     "agreement_version_id": version_id,
                     "name": _text(line.get("name"), 160) or "?",
-                    "unit": _text(line.get("unit"), 10) or "pcs",
-                    "quantity": _int(line.get("quantity"), "quantity"),
-                    "unit_price": _int(line.get("unit_price"), "unit_price"),
+                    "unit": unit_code,
+                    "quantity": quantity,
+                    "unit_price": unit_price,
                     "gross": gross,
                     "discount": discount,
                     "net": net,
-                    "fee_bp": _int(line.get("fee_bp"), "fee_bp", low=0, high=10_000),
+                    "fee_bp": fee_bp,
                     "fee": fee,
                     "investor_share": share,
                     "original_line_id": None,
@@ -431,8 +568,14 @@ class _Batch:
         if sum(x[3] for x in payments) != paid or paid - change != total:
             raise Refused("invalid", "payments minus change must equal the total")
         moves = self._moves(env, p.get("movements") or [], sale_uuid)
+        moved: dict[int, int] = defaultdict(int)
+        for move in moves:
+            if move[3] != ("sale" if kind == "sale" else "refund"):
+                raise Refused("wrong_stock", "a sale's stock movements are sales, a refund's are refunds")
+            moved[move[2]] += move[4]
+        if {pid: -q for pid, q in sold.items() if q} != {pid: q for pid, q in moved.items() if q}:
+            raise Refused("wrong_stock", "the stock movements must take out exactly the units sold (or refunded)")
         created_at = _when(p.get("created_at"), "created_at")
-        business_day = _day(p.get("business_date"), "business_date")
         self.sales.append(
             {
                 "uuid": sale_uuid,
@@ -460,9 +603,82 @@ class _Batch:
         self.sale_uuids.add(sale_uuid)
         self.receipt_nos.add(receipt)
         self.line_uuids |= uuids
+        for key, units in refunding.items():
+            refs.line_facts[key].refunded += units
+        if kind == "sale":  # later refunds in this batch may take these lines back
+            for row in lines:
+                refs.line_facts[row["uuid"]] = LineFacts(
+                    row["product_id"],
+                    row["investor_id"],
+                    row["agreement_version_id"],
+                    row["fee_bp"],
+                    row["quantity"],
+                    row["unit_price"],
+                    row["gross"],
+                    row["discount"],
+                    row["fee"],
+                    refunded=0,
+                )
         self.lines.extend(lines)
         self.payments.extend(payments)
         self.moves.extend(moves)
+
+    def _book(self, day: date) -> RateBook:
+        book = self.books.get(day)
+        if book is None:
+            book = self.books[day] = RateBook(self.outlet.id, day)
+        return book
+
+    def _check_sold(
+        self,
+        day: date,
+        product_id: int,
+        version_id: int,
+        fee_bp: int,
+        quantity: int,
+        unit_price: int,
+        unit_code: str,
+        line: dict[str, Any],
+    ) -> None:
+        """A sold line against central's own terms: the agreement in force at this outlet on the business day
+        for the product's investor, its rate (or its category's), the line's amount and the fee split."""
+        investor_id, category_id = self.refs.product_facts[product_id]
+        rate = self._book(day).rate(investor_id, category_id)
+        if rate is None or rate.version_id != version_id:
+            raise Refused("agreement_not_in_force", "no agreement with these terms covers this outlet and product then")
+        if fee_bp != rate.fee_bp:
+            raise Refused("wrong_rate", f"the agreed rate for this product is {rate.fee_bp} bp, not {fee_bp}")
+        gross = line_amount(quantity, unit_price, UNITS[unit_code].step_per_unit)
+        if line["gross"] != gross or not 0 <= line["discount"] <= gross:
+            raise Refused("wrong_amount", "the line's amount is not its quantity times its price")
+        if line["fee"] != split_line(line["net"], fee_bp).fee:
+            raise Refused("wrong_split", "the fee is not the agreed rate of the net, rounded half up")
+
+    def _check_refunded(
+        self,
+        original: str,
+        refunding: dict[str, int],
+        product_id: int,
+        version_id: int,
+        fee_bp: int,
+        quantity: int,
+        line: dict[str, Any],
+    ) -> None:
+        """A refunded line takes back units of its sold line at that line's terms, by the proration rule."""
+        facts = self.refs.line_facts.get(original)
+        if facts is None:
+            raise Refused("unknown_reference", "the refunded line has not been received")
+        if (facts.product_id, facts.version_id, facts.fee_bp) != (product_id, version_id, fee_bp):
+            raise Refused("wrong_rate", "a refund keeps the product, agreement and rate of the line it takes back")
+        units, done = -quantity, facts.refunded + refunding[original]
+        if units <= 0 or done + units > facts.quantity:
+            raise Refused("over_refund", "a refund takes back more units than were sold and not yet refunded")
+        gross = -prorate(facts.gross, facts.quantity, done, units)
+        discount = -prorate(facts.discount, facts.quantity, done, units)
+        fee = -prorate(facts.fee, facts.quantity, done, units)
+        if (line["gross"], line["discount"], line["fee"]) != (gross, discount, fee):
+            raise Refused("wrong_split", "a refund's amounts are its share of the sold line (the proration rule)")
+        refunding[original] += units
 
     def _moves(self, env: Envelope, raw: Any, document: str | None) -> list[tuple[Any, ...]]:
         if type(raw) is not list or len(raw) > 2000:
@@ -481,7 +697,7 @@ class _Batch:
                     self.outlet.id,
                     product_id,
                     move["kind"],
-                    _int(move.get("quantity"), "quantity"),
+                    _int(move.get("quantity"), "quantity", low=-MAX_STEPS, high=MAX_STEPS),
                     document_type,
                     document,
                     _text(move.get("note"), 255),
@@ -521,9 +737,14 @@ class _Batch:
         from pos.models import Employer, StaffRole
 
         p = env.payload
-        _uuid(p.get("uuid"), "uuid")
+        key = uuid.UUID(_uuid(p.get("uuid"), "uuid"))
+        owner = db.session.scalar(db.select(StaffMember.outlet_id).where(StaffMember.uuid == key))
+        if owner is not None and owner != self.outlet.id:
+            raise Refused("foreign_reference", "this staff member belongs to another outlet")
         if p.get("role") not in set(StaffRole) or p.get("employer") not in set(Employer):
             raise Refused("invalid", "unknown role or employer")
+        if type(p.get("new_job")) is not bool:
+            raise Refused("invalid", "new_job must be true or false")
         _day(p.get("start_date"), "start_date")
         if p.get("end_date"):
             _day(p.get("end_date"), "end_date")
@@ -534,7 +755,7 @@ class _Batch:
         if nik is not None and (not isinstance(nik, str) or len(nik) != 16 or not nik.isdigit()):
             raise Refused("invalid", "national_id must have 16 digits")
         if p.get("investor"):
-            investor = _uuid(p.get("investor"), "investor")
+            investor = uuid.UUID(_uuid(p.get("investor"), "investor"))
             if db.session.scalar(db.select(Investor.id).where(Investor.uuid == investor)) is None:
                 raise Refused("unknown_reference", "unknown investor")
         self.documents.append(env)
@@ -552,7 +773,7 @@ class _Batch:
         if not isinstance(p.get("number"), str) or not p["number"]:
             raise Refused("invalid", "the document needs its number")
         if env.type != "stock_count.confirmed":
-            investor = _uuid(p.get("investor"), "investor")
+            investor = uuid.UUID(_uuid(p.get("investor"), "investor"))
             if db.session.scalar(db.select(Investor.id).where(Investor.uuid == investor)) is None:
                 raise Refused("unknown_reference", "unknown investor")
         for line in p.get("lines") or []:
@@ -569,8 +790,10 @@ class _Batch:
         p = env.payload
         shift = _uuid(p.get("uuid"), "uuid")
         cashier = _uuid(p.get("cashier"), "cashier")
+        if shift in self.refs.elsewhere:
+            raise Refused("foreign_reference", "this shift belongs to another outlet")
         if cashier not in self.refs.users:
-            raise Refused("unknown_reference", "unknown cashier")
+            raise self.refs.missing("users", cashier, "cashier")
         self.shifts.append(
             {
                 "uuid": shift,
@@ -586,7 +809,7 @@ class _Batch:
         p = env.payload
         shift = _uuid(p.get("uuid"), "uuid")
         if shift not in self.refs.shifts:
-            raise Refused("unknown_reference", "the shift has not been received")
+            raise self.refs.missing("shifts", shift, "shift")
         self.closes.append(
             {
                 "uuid": shift,
@@ -600,7 +823,7 @@ class _Batch:
         p = env.payload
         shift = _uuid(p.get("shift"), "shift")
         if shift not in self.refs.shifts:
-            raise Refused("unknown_reference", "the shift has not been received")
+            raise self.refs.missing("shifts", shift, "shift")
         if p.get("kind") not in ("in", "out"):
             raise Refused("invalid", "kind must be in or out")
         self.cash.append(
@@ -641,7 +864,7 @@ class _Batch:
                 for row in self.shifts
             ]
             db.session.execute(upsert.insert(Shift).on_conflict_do_nothing(index_elements=["uuid"]), rows)
-            self.refs.shifts.update(_lookup(Shift, {row["uuid"] for row in self.shifts}))
+            self.refs.shifts.update(_lookup(Shift, {row["uuid"] for row in self.shifts}, self.outlet.id))
         for row in self.closes:
             db.session.execute(
                 db.update(Shift)
@@ -700,9 +923,9 @@ class _Batch:
             if not rows:
                 continue
             if phase[0] != "sale":
-                self.refs.sales.update(_lookup(Sale, {r["_original"] for r in rows}))
+                self.refs.sales.update(_lookup(Sale, {r["_original"] for r in rows}, self.outlet.id))
                 wanted = {ln["_original_line"] for ln in self.lines if ln["_original_line"] is not None}
-                self.refs.lines.update(_lookup(SaleLine, wanted))
+                self.refs.lines.update(_lookup(SaleLine, wanted, self.outlet.id))
             shifts, sales = self.refs.shifts, self.refs.sales
             for row in rows:
                 row["shift_id"] = shifts[row["_shift"]]
@@ -897,9 +1120,20 @@ def _write_document(outlet: Outlet, refs: _Refs, env: Envelope) -> None:
     db.session.flush()
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _conflict(
     outlet: Outlet, env_id: uuid.UUID, seq: int | None, event_type: str, reason: str, detail: str, body: Any
 ) -> None:
+    text = body if isinstance(body, str) else canonical(body)
+    if not _encodable(text):
+        text = text.encode("utf-8", "replace").decode("utf-8")
     db.session.add(
         SyncConflict(
             outlet_id=outlet.id,
@@ -908,13 +1142,15 @@ def _conflict(
             event_type=event_type[:40],
             reason=reason,
             detail=detail[:500],
-            body=canonical(body)[:100_000],
+            body=text[:100_000],
         )
     )
 
 
-def _stub_users(outlet: Outlet, envelopes: list[Envelope], known: dict[str, int]) -> None:
-    """Staff created at the outlet (not on central) become login-less user records on central."""
+def _stub_users(outlet: Outlet, envelopes: list[Envelope], refs: _Refs) -> None:
+    """Staff created at the outlet (not on central) become login-less user records on central, named by their
+    whole UUID (two made within the same minute share a UUIDv7's first digits)."""
+    known = refs.users
     for env in envelopes:
         if env.type != "shift.opened":
             continue
@@ -922,12 +1158,12 @@ def _stub_users(outlet: Outlet, envelopes: list[Envelope], known: dict[str, int]
             cashier = _uuid(env.payload.get("cashier"), "cashier")
         except Refused:
             continue
-        if cashier in known:
+        if cashier in known or cashier in refs.elsewhere:
             continue
         name = _text(env.payload.get("cashier_name"), 120) or f"Kasir {str(cashier)[:8]}"
         user = User(
             uuid=uuid.UUID(cashier),
-            username=f"outlet-{outlet.code}-{str(cashier)[:8]}".lower(),
+            username=f"outlet-{outlet.code}-{uuid.UUID(cashier).hex}".lower()[:60],
             full_name=name,
             role=Role.CASHIER,
             outlet_id=outlet.id,
@@ -1024,7 +1260,15 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
     # Events already stored: acknowledge exact repeats, refuse changed bodies.
     stored = _stored(outlet, envelopes)
     taken_seqs = _taken(SyncEvent.__table__.c.seq, outlet, [e.seq for e in envelopes if e.id not in stored], "bigint")
-    texts = {env.id: canonical(env.payload) for env in envelopes}
+    texts = {}
+    for env in list(envelopes):
+        text = canonical(env.payload)
+        if not _encodable(text):  # a lone surrogate: no database can store it, no client meant it
+            envelopes.remove(env)
+            _conflict(outlet, env.id, env.seq, env.type, "invalid_text", "text that is not valid Unicode", text)
+            outcomes.append(Outcome(str(env.id), env.seq, "rejected", "invalid_text", "text that is not valid Unicode"))
+            continue
+        texts[env.id] = text
     for env in envelopes:
         if "\\u0000" in texts[env.id]:  # no PostgreSQL text column holds NUL: the stored records go without it
             cleaned = _without_nul(env.payload)
@@ -1054,12 +1298,15 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         products=_lookup(Product, wanted["products"]),
         investors=_lookup(Investor, wanted["investors"]),
         versions=_lookup(AgreementVersion, wanted["versions"]),
-        users=_lookup(User, wanted["users"]),
-        shifts=_lookup(Shift, wanted["shifts"]),
-        sales=_lookup(Sale, wanted["sales"]),
-        lines=_lookup(SaleLine, wanted["lines"]),
+        users=_lookup(User, wanted["users"], outlet.id),
+        shifts=_lookup(Shift, wanted["shifts"], outlet.id),
+        sales=_lookup(Sale, wanted["sales"], outlet.id),
+        lines=_lookup(SaleLine, wanted["lines"], outlet.id),
     )
-    _stub_users(outlet, fresh, refs.users)
+    refs.elsewhere = _elsewhere(outlet.id, wanted, refs)
+    refs.product_facts = _product_facts(refs.products.values())
+    refs.line_facts = _line_facts(refs.lines)
+    _stub_users(outlet, fresh, refs)
     batch = _Batch(outlet, refs)
     receipts = {_text(e.payload.get("receipt_no"), 40) for e in fresh if e.type in SALE_TYPES}
     if receipts:

@@ -523,8 +523,7 @@ def test_faulty_network_and_crashes_lose_nothing_and_double_nothing(central, tmp
 
 
 def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from pos.models import AgreementVersion, Investor
-    from tests.sync_factories import events_for
+    from tests.sync_factories import catalogue_of, events_for
 
     central_app, server, issued = central
     code = "SYNC-E"
@@ -533,15 +532,7 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
         sync_client.sync_once()
         local = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
         cashier = db.session.scalar(db.select(User).where(User.username == "kasir-sync-e"))
-        catalogue = []
-        for product in db.session.scalars(db.select(Product).where(Product.unit == "pcs")):
-            version = db.session.scalar(
-                db.select(AgreementVersion)
-                .join(AgreementVersion.agreement)
-                .where(AgreementVersion.agreement.has(investor_id=product.investor_id))
-            )
-            investor = db.session.get(Investor, product.investor_id)
-            catalogue.append((str(product.uuid), str(investor.uuid), str(version.uuid), product.price, version.fee_bp))
+        catalogue = catalogue_of(local.id)
         first = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
         events = events_for({"code": code, "cashier": str(cashier.uuid)}, catalogue, 50_000, random.Random(3), first)
         # Sold while the internet was down: the whole day waits in the outbox.

@@ -1,0 +1,248 @@
+"""Central trusts no outlet: every pushed sale is recomputed against central's own agreements and ownership,
+and any one malformed event is refused alone while the rest of its batch is stored (central on SQLite here;
+tests/pg repeats the essentials on PostgreSQL)."""
+
+from __future__ import annotations
+
+import copy
+import random
+import uuid
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from pos.extensions import db
+from pos.models import Outlet, Sale, Shift, StaffMember, SyncConflict, User
+from pos.services import tokens
+from tests.sync_factories import catalogue_of, events_for
+
+
+class Central:
+    """The all-in-one app as central, with a token for one outlet, and valid events that outlet would send."""
+
+    def __init__(self, app: Flask, code: str = "SRG-CPR", cashier: str = "kasir_pw") -> None:
+        self.app, self.code = app, code
+        with app.app_context():
+            outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
+            user = db.session.scalar(db.select(User).where(User.username == cashier))
+            assert outlet and user
+            self.outlet_id = outlet.id
+            self.token = tokens.issue(outlet, None)
+            self.catalogue = catalogue_of(outlet.id)
+            self.cashier = str(user.uuid)
+            db.session.commit()
+        self.api = app.test_client()
+        self.seq = 1000
+
+    def events(self, sales: int = 1) -> list[dict[str, Any]]:
+        node = {"code": self.code, "cashier": self.cashier}
+        made = events_for(node, self.catalogue, sales, random.Random(self.seq), self.seq)
+        for event in made:
+            event["payload"]["receipt_no"] = f"{self.code}-T{event['seq']:06d}"
+        self.seq += len(made)
+        return made
+
+    def push(self, events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        answer = self.api.post(
+            "/api/v1/sync/push", json={"events": events}, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+        return {r["id"]: r for r in answer.get_json()["results"]}
+
+    def stored(self, sale_uuid: str) -> bool:
+        with self.app.app_context():
+            return db.session.scalar(db.select(Sale.id).where(Sale.uuid == uuid.UUID(sale_uuid))) is not None
+
+
+def _sale(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(e for e in events if e["type"].startswith("sale."))
+
+
+def _refused(central: Central, events: list[dict[str, Any]], code: str) -> None:
+    results = central.push(events)
+    bad = _sale(events)
+    assert results[bad["id"]]["status"] == "rejected", results[bad["id"]]
+    assert results[bad["id"]]["code"] == code, results[bad["id"]]
+    assert not central.stored(bad["payload"]["uuid"])
+    with central.app.app_context():
+        reasons = db.session.scalars(
+            db.select(SyncConflict.reason).where(SyncConflict.event_uuid == uuid.UUID(bad["id"]))
+        )
+        assert code in set(reasons)
+
+
+def test_a_valid_sale_is_stored(app: Flask) -> None:
+    central = Central(app)
+    events = central.events(2)
+    results = central.push(events)
+    assert {r["status"] for r in results.values()} == {"accepted"}
+    assert all(central.stored(e["payload"]["uuid"]) for e in events if e["type"] == "sale.completed")
+
+
+def test_a_fee_the_split_does_not_give_is_refused(app: Flask) -> None:
+    central = Central(app)
+    events = central.events()
+    line = _sale(events)["payload"]["lines"][0]
+    moved = line["fee"]
+    line["fee"], line["investor_share"] = 0, line["net"]  # the cooperative's fee handed to the investor
+    _sale(events)["payload"]["fee"] -= moved
+    _sale(events)["payload"]["investor_share"] += moved
+    _refused(central, events, "wrong_split")
+
+
+def test_a_rate_other_than_the_agreements_is_refused(app: Flask) -> None:
+    central = Central(app)
+    events = central.events()
+    sale = _sale(events)["payload"]
+    line = sale["lines"][0]
+    old_fee = line["fee"]
+    line["fee_bp"], line["fee"], line["investor_share"] = 10_000, line["net"], 0  # consistent, but not agreed
+    sale["fee"] += line["fee"] - old_fee
+    sale["investor_share"] = sale["total"] - sale["fee"]
+    _refused(central, events, "wrong_rate")
+
+
+def test_a_sale_on_another_outlets_shift_is_refused(app: Flask) -> None:
+    other = Central(app, "SRG-KDR", "kasir_b")
+    theirs = other.events()
+    assert {r["status"] for r in other.push(theirs).values()} == {"accepted"}
+    central = Central(app)
+    events = central.events()
+    _sale(events)["payload"]["shift"] = theirs[0]["payload"]["uuid"]
+    _refused(central, events[1:], "foreign_reference")
+
+
+def test_a_shift_opened_under_another_outlets_shift_or_cashier_is_refused(app: Flask) -> None:
+    other = Central(app, "SRG-KDR", "kasir_b")
+    theirs = other.events()
+    other.push(theirs)
+    central = Central(app)
+    events = central.events()
+    opened = events[0]
+    opened["payload"]["cashier"] = other.cashier
+    results = central.push([opened])
+    assert (results[opened["id"]]["status"], results[opened["id"]]["code"]) == ("rejected", "foreign_reference")
+    again = central.events()[0]
+    again["payload"]["uuid"] = theirs[0]["payload"]["uuid"]
+    results = central.push([again])
+    assert (results[again["id"]]["status"], results[again["id"]]["code"]) == ("rejected", "foreign_reference")
+    with app.app_context():
+        shift = db.session.scalar(db.select(Shift).where(Shift.uuid == uuid.UUID(theirs[0]["payload"]["uuid"])))
+        assert shift is not None and shift.outlet.code == "SRG-KDR"
+
+
+def test_a_refund_of_another_outlets_sale_is_refused(app: Flask) -> None:
+    other = Central(app, "SRG-KDR", "kasir_b")
+    theirs = other.events()
+    other.push(theirs)
+    central = Central(app)
+    events = central.events()
+    central.push(events)
+    their_sale = _sale(theirs)["payload"]
+    refund = copy.deepcopy(_sale(events))
+    refund["id"], refund["seq"], refund["type"] = str(uuid.uuid4()), central.seq + 1, "sale.refund"
+    p = refund["payload"]
+    p["uuid"] = p["idempotency_key"] = str(uuid.uuid4())
+    p["kind"], p["original"], p["receipt_no"] = "refund", their_sale["uuid"], f"{central.code}-R1"
+    for line, original in zip(p["lines"], their_sale["lines"], strict=False):
+        line["uuid"], line["original_line"] = str(uuid.uuid4()), original["uuid"]
+    for item in (*p["payments"], *p["movements"]):
+        item["uuid"] = str(uuid.uuid4())
+    _refused(central, [refund], "foreign_reference")
+
+
+def test_a_line_under_another_cooperatives_agreement_is_refused(app: Flask) -> None:
+    central = Central(app)
+    with app.app_context():
+        foreign = catalogue_of(db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-KDR")))
+    events = central.events()
+    line = _sale(events)["payload"]["lines"][0]
+    line["agreement_version"] = foreign[0][2]  # UD Lain Jaya's terms with Kaduagung, not this outlet's
+    _refused(central, events, "agreement_not_in_force")
+
+
+def test_staff_of_another_outlet_cannot_be_overwritten(app: Flask) -> None:
+    with app.app_context():
+        member = db.session.scalar(
+            db.select(StaffMember).join(Outlet, StaffMember.outlet_id == Outlet.id).where(Outlet.code == "SRG-CPR")
+        )
+        assert member is not None
+        key, name, nik = str(member.uuid), member.full_name, member.national_id
+    central = Central(app, "SRG-KDR", "kasir_b")
+    event = {
+        "id": str(uuid.uuid4()),
+        "seq": 1,
+        "type": "staff.saved",
+        "schema_version": 1,
+        "payload": {
+            "uuid": key,
+            "full_name": "Diambil alih",
+            "role": "cashier",
+            "role_note": "",
+            "employer": "cooperative",
+            "investor": None,
+            "start_date": "2026-01-01",
+            "end_date": None,
+            "new_job": False,
+            "national_id": "3604019999990001",
+        },
+    }
+    results = central.push([event])
+    assert (results[event["id"]]["status"], results[event["id"]]["code"]) == ("rejected", "foreign_reference")
+    with app.app_context():
+        again = db.session.scalar(db.select(StaffMember).where(StaffMember.uuid == uuid.UUID(key)))
+        assert again is not None and (again.outlet.code, again.full_name, again.national_id) == ("SRG-CPR", name, nik)
+
+
+def test_two_cashiers_created_at_an_outlet_within_a_minute_do_not_collide(app: Flask) -> None:
+    central = Central(app)
+    prefix = uuid.uuid4().hex[:8]
+    opened = []
+    for n in range(2):
+        cashier = uuid.UUID(prefix + uuid.uuid4().hex[8:])
+        event = central.events()[0]
+        event["payload"]["cashier"], event["payload"]["cashier_name"] = str(cashier), f"Kasir baru {n}"
+        opened.append(event)
+    results = central.push(opened)
+    assert [results[e["id"]]["status"] for e in opened] == ["accepted", "accepted"]
+
+
+def _poisoned(event: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    bad = copy.deepcopy(event)
+    target = bad["payload"]
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return bad
+
+
+POISONS = [
+    (("created_at",), "yesterday"),
+    (("created_at",), "0001-01-01T00:00:00+14:00"),
+    (("business_date",), "0000-00-00"),
+    (("lines", 0, "unit_price"), {}),
+    (("lines", 0, "unit_price"), 1e308),
+    (("lines", 0, "quantity"), 2**63),
+    (("lines", 0, "name"), "\ud800"),
+    (("lines", 0, "product"), KeyError),
+    (("payments", 0, "amount"), "x"),
+    (("movements", 0, "quantity"), 10**15),
+    (("receipt_no",), ["a"]),
+]
+
+
+@pytest.mark.parametrize(("path", "value"), POISONS, ids=[f"{'.'.join(map(str, p))}={v!r}"[:40] for p, v in POISONS])
+def test_a_poisoned_sale_in_the_middle_of_a_batch_is_refused_alone(
+    app: Flask, path: tuple[Any, ...], value: Any
+) -> None:
+    central = Central(app)
+    events = central.events(3)
+    events[2] = _poisoned(events[2], path, value)
+    results = central.push(events)
+    statuses = [results[e["id"]]["status"] for e in events]
+    assert statuses == ["accepted", "accepted", "rejected", "accepted"], [results[e["id"]] for e in events]
+    assert central.stored(events[3]["payload"]["uuid"]) and not central.stored(events[2]["payload"]["uuid"])
