@@ -207,6 +207,10 @@ def sync_once(client: httpx.Client | None = None, batch: int | None = None) -> R
     return report
 
 
+# The longest wait between tries while central cannot be reached: a backlog moves within this of its return.
+RETRY_CAP_MS = 8_000
+
+
 def run(interval: int = 15, stop: Any = None, log: Any = print, batch: int | None = None) -> None:
     """Sync forever: every ``interval`` seconds while healthy, backing off with jitter after failures."""
     failures = 0
@@ -219,7 +223,7 @@ def run(interval: int = 15, stop: Any = None, log: Any = print, batch: int | Non
                 wait_ms = 500 if report.pending else interval * 1000
             except SyncError as exc:
                 failures += 1
-                wait_ms = max(1000, backoff_ms(failures, base_ms=2000, cap_ms=300_000))
+                wait_ms = max(1000, backoff_ms(failures, base_ms=1000, cap_ms=RETRY_CAP_MS))
                 log(f"sync failed ({failures}): {exc}; next try in {wait_ms // 1000} s")
             finally:
                 db.session.remove()

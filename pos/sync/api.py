@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -55,7 +56,7 @@ def _json_body() -> Any:
     except orjson.JSONDecodeError:
         try:
             return json.loads(data, parse_constant=_not_a_number)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than any event is
             return None
 
 
@@ -98,6 +99,9 @@ def push() -> Any:
     return Response(orjson.dumps(ingest.as_response(outcomes)), mimetype="application/json")
 
 
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
 @bp.route("/api/v1/sync/pull")
 @token_auth
 def pull() -> Any:
@@ -106,9 +110,11 @@ def pull() -> Any:
         return outlet
     raw_cursor = request.args.get("cursor", "0")
     raw_limit = request.args.get("limit", str(changes.PAGE))
-    if not raw_cursor.lstrip("-").isdigit() or not raw_limit.isdigit() or len(raw_cursor) > 19:
-        return _error(400, "bad_cursor", "cursor and limit must be whole numbers")
-    limit = min(max(int(raw_limit), 1), 1000)
+    if not _WHOLE.fullmatch(raw_cursor) or not _WHOLE.fullmatch(raw_limit):
+        return _error(400, "bad_cursor", "cursor and limit must be whole numbers (0 or more; limit 1 to 1000)")
+    limit = int(raw_limit)
+    if not 1 <= limit <= 1000:
+        return _error(400, "bad_limit", "limit must be from 1 to 1000")
     page = changes.page_for(outlet, int(raw_cursor), limit)
     state_cursor = page["cursor"]
     from pos.models import OutletSyncState

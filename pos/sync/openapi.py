@@ -171,7 +171,7 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "Pull central's changes in the outlet's scope after a cursor",
                     "parameters": [
-                        {"name": "cursor", "in": "query", "schema": {"type": "integer", "default": 0}},
+                        {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                     ],
                     "responses": {
@@ -179,7 +179,7 @@ def document() -> dict[str, Any]:
                             "description": "a page of changes",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PullResponse"}}},
                         },
-                        "400": _error("cursor or limit is not a whole number (bad_cursor)"),
+                        "400": _error("cursor or limit is not a whole number (bad_cursor), or limit is outside 1–1000 (bad_limit)"),
                         "401": _error("missing, unknown or revoked token (unauthorized)"),
                     },
                 }

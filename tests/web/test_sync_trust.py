@@ -246,3 +246,23 @@ def test_a_poisoned_sale_in_the_middle_of_a_batch_is_refused_alone(
     statuses = [results[e["id"]]["status"] for e in events]
     assert statuses == ["accepted", "accepted", "rejected", "accepted"], [results[e["id"]] for e in events]
     assert central.stored(events[3]["payload"]["uuid"]) and not central.stored(events[2]["payload"]["uuid"])
+
+
+@pytest.mark.parametrize(
+    "query", ["cursor=--1", "cursor=%C2%B2", "limit=%C2%B2", "limit=0", "limit=1001", "cursor=-1", "cursor=" + "9" * 30]
+)
+def test_a_bad_pull_cursor_or_limit_is_a_clear_400(app: Flask, query: str) -> None:
+    central = Central(app)
+    answer = central.api.get(f"/api/v1/sync/pull?{query}", headers={"Authorization": f"Bearer {central.token}"})
+    assert answer.status_code == 400 and answer.get_json()["error"] in ("bad_cursor", "bad_limit")
+
+
+def test_json_nested_too_deep_is_a_clear_400(app: Flask) -> None:
+    central = Central(app)
+    body = '{"events": [' + "[" * 1025 + "]" * 1025 + "]}"
+    answer = central.api.post(
+        "/api/v1/sync/push",
+        data=body,
+        headers={"Authorization": f"Bearer {central.token}", "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400
