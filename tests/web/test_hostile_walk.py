@@ -168,3 +168,24 @@ def test_a_nul_character_in_a_query_or_a_form_is_refused_and_nothing_is_written(
     assert client.post("/cashier/shift/cash", {"kind": "out", "amount": "5000", "reason": "sopir"}).status_code == 303
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(CashMovement.id))) == 1
+
+
+def test_garbage_pin_logins_never_cause_a_server_error(app: Flask, client: Client) -> None:
+    """The one public route that names an object: a PIN login for a real cashier, another outlet's and nobody."""
+    import uuid
+
+    from pos.extensions import db
+    from pos.models import User
+
+    with app.app_context():
+        people = [
+            str(u) for u in db.session.scalars(db.select(User.uuid).where(User.username.in_(["kasir_pw", "kasir_b"])))
+        ]
+    failures = []
+    for key in [*people, str(uuid.uuid4()), "not-a-uuid"]:
+        for data in GARBAGE_SETS:
+            for htmx in (False, True):
+                status = client.post(f"/login/pin/{key}", dict(data), htmx=htmx).status_code
+                if status >= 500:
+                    failures.append((key, next(iter(data.values()))[:20], htmx, status))
+    assert not failures, failures
