@@ -10,13 +10,11 @@ sale, line and payment rows in the same run. Goal (DESIGN §7): within a minute 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.sync_ingest import _database, copy_floor, drop, seed, serve_central  # noqa: E402
 from tests.conftest import make_app  # noqa: E402
-from tests.sync_factories import events_for  # noqa: E402
+from tests.sync_factories import events_for, waiting_in_outbox  # noqa: E402
 
 
 def main() -> None:
@@ -56,21 +54,7 @@ def main() -> None:
                 local = db.session.scalar(db.select(Outlet).where(Outlet.code == node["code"]))
                 first = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
                 events = events_for(node, seeded["catalogue"], args.sales, random.Random(3), first)
-                db.session.execute(
-                    db.insert(OutboxEvent),
-                    [
-                        {
-                            "uuid": uuid.UUID(e["id"]),
-                            "outlet_id": local.id,
-                            "seq": e["seq"],
-                            "event_type": e["type"],
-                            "schema_version": 1,
-                            "payload": json.dumps(e["payload"]),
-                            "attempts": 0,
-                        }
-                        for e in events
-                    ],
-                )
+                waiting_in_outbox(local.id, events)
                 db.session.commit()
                 waiting = sync_client.pending_count()
                 started = time.perf_counter()

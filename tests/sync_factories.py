@@ -108,3 +108,28 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
             }
         )
     return out
+
+
+def waiting_in_outbox(outlet_id: int, events: list[dict]) -> None:
+    """Put events in an outlet node's outbox as if sold while the internet was down. Call inside its app."""
+    import json
+    import uuid
+
+    from pos.extensions import db
+    from pos.models import OutboxEvent
+
+    db.session.execute(
+        db.insert(OutboxEvent),
+        [
+            {
+                "uuid": uuid.UUID(e["id"]),
+                "outlet_id": outlet_id,
+                "seq": e["seq"],
+                "event_type": e["type"],
+                "schema_version": 1,
+                "payload": json.dumps(e["payload"]),
+                "attempts": 0,
+            }
+            for e in events
+        ],
+    )

@@ -523,7 +523,7 @@ def test_faulty_network_and_crashes_lose_nothing_and_double_nothing(central, tmp
 
 
 def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from tests.sync_factories import catalogue_of, events_for
+    from tests.sync_factories import catalogue_of, events_for, waiting_in_outbox
 
     central_app, server, issued = central
     code = "SYNC-E"
@@ -536,21 +536,7 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
         first = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
         events = events_for({"code": code, "cashier": str(cashier.uuid)}, catalogue, 50_000, random.Random(3), first)
         # Sold while the internet was down: the whole day waits in the outbox.
-        db.session.execute(
-            db.insert(OutboxEvent),
-            [
-                {
-                    "uuid": __import__("uuid").UUID(e["id"]),
-                    "outlet_id": local.id,
-                    "seq": e["seq"],
-                    "event_type": e["type"],
-                    "schema_version": 1,
-                    "payload": json.dumps(e["payload"]),
-                    "attempts": 0,
-                }
-                for e in events
-            ],
-        )
+        waiting_in_outbox(local.id, events)
         db.session.commit()
         assert sync_client.pending_count() == 50_001
         db.session.commit()
