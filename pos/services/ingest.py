@@ -1367,6 +1367,16 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         )
         batch.write()
         outcomes.extend(Outcome(str(env.id), env.seq, "accepted") for env in accepted)
+        # an event refused before (a reference that had not arrived yet) and accepted now is no longer open
+        db.session.execute(
+            db.update(SyncConflict)
+            .where(
+                SyncConflict.outlet_id == outlet.id,
+                SyncConflict.resolved_at.is_(None),
+                SyncConflict.event_uuid.in_([env.id for env in accepted]),
+            )
+            .values(resolved_at=now)
+        )
     _touch_state(
         outlet,
         len(accepted),

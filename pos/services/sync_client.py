@@ -96,6 +96,12 @@ def pull(client: httpx.Client, base: str, token: str) -> int:
     return applied
 
 
+# Refusals that can heal: what the event names has not reached central yet (it may, in a later batch).
+# Such an event is sent again with the next batches, HEAL_TRIES times, before it is quarantined.
+HEALS = frozenset({"unknown_reference"})
+HEAL_TRIES = 20
+
+
 def push(client: httpx.Client, base: str, token: str, batch: int | None = None) -> tuple[int, int, int]:
     """Send the outbox in batches; returns events sent, of which already stored on central, and quarantined."""
     batch = batch or BATCH
@@ -142,7 +148,7 @@ def push(client: httpx.Client, base: str, token: str, batch: int | None = None) 
             raise
         by_id = {e.uuid.hex: e for e in events}
         now = clock.now()
-        done, refused = [], []
+        done, refused, waiting = [], [], []
         for result in answer.get("results", []):
             key = str(result.get("id", "")).replace("-", "")
             if key not in by_id:
@@ -151,9 +157,20 @@ def push(client: httpx.Client, base: str, token: str, batch: int | None = None) 
                 done.append(by_id[key].id)
                 duplicates += result.get("status") == "duplicate"
             elif result.get("status") in ("conflict", "rejected"):
-                refused.append((by_id[key].id, f"{result.get('code')}: {result.get('message')}"[:500]))
+                event = by_id[key]
+                reason = f"{result.get('code')}: {result.get('message')}"[:500]
+                if result.get("code") in HEALS and event.attempts + 1 < HEAL_TRIES:
+                    waiting.append((event.id, reason))  # what it names may reach central later: try again
+                else:
+                    refused.append((event.id, reason))
         if done:
             db.session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(done)).values(sent_at=now))
+        for event_id, reason in waiting:
+            db.session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id == event_id)
+                .values(last_error=reason, attempts=OutboxEvent.attempts + 1)
+            )
         for event_id, reason in refused:
             db.session.execute(
                 update(OutboxEvent)

@@ -179,7 +179,7 @@ def document() -> dict[str, Any]:
                             "description": "a page of changes",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PullResponse"}}},
                         },
-                        "400": _error("cursor or limit is not a whole number (bad_cursor), or limit is outside 1–1000 (bad_limit)"),
+                        "400": _error("cursor or limit not a whole number (bad_cursor), limit not 1–1000 (bad_limit)"),
                         "401": _error("missing, unknown or revoked token (unauthorized)"),
                     },
                 }

@@ -104,9 +104,13 @@ def health():  # type: ignore[no-untyped-def]
         }
         for outlet, state in rows
     ]
-    conflicts = db.session.scalars(
-        db.select(SyncConflict).where(SyncConflict.resolved_at.is_(None)).order_by(SyncConflict.id.desc()).limit(50)
-    ).all()
+    codes = {outlet.id: outlet.code for outlet, _state in rows}
+    conflicts = [
+        (codes.get(c.outlet_id, "?"), c)
+        for c in db.session.scalars(
+            db.select(SyncConflict).where(SyncConflict.resolved_at.is_(None)).order_by(SyncConflict.id.desc()).limit(50)
+        )
+    ]
     return render(
         "sync/health.html",
         outlets=outlets,

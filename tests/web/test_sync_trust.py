@@ -266,3 +266,25 @@ def test_json_nested_too_deep_is_a_clear_400(app: Flask) -> None:
         headers={"Authorization": f"Bearer {central.token}", "Content-Type": "application/json"},
     )
     assert answer.status_code == 400
+
+
+def test_a_refusal_that_heals_is_closed_once_accepted_and_refusals_show_the_outlets_code(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    central = Central(app)
+    opened, sale = central.events()
+    first = central.push([sale])
+    assert (first[sale["id"]]["status"], first[sale["id"]]["code"]) == ("rejected", "unknown_reference")
+    its_shift, bad = central.events()
+    bad["payload"]["lines"][0]["fee_bp"] = 9999
+    central.push([its_shift, bad])
+    health = login_as("admin").get("/sync/health").get_data(as_text=True)
+    refused = health[health.index("Kejadian yang ditolak") :]
+    assert refused.count("SRG-CPR") >= 2 and "unknown_reference" in refused and "wrong_rate" in refused
+    later = central.push([opened, sale])  # the shift arrives; the outlet sends the sale again
+    assert [later[e["id"]]["status"] for e in (opened, sale)] == ["accepted", "accepted"]
+    with app.app_context():
+        still_open = db.session.scalars(
+            db.select(SyncConflict.reason).where(
+                SyncConflict.resolved_at.is_(None), SyncConflict.outlet_id == central.outlet_id
+            )
+        ).all()
+    assert still_open == ["wrong_rate"]
