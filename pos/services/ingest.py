@@ -56,6 +56,12 @@ MAX_PRICE = 10**12
 
 SALE_TYPES = ("sale.completed", "sale.refund", "sale.void")
 STOCK_TYPES = ("delivery.received", "stock_count.confirmed", "stock_return.sent", "stock.written_off")
+STOCK_KIND_BY_TYPE = {
+    "delivery.received": "receive",
+    "stock_count.confirmed": "adjust",
+    "stock_return.sent": "return",
+    "stock.written_off": "write_off",
+}
 SALE_KIND_BY_TYPE = {"sale.completed": "sale", "sale.refund": "refund", "sale.void": "void"}
 PAYMENT_METHODS = frozenset({"cash", "qris", "transfer"})
 MOVEMENT_KINDS = frozenset({"opening", "receive", "sale", "refund", "adjust", "return", "write_off"})
@@ -713,12 +719,25 @@ class _Batch:
             "stock_count.confirmed": "count",
             "stock_return.sent": "return",
         }
-        document = _uuid(p[document_key[env.type]], "document") if env.type in document_key else None
+        document = _uuid(p.get(document_key[env.type]), "document") if env.type in document_key else None
         moves = self._moves(env, p.get("movements") or [], document)
+        if any(move[3] != STOCK_KIND_BY_TYPE[env.type] for move in moves):
+            raise Refused("wrong_stock", f"a {env.type} event moves stock as {STOCK_KIND_BY_TYPE[env.type]} only")
         if env.type == "delivery.received":
             lines = p.get("lines")
-            if not isinstance(lines, list):
+            if not isinstance(lines, list) or len(lines) > 5000:
                 raise Refused("invalid", "lines must be a list")
+            owner = db.session.scalar(db.select(Delivery.outlet_id).where(Delivery.uuid == uuid.UUID(document)))
+            if owner is None:
+                raise Refused("unknown_reference", "the delivery has not been received")
+            if owner != self.outlet.id:
+                raise Refused("foreign_reference", "this delivery is for another outlet")
+            for result in lines:
+                if not isinstance(result, dict):
+                    raise Refused("invalid", "a line must be an object")
+                for name in ("good", "damaged"):
+                    if result.get(name) is not None:
+                        _int(result.get(name), name, low=0, high=MAX_STEPS)
             by = _uuid(p["received_by"], "received_by") if p.get("received_by") else None
             self.receipts.append(
                 {
@@ -764,27 +783,51 @@ class _Batch:
         self._check_document(env)
         self.documents.append(env)
 
+    def _check_owner(self, model: Any, key: str, what: str) -> None:
+        """A document this event names must be the pushing outlet's, when central already holds it."""
+        owner = db.session.scalar(db.select(model.outlet_id).where(model.uuid == uuid.UUID(key)))
+        if owner is not None and owner != self.outlet.id:
+            raise Refused("foreign_reference", f"this {what} belongs to another outlet")
+
     def _check_document(self, env: Envelope) -> None:
+        from pos.models import RestockRequest, StockCount, StockReturn
+
         p = env.payload
-        key = {"stock_count.confirmed": "count", "stock_return.sent": "return", "restock.requested": "request"}[
-            env.type
-        ]
-        _uuid(p.get(key), key)
+        key, model = {
+            "stock_count.confirmed": ("count", StockCount),
+            "stock_return.sent": ("return", StockReturn),
+            "restock.requested": ("request", RestockRequest),
+        }[env.type]
+        self._check_owner(model, _uuid(p.get(key), key), key)
         if not isinstance(p.get("number"), str) or not p["number"]:
             raise Refused("invalid", "the document needs its number")
         if env.type != "stock_count.confirmed":
             investor = uuid.UUID(_uuid(p.get("investor"), "investor"))
             if db.session.scalar(db.select(Investor.id).where(Investor.uuid == investor)) is None:
                 raise Refused("unknown_reference", "unknown investor")
-        for line in p.get("lines") or []:
+        lines = p.get("lines") or []
+        if type(lines) is not list or len(lines) > 5000:
+            raise Refused("invalid", "lines must be a list")
+        for line in lines:
             if not isinstance(line, dict):
                 raise Refused("invalid", "a line must be an object")
             if line.get("product") and _uuid(line["product"], "product") not in self.refs.products:
                 raise Refused("unknown_reference", "unknown product")
             if env.type == "restock.requested":
-                _int(line.get("quantity"), "quantity", low=1)
-            elif line.get("counted") is not None:
-                _int(line.get("counted"), "counted", low=0)
+                _int(line.get("quantity"), "quantity", low=1, high=MAX_STEPS)
+                if not line.get("product") and not _text(line.get("description"), 160).strip():
+                    raise Refused("invalid", "a requested line names a product or describes one")
+                continue
+            if env.type == "stock_count.confirmed":
+                if not line.get("product"):
+                    raise Refused("invalid", "a counted line names its product")
+                for name, low, high in (
+                    ("counted", 0, MAX_STEPS),
+                    ("expected", -MAX_STEPS, MAX_STEPS),
+                    ("unit_price", 0, MAX_PRICE),
+                ):
+                    if line.get(name) is not None:
+                        _int(line.get(name), name, low=low, high=high)
 
     def shift_opened(self, env: Envelope) -> None:
         p = env.payload

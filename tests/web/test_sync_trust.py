@@ -288,3 +288,110 @@ def test_a_refusal_that_heals_is_closed_once_accepted_and_refusals_show_the_outl
             )
         ).all()
     assert still_open == ["wrong_rate"]
+
+
+def _document(central: Central, kind: str, **payload: Any) -> dict[str, Any]:
+    central.seq += 1
+    return {"id": str(uuid.uuid4()), "seq": central.seq, "type": kind, "schema_version": 1, "payload": payload}
+
+
+def _uuids(app: Flask) -> dict[str, str]:
+    from pos.models import Investor, Product
+
+    with app.app_context():
+        return {
+            "product": str(db.session.scalar(db.select(Product.uuid).where(Product.sku == "MIE-INDGRG"))),
+            "investor": str(db.session.scalar(db.select(Investor.uuid).where(Investor.code == "SRB"))),
+            "manager": str(db.session.scalar(db.select(User.uuid).where(User.username == "manajer"))),
+        }
+
+
+def _count(ids: dict[str, str], **line: Any) -> dict[str, Any]:
+    return {
+        "count": str(uuid.uuid4()),
+        "number": f"OPN-{uuid.uuid4().hex[:8]}",
+        "confirmed_by": ids["manager"],
+        "confirmed_at": "2026-11-30T03:00:00+00:00",
+        "started_at": "2026-11-30T02:00:00+00:00",
+        "scope": "",
+        "reason": "",
+        "lines": [{"product": ids["product"], "counted": 5, "expected": 5, "unit_price": 3000, "note": "", **line}],
+        "movements": [],
+    }
+
+
+BAD_COUNT_LINES = [
+    {"product": None},
+    {"expected": "x"},
+    {"expected": 2**63},
+    {"unit_price": {}},
+    {"unit_price": 1e308},
+    {"counted": -1},
+]
+
+
+@pytest.mark.parametrize("line", BAD_COUNT_LINES, ids=[repr(x)[:30] for x in BAD_COUNT_LINES])
+def test_a_bad_count_line_is_refused_alone(app: Flask, line: dict[str, Any]) -> None:
+    central, ids = Central(app), _uuids(app)
+    good = _document(central, "stock_count.confirmed", **_count(ids))
+    bad = _document(central, "stock_count.confirmed", **_count(ids, **line))
+    results = central.push([bad, good])
+    assert results[bad["id"]]["status"] == "rejected" and results[good["id"]]["status"] == "accepted"
+    admin = app.test_client()
+    assert admin.get("/login").status_code == 200
+
+
+def test_documents_with_an_investor_and_staff_without_new_job_on_sqlite(app: Flask) -> None:
+    central, ids = Central(app), _uuids(app)
+    restock = _document(
+        central,
+        "restock.requested",
+        request=str(uuid.uuid4()),
+        number=f"PMT-{uuid.uuid4().hex[:8]}",
+        investor=ids["investor"],
+        note="",
+        requested_by=ids["manager"],
+        requested_at="2026-11-30T03:00:00+00:00",
+        lines=[{"product": ids["product"], "description": "", "quantity": 10}],
+    )
+    staff = {
+        "uuid": str(uuid.uuid4()),
+        "full_name": "Pegawai Baru",
+        "role": "cashier",
+        "role_note": "",
+        "employer": "investor",
+        "investor": ids["investor"],
+        "start_date": "2026-11-01",
+        "end_date": None,
+        "new_job": True,
+        "national_id": None,
+        "updated_at": "2026-11-30T03:00:00+00:00",
+    }
+    saved = _document(central, "staff.saved", **staff)
+    without = _document(central, "staff.saved", **{**staff, "uuid": str(uuid.uuid4())})
+    del without["payload"]["new_job"]
+    results = central.push([restock, saved, without])
+    assert [results[e["id"]]["status"] for e in (restock, saved, without)] == ["accepted", "accepted", "rejected"]
+
+
+def test_another_outlets_delivery_or_count_is_refused(app: Flask) -> None:
+    from pos.models import Delivery, StockCount
+
+    with app.app_context():
+        delivery = db.session.scalar(
+            db.select(Delivery).join(Outlet, Delivery.outlet_id == Outlet.id).where(Outlet.code == "SRG-CPR")
+        )
+        count = db.session.scalar(db.select(StockCount))
+        assert delivery is not None and count is not None
+        keys = str(delivery.uuid), str(count.uuid)
+    central = Central(app, "SRG-KDR", "kasir_b")
+    ids = _uuids(app)
+    received = _document(
+        central, "delivery.received", delivery=keys[0], received_at="2026-11-30T03:00:00+00:00", lines=[], movements=[]
+    )
+    counted = _document(central, "stock_count.confirmed", **{**_count(ids), "count": keys[1], "lines": []})
+    results = central.push([received, counted])
+    assert [(results[e["id"]]["status"], results[e["id"]]["code"]) for e in (received, counted)] == [
+        ("rejected", "foreign_reference"),
+        ("rejected", "foreign_reference"),
+    ]
