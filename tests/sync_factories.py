@@ -21,7 +21,9 @@ def catalogue_of(outlet_id: int, units: tuple[str, ...] = ("pcs",)) -> list[tupl
     book = agreements.RateBook(outlet_id, clock.business_date(outlet.timezone))
     out = []
     investors = supply.investor_ids_of(outlet_id)
-    for product in db.session.scalars(db.select(Product).where(Product.investor_id.in_(investors)).order_by(Product.id)):
+    for product in db.session.scalars(
+        db.select(Product).where(Product.investor_id.in_(investors)).order_by(Product.id)
+    ):
         rate = book.rate(product.investor_id, product.category_id)
         if rate is None or product.unit not in units:
             continue
@@ -51,7 +53,9 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
     for n in range(sales):
         lines, total, fee = [], 0, 0
         movements = []
-        for line_no, (product, investor, version, price, bp) in enumerate(rng.sample(catalogue, min(3, len(catalogue))), start=1):
+        for line_no, (product, investor, version, price, bp) in enumerate(
+            rng.sample(catalogue, min(3, len(catalogue))), start=1
+        ):
             quantity = rng.randint(1, 3)
             split = split_line(quantity * price, bp)
             movements.append({"uuid": str(new_id()), "product": product, "kind": "sale", "quantity": -quantity})

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import psycopg
 from flask import current_app
 from sqlalchemy import Uuid, case, func
+from sqlalchemy.exc import DataError, IntegrityError, InternalError, ProgrammingError
 
 from pos.core import clock
 from pos.domain.money import line_amount, split_line
@@ -450,6 +452,23 @@ class _Batch:
         self.receipt_nos: set[str] = set()
         self.receipts_taken: set[str] = set()
         self.books: dict[date, RateBook] = {}
+
+    LISTS = ("sales", "lines", "payments", "moves", "shifts", "closes", "cash", "receipts", "documents")
+
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(len(getattr(self, name)) for name in self.LISTS)
+
+    def truncate(self, sizes: tuple[int, ...]) -> None:
+        for name, size in zip(self.LISTS, sizes, strict=True):
+            del getattr(self, name)[size:]
+
+    def part(self, start: tuple[int, ...], end: tuple[int, ...]) -> _Batch:
+        """The rows one event added, as a batch of their own."""
+        piece = _Batch(self.outlet, self.refs)
+        piece.now = self.now
+        for name, a, b in zip(self.LISTS, start, end, strict=True):
+            setattr(piece, name, getattr(self, name)[a:b])
+        return piece
 
     # Each handler validates completely before it adds anything, so a refused event leaves no rows.
 
@@ -1355,34 +1374,20 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
     if receipts:
         batch.receipts_taken = _taken(Sale.__table__.c.receipt_no, outlet, sorted(receipts), "text")
     accepted: list[Envelope] = []
+    spans: dict[uuid.UUID, tuple[tuple[int, ...], tuple[int, ...]]] = {}  # each event's rows in the batch
     for env in fresh:
-        snapshot = (
-            len(batch.sales),
-            len(batch.lines),
-            len(batch.payments),
-            len(batch.moves),
-            len(batch.shifts),
-            len(batch.closes),
-            len(batch.cash),
-            len(batch.receipts),
-            len(batch.documents),
-        )
+        before = batch.sizes()
         try:
             HANDLERS[env.type](batch, env)
         except (Refused, KeyError, TypeError, AttributeError, ValueError) as exc:
-            # nothing of this event stays in the batch
-            for name, size in zip(
-                ("sales", "lines", "payments", "moves", "shifts", "closes", "cash", "receipts", "documents"),
-                snapshot,
-                strict=True,
-            ):
-                del getattr(batch, name)[size:]
+            batch.truncate(before)  # nothing of this event stays in the batch
             code = exc.code if isinstance(exc, Refused) else "invalid"
             message = str(exc) if isinstance(exc, Refused) else "the payload is incomplete"
             _conflict(outlet, env.id, env.seq, env.type, code, message, env.payload)
             outcomes.append(Outcome(str(env.id), env.seq, "rejected", code, message))
             continue
         accepted.append(env)
+        spans[env.id] = (before, batch.sizes())
         # sales later in the batch may refund this one
         if env.type == "sale.completed":
             refs.sales.setdefault(_uuid(env.payload["uuid"], "uuid"), -1)
@@ -1390,25 +1395,29 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
                 refs.lines.setdefault(_uuid(line["uuid"], "line uuid"), -1)
 
     if accepted:
-        now = batch.now
-        _bulk_insert(
-            SyncEvent,
-            EVENT_COLUMNS,
-            [
-                (
-                    env.id,
-                    outlet.id,
-                    env.seq,
-                    env.type,
-                    env.schema_version,
-                    digest_of(env, texts[env.id]),
-                    texts[env.id],
-                    now,
-                )
-                for env in accepted
-            ],
-        )
-        batch.write()
+        try:
+            with db.session.begin_nested():
+                _write(outlet, batch, accepted, texts)
+        except WRITE_FAILURES as exc:
+            # One event the checks let through is refused by the database itself: write the batch again one
+            # event at a time, each in its own savepoint, so that only the events the database refuses are lost.
+            current_app.logger.warning("batch written event by event after %s", str(exc).splitlines()[0][:300])
+            kept = []
+            for env in accepted:
+                try:
+                    with db.session.begin_nested():
+                        _write(outlet, batch.part(*spans[env.id]), [env], texts)
+                except (*WRITE_FAILURES, KeyError) as single:
+                    if isinstance(single, IntegrityError | psycopg.IntegrityError) and _stored(outlet, [env]):
+                        raise  # another push stored this event meanwhile: the retry acknowledges it
+                    reason = str(single).splitlines()[0][:300] if str(single) else type(single).__name__
+                    _conflict(outlet, env.id, env.seq, env.type, "database_refused", reason, env.payload)
+                    outcomes.append(
+                        Outcome(str(env.id), env.seq, "rejected", "database_refused", "central could not store it")
+                    )
+                    continue
+                kept.append(env)
+            accepted = kept
         outcomes.extend(Outcome(str(env.id), env.seq, "accepted") for env in accepted)
         # an event refused before (a reference that had not arrived yet) and accepted now is no longer open
         db.session.execute(
@@ -1418,7 +1427,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
                 SyncConflict.resolved_at.is_(None),
                 SyncConflict.event_uuid.in_([env.id for env in accepted]),
             )
-            .values(resolved_at=now)
+            .values(resolved_at=batch.now)
         )
     _touch_state(
         outlet,
@@ -1428,6 +1437,45 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         sum(1 for o in outcomes if o.status == "duplicate"),
     )
     return outcomes
+
+
+# What the database can refuse of a record the checks let through (a value out of range, a UUID another record
+# holds). An OperationalError (a busy database) is left to the push's retry, and so is an IntegrityError of an
+# event another push stored meanwhile.
+# COPY runs on psycopg's own connection, so its errors come unwrapped.
+WRITE_FAILURES = (
+    DataError,
+    IntegrityError,
+    InternalError,
+    ProgrammingError,
+    OverflowError,
+    psycopg.DataError,
+    psycopg.IntegrityError,
+    psycopg.InternalError,
+    psycopg.ProgrammingError,
+)
+
+
+def _write(outlet: Outlet, batch: _Batch, events: list[Envelope], texts: dict[uuid.UUID, str]) -> None:
+    """The event log rows and every record the events carry."""
+    _bulk_insert(
+        SyncEvent,
+        EVENT_COLUMNS,
+        [
+            (
+                env.id,
+                outlet.id,
+                env.seq,
+                env.type,
+                env.schema_version,
+                digest_of(env, texts[env.id]),
+                texts[env.id],
+                batch.now,
+            )
+            for env in events
+        ],
+    )
+    batch.write()
 
 
 def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int, resent: int) -> None:

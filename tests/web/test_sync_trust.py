@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from pos.extensions import db
-from pos.models import Outlet, Sale, Shift, StaffMember, SyncConflict, User
+from pos.models import Outlet, Sale, Shift, StaffMember, SyncConflict, SyncEvent, User
 from pos.services import tokens
 from tests.sync_factories import catalogue_of, events_for
 
@@ -31,15 +31,18 @@ class Central:
             self.token = tokens.issue(outlet, None)
             self.catalogue = catalogue_of(outlet.id)
             self.cashier = str(user.uuid)
+            # sequence numbers after any this outlet has used (a PostgreSQL test module shares one database)
+            self.seq = (
+                db.session.scalar(db.select(db.func.max(SyncEvent.seq)).where(SyncEvent.outlet_id == outlet.id)) or 0
+            ) + 1000
             db.session.commit()
         self.api = app.test_client()
-        self.seq = 1000
 
     def events(self, sales: int = 1) -> list[dict[str, Any]]:
         node = {"code": self.code, "cashier": self.cashier}
         made = events_for(node, self.catalogue, sales, random.Random(self.seq), self.seq)
         for event in made:
-            event["payload"]["receipt_no"] = f"{self.code}-T{event['seq']:06d}"
+            event["payload"]["receipt_no"] = f"{self.code}-T{uuid.uuid4().hex[:12]}"
         self.seq += len(made)
         return made
 
@@ -395,3 +398,17 @@ def test_another_outlets_delivery_or_count_is_refused(app: Flask) -> None:
         ("rejected", "foreign_reference"),
         ("rejected", "foreign_reference"),
     ]
+
+
+@pytest.mark.parametrize("reused", ["payment", "movement"])
+def test_a_record_uuid_another_sale_holds_refuses_that_event_alone(app: Flask, reused: str) -> None:
+    central = Central(app)
+    first = central.events()
+    central.push(first)
+    events = central.events(3)
+    taken = _sale(first)["payload"]["payments" if reused == "payment" else "movements"][0]["uuid"]
+    events[2]["payload"]["payments" if reused == "payment" else "movements"][0]["uuid"] = taken
+    results = central.push(events)
+    statuses = [(results[e["id"]]["status"], results[e["id"]].get("code")) for e in events]
+    assert statuses == [("accepted", None), ("accepted", None), ("rejected", "database_refused"), ("accepted", None)]
+    assert central.stored(events[3]["payload"]["uuid"]) and not central.stored(events[2]["payload"]["uuid"])
