@@ -7,10 +7,23 @@ from zoneinfo import ZoneInfo
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.domain.money import line_amount, split_line
+from pos.domain.pricing import LineInput, price_sale
 from pos.domain.units import unit
 from pos.extensions import db
-from pos.models import MovementKind, Outlet, Product, Register, Sale, SaleKind, SaleLine, Shift, ShiftStatus, User
+from pos.models import (
+    MovementKind,
+    Outlet,
+    Payment,
+    PaymentMethod,
+    Product,
+    Register,
+    Sale,
+    SaleKind,
+    SaleLine,
+    Shift,
+    ShiftStatus,
+    User,
+)
 from pos.services import agreements, stock
 
 
@@ -53,6 +66,7 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
     moment = datetime.combine(day, at, ZoneInfo(outlet.timezone)).astimezone(UTC)
     count = db.session.query(Sale).count()
     sale = Sale(
+        uuid=new_id(),
         outlet_id=outlet.id,
         shift=shift,
         cashier_id=shift.cashier_id,
@@ -69,11 +83,18 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
         paid=0,
         change=0,
     )
-    for number, (product, quantity) in enumerate(items, start=1):
+    rates = []
+    for product, _quantity in items:
         rate = book.rate(product.investor_id, product.category_id)
         assert rate is not None, f"no agreement for {product.name} on {day}"
-        net = line_amount(quantity, product.price, unit(product.unit).step_per_unit)
-        split = split_line(net, rate.fee_bp)
+        rates.append(rate)
+    priced = price_sale(
+        [
+            LineInput(quantity, product.price, unit(product.unit).step_per_unit, 0, rate.fee_bp)
+            for (product, quantity), rate in zip(items, rates, strict=True)
+        ]
+    )
+    for number, ((product, quantity), rate, line) in enumerate(zip(items, rates, priced.lines, strict=True), start=1):
         sale.lines.append(
             SaleLine(
                 line_no=number,
@@ -84,21 +105,20 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
                 unit=product.unit,
                 quantity=quantity,
                 unit_price=product.price,
-                gross=net,
-                discount=0,
-                net=net,
-                fee_bp=rate.fee_bp,
-                fee=split.fee,
-                investor_share=split.investor_share,
+                gross=line.gross,
+                discount=line.line_discount + line.sale_discount,
+                net=line.net,
+                fee_bp=line.fee_bp,
+                fee=line.fee,
+                investor_share=line.investor_share,
             )
         )
-        sale.total += net
-        sale.fee += split.fee
-        sale.investor_share += split.investor_share
         movement = stock.post(
             outlet.id, product.id, MovementKind.SALE, -quantity, document_type="sale", document_uuid=sale.uuid
         )
         movement.created_at = moment
+    sale.total, sale.fee, sale.investor_share = priced.total, priced.fee, priced.investor_share
+    sale.payments.append(Payment(method=PaymentMethod.CASH, amount=priced.total, reference=""))
     sale.subtotal = sale.paid = sale.total
     db.session.add(sale)
     db.session.flush()
@@ -111,6 +131,7 @@ def refund_on(original: Sale, day: date, line_no: int = 1) -> Sale:
     line = next(ln for ln in original.lines if ln.line_no == line_no)
     count = db.session.query(Sale).count()
     refund = Sale(
+        uuid=new_id(),
         outlet_id=original.outlet_id,
         shift=original.shift,
         cashier_id=original.cashier_id,
@@ -118,7 +139,7 @@ def refund_on(original: Sale, day: date, line_no: int = 1) -> Sale:
         receipt_no=f"{original.receipt_no}-R{count + 1:05d}",
         idempotency_key=new_id(),
         business_date=day,
-        created_at=datetime.combine(day, time(12), UTC),
+        created_at=datetime.combine(day, time(12), ZoneInfo(original.outlet.timezone)).astimezone(UTC),
         subtotal=-line.net,
         discount=0,
         total=-line.net,
@@ -148,7 +169,17 @@ def refund_on(original: Sale, day: date, line_no: int = 1) -> Sale:
             original_line_id=line.id,
         )
     )
+    refund.payments.append(Payment(method=PaymentMethod.CASH, amount=-line.net, reference=original.receipt_no))
     db.session.add(refund)
     db.session.flush()
+    movement = stock.post(
+        original.outlet_id,
+        line.product_id,
+        MovementKind.REFUND,
+        line.quantity,
+        document_type="refund",
+        document_uuid=refund.uuid,
+    )
+    movement.created_at = refund.created_at
     _rollup(refund)
     return refund

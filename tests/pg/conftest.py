@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 
-from tests.conftest import need
+from tests.conftest import make_app, need
 
 
 def _server_url() -> str | None:
@@ -36,3 +37,22 @@ def pg_url() -> Iterator[str]:
     yield url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def pg_app(pg_url: str) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from pos.extensions import db
+    from pos.services import demo
+    from tests.conftest import seed_other_outlet
+
+    app = make_app(pg_url, POS_ROLE="central")
+    with app.app_context():
+        upgrade()
+        demo.seed()
+        seed_other_outlet()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()

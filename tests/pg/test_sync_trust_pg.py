@@ -3,34 +3,12 @@ database (COPY writes, savepoints, bigint and text limits of PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from tests.conftest import make_app
 from tests.web import test_sync_trust as trust
-
-
-@pytest.fixture(scope="module")
-def pg_app(pg_url: str) -> Iterator[Flask]:
-    from flask_migrate import upgrade
-
-    from pos.extensions import db
-    from pos.services import demo
-    from tests.conftest import seed_other_outlet
-
-    app = make_app(pg_url, POS_ROLE="central")
-    with app.app_context():
-        upgrade()
-        demo.seed()
-        seed_other_outlet()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
 
 CASES = [
     trust.test_a_valid_sale_is_stored,
