@@ -261,14 +261,17 @@ def view(cart: Cart) -> CartView:
     return CartView(cart, lines, subtotal, line_discounts, total, count)
 
 
-def priced(cart: Cart) -> PricedSale:
+def priced(cart: Cart, fee_bps: list[int] | None = None) -> PricedSale:
+    """The cart through the sale rule: with the rates in force (one per line) when it is paid, or none to
+    show its amounts."""
     from pos.domain.pricing import LineInput, price_sale
 
+    rates = fee_bps or [0] * len(cart.lines)
     try:
         return price_sale(
             [
-                LineInput(ln.quantity, ln.unit_price, unit(ln.product.unit).step_per_unit, ln.discount, 0)
-                for ln in cart.lines
+                LineInput(ln.quantity, ln.unit_price, unit(ln.product.unit).step_per_unit, ln.discount, bp)
+                for ln, bp in zip(cart.lines, rates, strict=True)
             ],
             cart.discount,
         )

@@ -15,7 +15,6 @@ from pos.core import clock
 from pos.core.clock import business_date
 from pos.domain.cash import TenderError, tender
 from pos.domain.ids import new_id
-from pos.domain.money import split_line
 from pos.domain.pricing import prorate
 from pos.domain.qris import MAX_QRIS_AMOUNT
 from pos.domain.sync import LINE_FIGURES
@@ -166,7 +165,21 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
 
     from pos.services.cart import priced
 
-    pricing = priced(cart)
+    book = agreements.RateBook(outlet.id, day)
+    rates = []
+    for line in cart.lines:
+        rate = book.rate(line.product.investor_id, line.product.category_id)
+        if rate is None:
+            raise PosError(
+                _l(
+                    "%(name)s cannot be sold: there is no partnership agreement in force for "
+                    "%(investor)s at this outlet today.",
+                    name=line.product.name,
+                    investor=line.product.investor.name,
+                )
+            )
+        rates.append(rate)
+    pricing = priced(cart, [rate.fee_bp for rate in rates])  # the sale rule, once, with the rates in force
     try:
         paid = tender(pricing.total, pay.cash, pay.qris, pay.transfer)
     except TenderError as exc:
@@ -182,23 +195,11 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
 
     sale_uuid = new_id()
     receipt_no = next_receipt_no(outlet, day)
-    book = agreements.RateBook(outlet.id, day)
     lines: list[dict[str, Any]] = []
     wanted: dict[int, int] = {}
     product_uuids: dict[int, uuid.UUID] = {}
-    for number, (line, price) in enumerate(zip(cart.lines, pricing.lines, strict=True), start=1):
+    for number, (line, rate, price) in enumerate(zip(cart.lines, rates, pricing.lines, strict=True), start=1):
         product = line.product
-        rate = book.rate(product.investor_id, product.category_id)
-        if rate is None:
-            raise PosError(
-                _l(
-                    "%(name)s cannot be sold: there is no partnership agreement in force for "
-                    "%(investor)s at this outlet today.",
-                    name=product.name,
-                    investor=product.investor.name,
-                )
-            )
-        split = split_line(price.net, rate.fee_bp)
         product_uuids[product.id] = product.uuid
         lines.append(
             {
@@ -213,10 +214,10 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
                 "unit_price": line.unit_price,
                 "gross": price.gross,
                 "discount": price.line_discount + price.sale_discount,
-                "net": split.net,
-                "fee_bp": split.fee_bp,
-                "fee": split.fee,
-                "investor_share": split.investor_share,
+                "net": price.net,
+                "fee_bp": price.fee_bp,
+                "fee": price.fee,
+                "investor_share": price.investor_share,
                 "original_line_id": None,
                 "product": product.uuid,
                 "investor": product.investor.uuid,
@@ -242,8 +243,8 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         "subtotal": pricing.subtotal,
         "discount": pricing.discount,
         "total": pricing.total,
-        "fee": sum(ln["fee"] for ln in lines),
-        "investor_share": sum(ln["investor_share"] for ln in lines),
+        "fee": pricing.fee,
+        "investor_share": pricing.investor_share,
         "paid": paid.paid,
         "change": paid.change,
         "reason": "",

@@ -22,8 +22,8 @@ from sqlalchemy import Uuid, case, func
 from sqlalchemy.exc import DataError, IntegrityError, InternalError, ProgrammingError
 
 from pos.core import clock
-from pos.domain.money import line_amount, split_line
-from pos.domain.pricing import prorate
+from pos.domain.money import line_amount
+from pos.domain.pricing import LineInput, price_sale, prorate
 from pos.domain.quantity import MAX_STEPS
 from pos.domain.sync import LINE_FIGURES, Envelope, EnvelopeError, body_digest, canonical, digest_of, read_envelope
 from pos.domain.units import UNITS
@@ -676,7 +676,11 @@ class _Batch:
         gross = line_amount(quantity, unit_price, UNITS[unit_code].step_per_unit)
         if line["gross"] != gross or not 0 <= line["discount"] <= gross:
             raise Refused("wrong_amount", "the line's amount is not its quantity times its price")
-        if line["fee"] != split_line(line["net"], fee_bp).fee:
+        # the sale rule the outlet priced it with (its discount: the line's own and its part of the sale's)
+        (expected,) = price_sale(
+            [LineInput(quantity, unit_price, UNITS[unit_code].step_per_unit, line["discount"], fee_bp)]
+        ).lines
+        if (line["net"], line["fee"], line["investor_share"]) != (expected.net, expected.fee, expected.investor_share):
             raise Refused("wrong_split", "the fee is not the agreed rate of the net, rounded half up")
 
     def _check_refunded(
