@@ -108,6 +108,10 @@ def pull() -> Any:
     outlet = _outlet()
     if not isinstance(outlet, Outlet):
         return outlet
+    unknown = set(request.args) - {"cursor", "limit"}
+    if unknown:
+        name = sorted(unknown)[0][:40]
+        return _error(400, "bad_parameter", f"unknown query parameter {name!r}: send cursor and limit")
     raw_cursor = request.args.get("cursor", "0")
     raw_limit = request.args.get("limit", str(changes.PAGE))
     if not _WHOLE.fullmatch(raw_cursor) or not _WHOLE.fullmatch(raw_limit):

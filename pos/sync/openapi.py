@@ -59,7 +59,9 @@ def document() -> dict[str, Any]:
                         "events": {
                             "type": "array",
                             "maxItems": MAX_BATCH,
-                            "items": {"$ref": "#/components/schemas/Event"},
+                            "items": {"type": "object"},
+                            "description": "events shaped as Event; each is checked on its own and answered in "
+                            "results (rejected with a code when it is not), so one bad event never refuses the batch",
                         },
                     },
                 },
@@ -171,7 +173,11 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "Pull central's changes in the outlet's scope after a cursor",
                     "parameters": [
-                        {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1, "default": 0},
+                        },
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                     ],
                     "responses": {
@@ -179,7 +185,9 @@ def document() -> dict[str, Any]:
                             "description": "a page of changes",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PullResponse"}}},
                         },
-                        "400": _error("cursor or limit not a whole number (bad_cursor), limit not 1–1000 (bad_limit)"),
+                        "400": _error(
+                            "not whole numbers (bad_cursor), limit not 1–1000 (bad_limit), other (bad_parameter)"
+                        ),
                         "401": _error("missing, unknown or revoked token (unauthorized)"),
                     },
                 }

@@ -1,0 +1,34 @@
+"""The sync API against its own OpenAPI document (schemathesis): valid requests generated from the document are
+accepted, invalid ones refused with a 4xx, and every answer matches the document (status, content type, body
+schema, headers). Never a 500."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from schemathesis.generation import GenerationMode
+
+from pos.extensions import db
+from pos.models import Outlet
+from pos.services import tokens
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
+def test_every_operation_keeps_its_documented_contract(app: Flask, mode: GenerationMode) -> None:
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        token = tokens.issue(outlet, None)
+        db.session.commit()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {(op.method, op.path) for op in operations} >= {("get", "/api/v1/sync/pull"), ("post", "/api/v1/sync/push")}
+    for operation in operations:
+
+        @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(operation.as_strategy(generation_mode=mode))
+        def call(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+
+        call()
