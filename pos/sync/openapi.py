@@ -59,9 +59,9 @@ def document() -> dict[str, Any]:
                         "events": {
                             "type": "array",
                             "maxItems": MAX_BATCH,
-                            "items": {"type": "object"},
+                            "items": {},
                             "description": "events shaped as Event; each is checked on its own and answered in "
-                            "results (rejected with a code when it is not), so one bad event never refuses the batch",
+                            "results (anything else is rejected as malformed): one bad event never refuses the batch",
                         },
                     },
                 },
