@@ -78,3 +78,15 @@ def test_canonical_text_is_byte_for_byte_the_standard_librarys(value: object) ->
 def test_the_digest_from_canonical_text_equals_the_digest_of_the_whole_event() -> None:
     env = read_envelope(_event(payload={"b": [1, "é", None], "a": {"z": True, "y": 2**65}}))
     assert digest_of(env, env.text) == body_digest(env.id, env.seq, env.type, env.schema_version, env.payload)
+
+
+def test_the_worker_never_waits_longer_than_its_cap_between_tries() -> None:
+    import random
+
+    from pos.domain.sync import backoff_ms
+    from pos.services.sync_client import RETRY_CAP_MS
+
+    rng = random.Random(7)
+    waits = [backoff_ms(failures, base_ms=1000, cap_ms=RETRY_CAP_MS, rng=rng) for failures in range(200)]
+    assert max(waits) <= RETRY_CAP_MS <= 10_000  # a backlog moves within 10 s of central's return
+    assert max(waits) > RETRY_CAP_MS // 2  # full jitter over the whole range, not a fixed step

@@ -412,3 +412,49 @@ def test_a_record_uuid_another_sale_holds_refuses_that_event_alone(app: Flask, r
     statuses = [(results[e["id"]]["status"], results[e["id"]].get("code")) for e in events]
     assert statuses == [("accepted", None), ("accepted", None), ("rejected", "database_refused"), ("accepted", None)]
     assert central.stored(events[3]["payload"]["uuid"]) and not central.stored(events[2]["payload"]["uuid"])
+
+
+def test_another_outlets_return_or_restock_request_is_refused(app: Flask) -> None:
+    from pos.models import Investor, Product, RestockRequest, StockReturn
+    from pos.services import restock, returns
+
+    with app.app_context():
+        cipare = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        srb = db.session.scalar(db.select(Investor).where(Investor.code == "SRB"))
+        manager = db.session.scalar(db.select(User).where(User.username == "manajer"))
+        product = db.session.scalar(db.select(Product).where(Product.sku == "MIE-INDGRG"))
+        assert cipare and srb and manager and product
+        from pos.models import ReturnReason
+
+        handed = returns.create_return(cipare, srb, ReturnReason.DAMAGED, {product.id: 1}, manager)
+        asked = restock.create(cipare, srb, [restock.Wanted(5, product.id)], manager)
+        db.session.commit()
+        keys = str(handed.uuid), str(asked.uuid)
+        assert db.session.get(StockReturn, handed.id) and db.session.get(RestockRequest, asked.id)
+    central, ids = Central(app, "SRG-KDR", "kasir_b"), _uuids(app)
+    sent = _document(
+        central,
+        "stock_return.sent",
+        **{"return": keys[0]},
+        number="RTR-X",
+        investor=ids["investor"],
+        reason="damaged",
+        note="",
+        sent_at="2026-11-30T03:00:00+00:00",
+        movements=[],
+    )
+    requested = _document(
+        central,
+        "restock.requested",
+        request=keys[1],
+        number="PMT-X",
+        investor=ids["investor"],
+        note="",
+        requested_at="2026-11-30T03:00:00+00:00",
+        lines=[{"product": ids["product"], "description": "", "quantity": 1}],
+    )
+    results = central.push([sent, requested])
+    assert [(results[e["id"]]["status"], results[e["id"]]["code"]) for e in (sent, requested)] == [
+        ("rejected", "foreign_reference"),
+        ("rejected", "foreign_reference"),
+    ]
