@@ -458,3 +458,47 @@ def test_another_outlets_return_or_restock_request_is_refused(app: Flask) -> Non
         ("rejected", "foreign_reference"),
         ("rejected", "foreign_reference"),
     ]
+
+
+def test_the_outlet_sends_an_event_refused_for_a_missing_reference_again(db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A sale that reached central before its shift is not quarantined: it goes again after the shift."""
+    from flask_migrate import upgrade
+
+    from pos.models import OutboxEvent
+    from pos.services import sync_client
+    from tests.conftest import make_app
+    from tests.e2e.conftest import LiveServer
+    from tests.sync_factories import waiting_in_outbox
+
+    central_app = make_app(f"sqlite:///{db_path}", POS_ROLE="central")
+    central = Central(central_app)
+    with LiveServer(central_app) as server:
+        outlet = make_app(
+            f"sqlite:///{tmp_path / 'outlet.sqlite3'}",
+            POS_ROLE="outlet",
+            POS_OUTLET_CODE=central.code,
+            POS_CENTRAL_URL=server.url,
+            POS_SYNC_TOKEN=central.token,
+        )
+        with outlet.app_context():
+            upgrade()
+            sync_client.sync_once()
+            local = db.session.scalar(db.select(Outlet).where(Outlet.code == central.code))
+            first = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
+            opened, sale = central.events()
+            opened["seq"], sale["seq"] = first + 1, first  # the sale is queued before its shift
+            waiting_in_outbox(local.id, [sale, opened])
+            db.session.commit()
+            report = sync_client.sync_once(batch=1)
+            assert (report.quarantined, report.pending) == (0, 1)  # the shift went; the sale waits
+            assert sync_client.sync_once(batch=1).pending == 0  # and goes once its shift is there
+            row = db.session.scalar(db.select(OutboxEvent).where(OutboxEvent.seq == first))
+            assert row is not None and row.sent_at is not None and row.quarantined_at is None
+        with outlet.app_context():
+            db.engine.dispose()
+    assert central.stored(sale["payload"]["uuid"])
+    with central_app.app_context():
+        assert (
+            db.session.scalar(db.select(db.func.count(SyncConflict.id)).where(SyncConflict.resolved_at.is_(None))) == 0
+        )
+        db.engine.dispose()
