@@ -97,6 +97,8 @@ class OutletSyncState(Base):
     conflicts: Mapped[int] = mapped_column(default=0)
     # events received again after they were stored: the outlet never got (or never recorded) the answer
     resent: Mapped[int] = mapped_column(BigInteger, default=0)
+    # sold lines at another unit price than central's current one: legitimate offline, but worth a look
+    price_differs: Mapped[int] = mapped_column(BigInteger, default=0)
     pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     events_day: Mapped[date | None] = mapped_column(Date)  # central's local day the counter below is for
     events_today: Mapped[int] = mapped_column(BigInteger, default=0)

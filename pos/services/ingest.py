@@ -319,14 +319,14 @@ class LineFacts:
     refunded: int  # units refunded so far (positive)
 
 
-def _product_facts(ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+def _product_facts(ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
     wanted = sorted(set(ids))
-    out: dict[int, tuple[int, int]] = {}
+    out: dict[int, tuple[int, int, int]] = {}
     for start in range(0, len(wanted), 5000):
-        query = db.select(Product.id, Product.investor_id, Product.category_id).where(
+        query = db.select(Product.id, Product.investor_id, Product.category_id, Product.price).where(
             Product.id.in_(wanted[start : start + 5000])
         )
-        out.update((pid, (investor, category)) for pid, investor, category in db.session.execute(query))
+        out.update((pid, (investor, category, price)) for pid, investor, category, price in db.session.execute(query))
     return out
 
 
@@ -379,7 +379,7 @@ class _Refs:
     sales: dict[str, int] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     elsewhere: set[str] = field(default_factory=set)  # another outlet's users, shifts, sales and lines
-    product_facts: dict[int, tuple[int, int]] = field(default_factory=dict)  # id -> (investor, category)
+    product_facts: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # id -> (investor, category, price)
     line_facts: dict[str, LineFacts] = field(default_factory=dict)  # refunded lines, by UUID
 
     def missing(self, kind: str, key: str, what: str) -> Refused:
@@ -452,6 +452,7 @@ class _Batch:
         self.receipt_nos: set[str] = set()
         self.receipts_taken: set[str] = set()
         self.books: dict[date, RateBook] = {}
+        self.price_differs: dict[uuid.UUID, int] = {}  # per accepted event
 
     LISTS = ("sales", "lines", "payments", "moves", "shifts", "closes", "cash", "receipts", "documents")
 
@@ -505,6 +506,7 @@ class _Batch:
         uuids = set()
         sold: dict[int, int] = defaultdict(int)  # units per product, as the stock movements must show them
         refunding: dict[str, int] = defaultdict(int)
+        differs = 0  # lines sold at another price than central's current one
         gross_sum = discount_sum = net_sum = fee_sum = share_sum = 0
         for number, line in enumerate(raw_lines, start=1):
             if type(line) is not dict:
@@ -535,7 +537,9 @@ class _Batch:
             if kind == "sale":
                 if original_line is not None or quantity <= 0:
                     raise Refused("invalid", "a sale's line sells a positive quantity")
-                self._check_sold(business_day, product_id, version_id, fee_bp, quantity, unit_price, unit_code, line)
+                differs += self._check_sold(
+                    business_day, product_id, version_id, fee_bp, quantity, unit_price, unit_code, line
+                )
             else:
                 if original_line is None:
                     raise Refused("invalid", "a refund's line names the line it takes back")
@@ -630,6 +634,8 @@ class _Batch:
         self.line_uuids |= uuids
         for key, units in refunding.items():
             refs.line_facts[key].refunded += units
+        if differs:
+            self.price_differs[env.id] = differs
         if kind == "sale":  # later refunds in this batch may take these lines back
             for row in lines:
                 refs.line_facts[row["uuid"]] = LineFacts(
@@ -664,10 +670,11 @@ class _Batch:
         unit_price: int,
         unit_code: str,
         line: dict[str, Any],
-    ) -> None:
+    ) -> bool:
         """A sold line against central's own terms: the agreement in force at this outlet on the business day
-        for the product's investor, its rate (or its category's), the line's amount and the fee split."""
-        investor_id, category_id = self.refs.product_facts[product_id]
+        for the product's investor, its rate (or its category's), the line's amount and the fee split. True when
+        it was sold at another price than central's current one."""
+        investor_id, category_id, price_now = self.refs.product_facts[product_id]
         rate = self._book(day).rate(investor_id, category_id)
         if rate is None or rate.version_id != version_id:
             raise Refused("agreement_not_in_force", "no agreement with these terms covers this outlet and product then")
@@ -682,6 +689,7 @@ class _Batch:
         ).lines
         if (line["net"], line["fee"], line["investor_share"]) != (expected.net, expected.fee, expected.investor_share):
             raise Refused("wrong_split", "the fee is not the agreed rate of the net, rounded half up")
+        return unit_price != price_now
 
     def _check_refunded(
         self,
@@ -1439,6 +1447,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         [env.seq for env in accepted],
         sum(1 for o in outcomes if o.status in ("conflict", "rejected")),
         sum(1 for o in outcomes if o.status == "duplicate"),
+        sum(batch.price_differs.get(env.id, 0) for env in accepted),
     )
     return outcomes
 
@@ -1482,7 +1491,9 @@ def _write(outlet: Outlet, batch: _Batch, events: list[Envelope], texts: dict[uu
     batch.write()
 
 
-def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int, resent: int) -> None:
+def _touch_state(
+    outlet: Outlet, accepted: int, seqs: list[int], refused: int, resent: int, price_differs: int = 0
+) -> None:
     now = clock.now()
     today = clock.business_date(current_app.config.get("POS_TIMEZONE") or "Asia/Jakarta", now)
     stmt = upsert.insert(OutletSyncState)
@@ -1496,6 +1507,7 @@ def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int, r
         "max_seq": max(seqs) if seqs else 0,
         "conflicts": refused,
         "resent": resent,
+        "price_differs": price_differs,
         "pull_cursor": 0,
     }
     set_: dict[str, Any] = {
@@ -1506,6 +1518,7 @@ def _touch_state(outlet: Outlet, accepted: int, seqs: list[int], refused: int, r
         else func.max(OutletSyncState.max_seq, stmt.excluded.max_seq),
         "conflicts": OutletSyncState.conflicts + stmt.excluded.conflicts,
         "resent": OutletSyncState.resent + stmt.excluded.resent,
+        "price_differs": OutletSyncState.price_differs + stmt.excluded.price_differs,
         "events_today": case(
             (OutletSyncState.events_day == stmt.excluded.events_day, OutletSyncState.events_today + accepted),
             else_=accepted,

@@ -502,3 +502,28 @@ def test_the_outlet_sends_an_event_refused_for_a_missing_reference_again(db_path
             db.session.scalar(db.select(db.func.count(SyncConflict.id)).where(SyncConflict.resolved_at.is_(None))) == 0
         )
         db.engine.dispose()
+
+
+def test_a_sale_at_another_unit_price_is_stored_counted_and_shown(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from pos.domain.money import split_line
+    from pos.models import OutletSyncState
+
+    central = Central(app)
+    events = central.events()
+    sale = _sale(events)["payload"]
+    line = sale["lines"][0]
+    line["unit_price"] += 500  # sold offline before central's price change reached the outlet
+    line["gross"] = line["net"] = line["quantity"] * line["unit_price"]
+    split = split_line(line["net"], line["fee_bp"])
+    line["fee"], line["investor_share"] = split.fee, split.investor_share
+    sale["total"] = sale["subtotal"] = sale["paid"] = sum(ln["net"] for ln in sale["lines"])
+    sale["fee"] = sum(ln["fee"] for ln in sale["lines"])
+    sale["investor_share"] = sale["total"] - sale["fee"]
+    sale["payments"][0]["amount"] = sale["total"]
+    results = central.push(events)
+    assert {r["status"] for r in results.values()} == {"accepted"}
+    with app.app_context():
+        state = db.session.get(OutletSyncState, central.outlet_id)
+        assert state is not None and state.price_differs == 1
+    health = login_as("admin").get("/sync/health").get_data(as_text=True)
+    assert "Harga lain" in health
