@@ -58,7 +58,7 @@ def price_sale(lines: Sequence[LineInput], sale_discount: int = 0) -> PricedSale
             raise MoneyError("a line discount cannot be more than the line amount")
         grosses.append(gross)
         after_line.append(gross - discount)
-    spread = spread_discount(after_line, sale_discount)
+    spread = spread_discount(after_line, sale_discount) if sale_discount else [0] * len(after_line)
     priced = []
     for line, gross, base, extra in zip(lines, grosses, after_line, spread, strict=True):
         split = split_line(base - extra, line.fee_bp)

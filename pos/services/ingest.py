@@ -507,6 +507,7 @@ class _Batch:
         sold: dict[int, int] = defaultdict(int)  # units per product, as the stock movements must show them
         refunding: dict[str, int] = defaultdict(int)
         differs = 0  # lines sold at another price than central's current one
+        inputs: list[LineInput] = []  # a sale's lines, for the sale rule
         gross_sum = discount_sum = net_sum = fee_sum = share_sum = 0
         for number, line in enumerate(raw_lines, start=1):
             if type(line) is not dict:
@@ -540,6 +541,8 @@ class _Batch:
                 differs += self._check_sold(
                     business_day, product_id, version_id, fee_bp, quantity, unit_price, unit_code, line
                 )
+                # its discount: the line's own and its part of the sale's
+                inputs.append(LineInput(quantity, unit_price, UNITS[unit_code].step_per_unit, discount, fee_bp))
             else:
                 if original_line is None:
                     raise Refused("invalid", "a refund's line names the line it takes back")
@@ -577,6 +580,14 @@ class _Batch:
             net_sum += net
             fee_sum += fee
             share_sum += share
+        if inputs:  # the sale rule the outlet priced it with, once for the whole sale
+            for row, expected in zip(lines, price_sale(inputs).lines, strict=True):
+                if (row["net"], row["fee"], row["investor_share"]) != (
+                    expected.net,
+                    expected.fee,
+                    expected.investor_share,
+                ):
+                    raise Refused("wrong_split", "the fee is not the agreed rate of the net, rounded half up")
         total = _int(p.get("total"), "total")
         if total != net_sum or _int(p.get("fee"), "fee") != fee_sum:
             raise Refused("invalid", "the sale's total and fee must equal the sum of its lines")
@@ -683,12 +694,6 @@ class _Batch:
         gross = line_amount(quantity, unit_price, UNITS[unit_code].step_per_unit)
         if line["gross"] != gross or not 0 <= line["discount"] <= gross:
             raise Refused("wrong_amount", "the line's amount is not its quantity times its price")
-        # the sale rule the outlet priced it with (its discount: the line's own and its part of the sale's)
-        (expected,) = price_sale(
-            [LineInput(quantity, unit_price, UNITS[unit_code].step_per_unit, line["discount"], fee_bp)]
-        ).lines
-        if (line["net"], line["fee"], line["investor_share"]) != (expected.net, expected.fee, expected.investor_share):
-            raise Refused("wrong_split", "the fee is not the agreed rate of the net, rounded half up")
         return unit_price != price_now
 
     def _check_refunded(
