@@ -228,7 +228,7 @@ def _lookup(model: Any, keys: set[str], outlet_id: int | None = None) -> dict[st
     return out
 
 
-def _elsewhere(outlet_id: int, wanted: dict[str, set[str]], refs: _Refs) -> set[str]:
+def _elsewhere(wanted: dict[str, set[str]], refs: _Refs) -> set[str]:
     """Referenced UUIDs that another outlet's records carry: never this outlet's to use."""
     found: set[str] = set()
     for kind, model in (("users", User), ("shifts", Shift), ("sales", Sale), ("lines", SaleLine)):
@@ -301,6 +301,12 @@ def _without_nul(value: Any) -> Any:
 
 def _text(value: Any, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
+
+
+def _check_investor(value: Any) -> None:
+    key = uuid.UUID(_uuid(value, "investor"))
+    if db.session.scalar(db.select(Investor.id).where(Investor.uuid == key)) is None:
+        raise Refused("unknown_reference", "unknown investor")
 
 
 @dataclass
@@ -792,10 +798,7 @@ class _Batch:
         from pos.models import Employer, StaffRole
 
         p = env.payload
-        key = uuid.UUID(_uuid(p.get("uuid"), "uuid"))
-        owner = db.session.scalar(db.select(StaffMember.outlet_id).where(StaffMember.uuid == key))
-        if owner is not None and owner != self.outlet.id:
-            raise Refused("foreign_reference", "this staff member belongs to another outlet")
+        self._check_owner(StaffMember, _uuid(p.get("uuid"), "uuid"), "staff member")
         if p.get("role") not in set(StaffRole) or p.get("employer") not in set(Employer):
             raise Refused("invalid", "unknown role or employer")
         if type(p.get("new_job")) is not bool:
@@ -810,9 +813,7 @@ class _Batch:
         if nik is not None and (not isinstance(nik, str) or len(nik) != 16 or not nik.isdigit()):
             raise Refused("invalid", "national_id must have 16 digits")
         if p.get("investor"):
-            investor = uuid.UUID(_uuid(p.get("investor"), "investor"))
-            if db.session.scalar(db.select(Investor.id).where(Investor.uuid == investor)) is None:
-                raise Refused("unknown_reference", "unknown investor")
+            _check_investor(p.get("investor"))
         self.documents.append(env)
 
     def restock(self, env: Envelope) -> None:
@@ -838,9 +839,7 @@ class _Batch:
         if not isinstance(p.get("number"), str) or not p["number"]:
             raise Refused("invalid", "the document needs its number")
         if env.type != "stock_count.confirmed":
-            investor = uuid.UUID(_uuid(p.get("investor"), "investor"))
-            if db.session.scalar(db.select(Investor.id).where(Investor.uuid == investor)) is None:
-                raise Refused("unknown_reference", "unknown investor")
+            _check_investor(p.get("investor"))
         lines = p.get("lines") or []
         if type(lines) is not list or len(lines) > 5000:
             raise Refused("invalid", "lines must be a list")
@@ -1382,7 +1381,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         sales=_lookup(Sale, wanted["sales"], outlet.id),
         lines=_lookup(SaleLine, wanted["lines"], outlet.id),
     )
-    refs.elsewhere = _elsewhere(outlet.id, wanted, refs)
+    refs.elsewhere = _elsewhere(wanted, refs)
     refs.product_facts = _product_facts(refs.products.values())
     refs.line_facts = _line_facts(refs.lines)
     _stub_users(outlet, fresh, refs)
