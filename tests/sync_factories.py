@@ -6,7 +6,7 @@ import random
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.domain.money import split_line
+from pos.domain.pricing import LineInput, price_sale
 
 
 def catalogue_of(outlet_id: int, units: tuple[str, ...] = ("pcs",)) -> list[tuple[str, str, str, int, int]]:
@@ -51,35 +51,35 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
         }
     ]
     for n in range(sales):
-        lines, total, fee = [], 0, 0
-        movements = []
-        for line_no, (product, investor, version, price, bp) in enumerate(
-            rng.sample(catalogue, min(3, len(catalogue))), start=1
-        ):
-            quantity = rng.randint(1, 3)
-            split = split_line(quantity * price, bp)
-            movements.append({"uuid": str(new_id()), "product": product, "kind": "sale", "quantity": -quantity})
-            lines.append(
-                {
-                    "uuid": str(new_id()),
-                    "line_no": line_no,
-                    "product": product,
-                    "investor": investor,
-                    "agreement_version": version,
-                    "name": "x",
-                    "unit": "pcs",
-                    "quantity": quantity,
-                    "unit_price": price,
-                    "gross": split.net,
-                    "discount": 0,
-                    "net": split.net,
-                    "fee_bp": bp,
-                    "fee": split.fee,
-                    "investor_share": split.investor_share,
-                }
+        chosen = [(item, rng.randint(1, 3)) for item in rng.sample(catalogue, min(3, len(catalogue)))]
+        priced = price_sale([LineInput(quantity, item[3], 1, 0, item[4]) for item, quantity in chosen])
+        movements = [
+            {"uuid": str(new_id()), "product": item[0], "kind": "sale", "quantity": -quantity}
+            for item, quantity in chosen
+        ]
+        lines = [
+            {
+                "uuid": str(new_id()),
+                "line_no": line_no,
+                "product": product,
+                "investor": investor,
+                "agreement_version": version,
+                "name": "x",
+                "unit": "pcs",
+                "quantity": line.quantity,
+                "unit_price": price,
+                "gross": line.gross,
+                "discount": line.line_discount + line.sale_discount,
+                "net": line.net,
+                "fee_bp": bp,
+                "fee": line.fee,
+                "investor_share": line.investor_share,
+            }
+            for line_no, (((product, investor, version, price, bp), _), line) in enumerate(
+                zip(chosen, priced.lines, strict=True), start=1
             )
-            total += split.net
-            fee += split.fee
+        ]
+        total, fee = priced.total, priced.fee
         sale = str(new_id())
         out.append(
             {
@@ -97,11 +97,11 @@ def events_for(node: dict, catalogue: list, sales: int, rng: random.Random, firs
                     "shift": shift,
                     "cashier": node["cashier"],
                     "original": None,
-                    "subtotal": total,
+                    "subtotal": priced.subtotal,
                     "discount": 0,
                     "total": total,
                     "fee": fee,
-                    "investor_share": total - fee,
+                    "investor_share": priced.investor_share,
                     "paid": total,
                     "change": 0,
                     "reason": "",

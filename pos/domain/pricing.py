@@ -99,6 +99,38 @@ def prorate(amount: int, quantity: int, done: int, now: int) -> int:
     return after - before
 
 
+@dataclass(frozen=True, slots=True)
+class SoldLine:
+    """What a refund or void needs of the sold line it takes units back from."""
+
+    quantity: int
+    unit_price: int
+    gross: int
+    discount: int
+    fee_bp: int
+    fee: int
+
+
+def take_back(line: SoldLine, done: int, units: int) -> PricedLine:
+    """The negative piece of a sold line for its units done..done+units (a refund or a void), by the
+    proration rule: gross, discount and fee are each prorated, net = gross - discount, share = net - fee."""
+    gross = prorate(line.gross, line.quantity, done, units)
+    discount = prorate(line.discount, line.quantity, done, units)
+    fee = prorate(line.fee, line.quantity, done, units)
+    net = gross - discount
+    return PricedLine(
+        quantity=-units,
+        unit_price=line.unit_price,
+        gross=-gross,
+        line_discount=-discount,
+        sale_discount=0,
+        net=-net,
+        fee_bp=line.fee_bp,
+        fee=-fee,
+        investor_share=-(net - fee),
+    )
+
+
 def discount_needs_approval(discount: int, base: int, limit_bp: int) -> bool:
     """A discount above ``limit_bp`` of ``base`` needs a manager's PIN."""
     return discount * 10_000 > base * limit_bp

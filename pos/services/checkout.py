@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
@@ -15,26 +14,11 @@ from pos.core import clock
 from pos.core.clock import business_date
 from pos.domain.cash import TenderError, tender
 from pos.domain.ids import new_id
-from pos.domain.pricing import prorate
+from pos.domain.pricing import SoldLine, take_back
 from pos.domain.qris import MAX_QRIS_AMOUNT
-from pos.domain.sync import LINE_FIGURES
-from pos.domain.units import unit
 from pos.extensions import db
-from pos.models import (
-    AgreementVersion,
-    Cart,
-    MovementKind,
-    Outlet,
-    Payment,
-    PaymentMethod,
-    ReceiptSequence,
-    Sale,
-    SaleKind,
-    SaleLine,
-    Shift,
-    User,
-)
-from pos.services import agreements, outbox, prepared, stock, upsert
+from pos.models import AgreementVersion, Cart, PaymentMethod, Sale, SaleKind, SaleLine, Shift, User
+from pos.services import agreements, sales, stock
 from pos.services import auth as auth_service
 from pos.services.errors import Conflict, PosError
 from pos.services.shifts import require_open
@@ -49,97 +33,12 @@ class PaymentInput:
     qris_confirmed: bool = False
 
 
-@prepared.per_dialect
-def _take_receipt_no() -> Any:
-    table = ReceiptSequence.__table__
-    stmt = upsert.insert(table).values(outlet_id=bindparam("outlet"), business_date=bindparam("day"), last_no=1)
-    return stmt.on_conflict_do_update(
-        index_elements=["outlet_id", "business_date"], set_={"last_no": table.c.last_no + 1}
-    ).returning(table.c.last_no)
-
-
-def next_receipt_no(outlet: Outlet, day: Any) -> str:
-    """The outlet's next receipt number for the day: one upsert that returns the number it took."""
-    number = db.session.connection().execute(_take_receipt_no(), {"outlet": outlet.id, "day": day}).scalar_one()
-    return f"{outlet.code}-{day:%Y%m%d}-{number:04d}"
-
-
 _SALE_BY_KEY = db.select(Sale).where(Sale.idempotency_key == bindparam("key"))
-_INSERT_SALE = db.insert(Sale.__table__).returning(Sale.__table__.c.id)
-_INSERT_LINES = db.insert(SaleLine.__table__)
-_INSERT_PAYMENTS = db.insert(Payment.__table__)
 _CLOSE_CART = db.update(Cart.__table__).where(Cart.id == bindparam("cart")).values(closed=True)
 
 
 def sale_by_key(key: uuid.UUID) -> Sale | None:
     return db.session.scalar(_SALE_BY_KEY, {"key": key})
-
-
-def _rollup(outlet_id: int, head: Mapping[str, Any], lines: list[Mapping[str, Any]]) -> None:
-    """Without a central server (all-in-one), reports read rollups this server keeps itself."""
-    from flask import current_app
-
-    if current_app.config.get("POS_ROLE") == "all":
-        from pos.services import rollups
-
-        rollups.add(outlet_id, [head], [{**line, "day": head["business_date"]} for line in lines])
-
-
-def _moves(movements: list[Any], product_uuids: dict[int, uuid.UUID]) -> list[dict[str, Any]]:
-    return [
-        {"uuid": str(m.uuid), "product": str(product_uuids[m.product_id]), "kind": m.kind.value, "quantity": m.quantity}
-        for m in movements
-    ]
-
-
-SALE_FIELDS = ("subtotal", "discount", "total", "fee", "investor_share", "paid", "change", "reason")
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _sale_event(
-    head: Mapping[str, Any],
-    lines: list[Mapping[str, Any]],
-    payments: list[Mapping[str, Any]],
-    movements: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """The sale as it travels to central: every record with the UUID it was born with. ``head`` carries the
-    shift, cashier and original sale as UUIDs; each line its product, investor, agreement version and original."""
-    return {
-        "uuid": str(head["uuid"]),
-        "idempotency_key": str(head["idempotency_key"]),
-        "kind": SaleKind(head["kind"]).value,
-        "receipt_no": head["receipt_no"],
-        "business_date": head["business_date"].isoformat(),
-        "created_at": head["created_at"].isoformat(),
-        "shift": str(head["shift"]),
-        "cashier": str(head["cashier"]),
-        "original": _text(head.get("original")),
-        **{name: head[name] for name in SALE_FIELDS},
-        "lines": [
-            {
-                "uuid": str(line["uuid"]),
-                "product": str(line["product"]),
-                "investor": str(line["investor"]),
-                "agreement_version": _text(line.get("agreement_version")),
-                "original_line": _text(line.get("original_line")),
-                **{name: line[name] for name in LINE_FIGURES},
-            }
-            for line in lines
-        ],
-        "payments": [
-            {
-                "uuid": str(p["uuid"]),
-                "method": PaymentMethod(p["method"]).value,
-                "amount": p["amount"],
-                "reference": p["reference"],
-            }
-            for p in payments
-        ],
-        "movements": movements,
-    }
 
 
 def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashier: User) -> uuid.UUID:
@@ -193,101 +92,50 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     if paid.transfer and not pay.transfer_reference.strip():
         raise PosError(_l("Enter the transfer reference."))
 
-    sale_uuid = new_id()
-    receipt_no = next_receipt_no(outlet, day)
-    lines: list[dict[str, Any]] = []
     wanted: dict[int, int] = {}
-    product_uuids: dict[int, uuid.UUID] = {}
-    for number, (line, rate, price) in enumerate(zip(cart.lines, rates, pricing.lines, strict=True), start=1):
-        product = line.product
-        product_uuids[product.id] = product.uuid
-        lines.append(
-            {
-                "uuid": new_id(),
-                "line_no": number,
-                "product_id": product.id,
-                "investor_id": product.investor_id,
-                "agreement_version_id": rate.version_id,
-                "name": product.name,
-                "unit": product.unit,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "gross": price.gross,
-                "discount": price.line_discount + price.sale_discount,
-                "net": price.net,
-                "fee_bp": price.fee_bp,
-                "fee": price.fee,
-                "investor_share": price.investor_share,
-                "original_line_id": None,
-                "product": product.uuid,
-                "investor": product.investor.uuid,
-                "agreement_version": rate.version_uuid,
-            }
-        )
-        wanted[product.id] = wanted.get(product.id, 0) + line.quantity
+    for line in cart.lines:
+        wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
     on_hand = stock.on_hand_many(outlet.id, list(wanted))
     short = frozenset(pid for pid, quantity in wanted.items() if quantity > on_hand.get(pid, 0))
     if short and not outlet.allow_negative_stock:
         name = next(ln.product.name for ln in cart.lines if ln.product_id in short)
         raise PosError(_l("Not enough %(name)s in stock.", name=name))
-    head: dict[str, Any] = {
-        "uuid": sale_uuid,
-        "outlet_id": outlet.id,
-        "shift_id": shift.id,
-        "cashier_id": cashier.id,
-        "kind": SaleKind.SALE,
-        "receipt_no": receipt_no,
-        "idempotency_key": key,
-        "business_date": day,
-        "created_at": clock.now(),
-        "subtotal": pricing.subtotal,
-        "discount": pricing.discount,
-        "total": pricing.total,
-        "fee": pricing.fee,
-        "investor_share": pricing.investor_share,
-        "paid": paid.paid,
-        "change": paid.change,
-        "reason": "",
-        "shift": shift.uuid,
-        "cashier": cashier.uuid,
-    }
-    payments = [
-        {"uuid": new_id(), "method": method, "amount": amount, "reference": reference}
-        for method, amount, reference in (
-            (PaymentMethod.CASH, paid.cash, ""),
-            (PaymentMethod.QRIS, paid.qris, receipt_no),
-            (PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
+    receipt_no = sales.next_receipt_no(outlet, day)
+    head = sales.Head(
+        uuid=new_id(),
+        kind=SaleKind.SALE,
+        receipt_no=receipt_no,
+        idempotency_key=key,
+        business_date=day,
+        created_at=clock.now(),
+        shift_id=shift.id,
+        shift=shift.uuid,
+        cashier_id=cashier.id,
+        cashier=cashier.uuid,
+    )
+    lines = [
+        sales.Line(
+            product_id=line.product.id,
+            product=line.product.uuid,
+            investor_id=line.product.investor_id,
+            investor=line.product.investor.uuid,
+            agreement_version_id=rate.version_id,
+            agreement_version=rate.version_uuid,
+            name=line.product.name,
+            unit=line.product.unit,
+            price=price,
         )
-        if amount
+        for line, rate, price in zip(cart.lines, rates, pricing.lines, strict=True)
     ]
-    # Plain Core inserts on the session's connection (no unit of work): nothing of the ORM's is pending here.
-    connection = db.session.connection()
-    sale_id = connection.execute(
-        _INSERT_SALE, {k: v for k, v in head.items() if k not in ("shift", "cashier")}
-    ).scalar_one()
-    connection.execute(
-        _INSERT_LINES,
-        [
-            {k: v for k, v in ln.items() if k not in ("product", "investor", "agreement_version")}
-            | {"sale_id": sale_id}
-            for ln in lines
-        ],
-    )
-    connection.execute(_INSERT_PAYMENTS, [p | {"sale_id": sale_id} for p in payments])
-    movements = stock.post_many(
-        outlet.id,
-        {pid: -quantity for pid, quantity in wanted.items()},
-        MovementKind.SALE,
-        user_id=cashier.id,
-        document_type="sale",
-        document_uuid=sale_uuid,
-        flag=short,
-    )
-    connection.execute(_CLOSE_CART, {"cart": cart.id})
+    tenders = [
+        sales.Tender(PaymentMethod.CASH, paid.cash),
+        sales.Tender(PaymentMethod.QRIS, paid.qris, receipt_no),
+        sales.Tender(PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
+    ]
+    sales.write(outlet, head, lines, tenders, paid=paid.paid, change=paid.change, user_id=cashier.id, short=short)
+    db.session.execute(_CLOSE_CART, {"cart": cart.id})
     set_committed_value(cart, "closed", True)
-    outbox.append(outlet.id, "sale.completed", _sale_event(head, lines, payments, _moves(movements, product_uuids)))
-    _rollup(outlet.id, head, lines)
-    return sale_uuid
+    return head.uuid
 
 
 def refundable(sale: Sale) -> dict[int, int]:
@@ -349,118 +197,51 @@ def reverse(
         raise PosError(_l("The manager PIN is wrong."), 403)
     outlet = shift.outlet
     day = business_date(outlet.timezone)
-    refund = Sale(
+    head = sales.Head(
         uuid=new_id(),
-        outlet_id=outlet.id,
-        shift=shift,
-        cashier=user,
         kind=kind,
-        receipt_no=next_receipt_no(outlet, day),
+        receipt_no=sales.next_receipt_no(outlet, day),
         idempotency_key=key,
         business_date=day,
-        subtotal=0,
-        discount=0,
-        total=0,
-        fee=0,
-        investor_share=0,
-        paid=0,
-        change=0,
-        original=sale,
+        created_at=clock.now(),
+        shift_id=shift.id,
+        shift=shift.uuid,
+        cashier_id=user.id,
+        cashier=user.uuid,
+        original_id=sale.id,
+        original=sale.uuid,
         reason=reason[:255],
-        approved_by=approver,
+        approved_by_id=approver.id,
     )
-    number = 0
-    refund_moves: list[tuple[uuid.UUID, Any]] = []
-    for line in sale.lines:
-        qty = chosen.get(line.id, 0)
-        if not qty:
-            continue
-        number += 1
-        if qty == line.quantity and left[line.id] == line.quantity:
-            gross, discount, net, fee = line.gross, line.discount, line.net, line.fee
-        else:
-            # Part of a line: take the remainder of what is left, so the pieces sum to the line.
-            refunded_before = line.quantity - left[line.id]
-            gross = prorate(line.gross, line.quantity, refunded_before, qty)
-            discount = prorate(line.discount, line.quantity, refunded_before, qty)
-            net = gross - discount
-            fee = prorate(line.fee, line.quantity, refunded_before, qty)
-        refund.lines.append(
-            SaleLine(
-                line_no=number,
-                product_id=line.product_id,
-                investor_id=line.investor_id,
-                agreement_version_id=line.agreement_version_id,
-                name=line.name,
-                unit=line.unit,
-                quantity=-qty,
-                unit_price=line.unit_price,
-                gross=-gross,
-                discount=-discount,
-                net=-net,
-                fee_bp=line.fee_bp,
-                fee=-fee,
-                investor_share=-(net - fee),
-                original_line_id=line.id,
-            )
-        )
-        refund_moves.append(
-            (
-                line.product.uuid,
-                stock.post(
-                    outlet.id,
-                    line.product_id,
-                    MovementKind.REFUND,
-                    qty,
-                    user_id=user.id,
-                    document_type=kind.value,
-                    document_uuid=refund.uuid,
-                    note=reason[:255],
-                ),
-            )
-        )
-    refund.subtotal = sum(ln.gross for ln in refund.lines)
-    refund.discount = sum(ln.discount for ln in refund.lines)
-    refund.total = sum(ln.net for ln in refund.lines)
-    refund.fee = sum(ln.fee for ln in refund.lines)
-    refund.investor_share = sum(ln.investor_share for ln in refund.lines)
-    refund.payments.append(Payment(method=PaymentMethod.CASH, amount=refund.total, reference=sale.receipt_no))
-    refund.paid = refund.total
-    db.session.add(refund)
-    db.session.flush()
-    version_ids = {ln.agreement_version_id for ln in refund.lines}
     versions = dict(
         db.session.execute(
-            db.select(AgreementVersion.id, AgreementVersion.uuid).where(AgreementVersion.id.in_(version_ids))
+            db.select(AgreementVersion.id, AgreementVersion.uuid).where(
+                AgreementVersion.id.in_({line.agreement_version_id for line in sale.lines})
+            )
         ).all()
     )
-    moves = [
-        {"uuid": str(m.uuid), "product": str(product_uuid), "kind": m.kind.value, "quantity": m.quantity}
-        for product_uuid, m in refund_moves
+    lines = [
+        sales.Line(
+            product_id=line.product_id,
+            product=line.product.uuid,
+            investor_id=line.investor_id,
+            investor=line.investor.uuid,
+            agreement_version_id=line.agreement_version_id,
+            agreement_version=versions.get(line.agreement_version_id),
+            name=line.name,
+            unit=line.unit,
+            price=take_back(sold_line(line), line.quantity - left[line.id], chosen[line.id]),
+            original_line_id=line.id,
+            original_line=line.uuid,
+        )
+        for line in sale.lines
+        if chosen.get(line.id)
     ]
-    originals = {line.id: line.uuid for line in sale.lines}
-    head = {
-        **{name: getattr(refund, name) for name in (*SALE_FIELDS, "uuid", "idempotency_key", "kind", "receipt_no")},
-        **{"business_date": refund.business_date, "created_at": refund.created_at},
-        **{"shift": shift.uuid, "cashier": user.uuid, "original": sale.uuid},
-    }
-    rows = [
-        {
-            **{name: getattr(ln, name) for name in (*LINE_FIGURES, "uuid", "product_id", "investor_id")},
-            "product": ln.product.uuid,
-            "investor": ln.investor.uuid,
-            "agreement_version": versions.get(ln.agreement_version_id),
-            "original_line": originals.get(ln.original_line_id),
-        }
-        for ln in refund.lines
-    ]
-    payments = [
-        {"uuid": p.uuid, "method": p.method, "amount": p.amount, "reference": p.reference} for p in refund.payments
-    ]
-    outbox.append(outlet.id, f"sale.{kind.value}", _sale_event(head, rows, payments, moves))
-    _rollup(outlet.id, head, rows)
-    return refund
+    total = sum(ln.price.net for ln in lines)
+    tenders = [sales.Tender(PaymentMethod.CASH, total, sale.receipt_no)]
+    refund_id = sales.write(outlet, head, lines, tenders, paid=total, user_id=user.id)
+    return db.session.get_one(Sale, refund_id)
 
 
-def line_units(sale: Sale) -> dict[int, str]:
-    return {line.id: unit(line.unit).step_label for line in sale.lines}
+def sold_line(line: SaleLine) -> SoldLine:
+    return SoldLine(line.quantity, line.unit_price, line.gross, line.discount, line.fee_bp, line.fee)

@@ -1,4 +1,6 @@
-"""Sales recorded on a chosen day: the demo's history and tests (the cashier flow always sells now)."""
+"""Sales recorded on a chosen day: the demo's history and tests (the cashier flow always sells now).
+
+They are priced by the sale rule and written by the one writer of a sale's rows, as the till's are."""
 
 from __future__ import annotations
 
@@ -7,34 +9,23 @@ from zoneinfo import ZoneInfo
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.domain.pricing import LineInput, price_sale
+from pos.domain.pricing import LineInput, price_sale, take_back
 from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import (
-    MovementKind,
+    AgreementVersion,
     Outlet,
-    Payment,
     PaymentMethod,
     Product,
     Register,
     Sale,
     SaleKind,
-    SaleLine,
     Shift,
     ShiftStatus,
     User,
 )
-from pos.services import agreements, stock
-
-
-def _rollup(sale: Sale) -> None:
-    """Reports read rollups; an outlet node keeps none (central does)."""
-    from flask import current_app
-
-    from pos.services import rollups
-
-    if current_app.config.get("POS_ROLE") != "outlet":
-        rollups.add_sale(sale)
+from pos.services import agreements, sales
+from pos.services.checkout import refundable, sold_line
 
 
 def _shift(outlet: Outlet) -> Shift:
@@ -59,30 +50,14 @@ def _shift(outlet: Outlet) -> Shift:
     return shift
 
 
+def _moment(outlet: Outlet, day: date, at: time) -> datetime:
+    return datetime.combine(day, at, ZoneInfo(outlet.timezone)).astimezone(UTC)
+
+
 def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: time = time(12, 0)) -> Sale:
     """A completed cash sale on ``day`` at local time ``at``, priced with the agreement in force."""
     shift = _shift(outlet)
     book = agreements.RateBook(outlet.id, day)
-    moment = datetime.combine(day, at, ZoneInfo(outlet.timezone)).astimezone(UTC)
-    count = db.session.query(Sale).count()
-    sale = Sale(
-        uuid=new_id(),
-        outlet_id=outlet.id,
-        shift=shift,
-        cashier_id=shift.cashier_id,
-        kind=SaleKind.SALE,
-        receipt_no=f"{outlet.code}-{day:%Y%m%d}-H{count + 1:05d}",
-        idempotency_key=new_id(),
-        business_date=day,
-        created_at=moment,
-        subtotal=0,
-        discount=0,
-        total=0,
-        fee=0,
-        investor_share=0,
-        paid=0,
-        change=0,
-    )
     rates = []
     for product, _quantity in items:
         rate = book.rate(product.investor_id, product.category_id)
@@ -94,92 +69,72 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
             for (product, quantity), rate in zip(items, rates, strict=True)
         ]
     )
-    for number, ((product, quantity), rate, line) in enumerate(zip(items, rates, priced.lines, strict=True), start=1):
-        sale.lines.append(
-            SaleLine(
-                line_no=number,
-                product=product,
-                investor_id=product.investor_id,
-                agreement_version_id=rate.version_id,
-                name=product.name,
-                unit=product.unit,
-                quantity=quantity,
-                unit_price=product.price,
-                gross=line.gross,
-                discount=line.line_discount + line.sale_discount,
-                net=line.net,
-                fee_bp=line.fee_bp,
-                fee=line.fee,
-                investor_share=line.investor_share,
-            )
-        )
-        movement = stock.post(
-            outlet.id, product.id, MovementKind.SALE, -quantity, document_type="sale", document_uuid=sale.uuid
-        )
-        movement.created_at = moment
-    sale.total, sale.fee, sale.investor_share = priced.total, priced.fee, priced.investor_share
-    sale.payments.append(Payment(method=PaymentMethod.CASH, amount=priced.total, reference=""))
-    sale.subtotal = sale.paid = sale.total
-    db.session.add(sale)
-    db.session.flush()
-    _rollup(sale)
-    return sale
-
-
-def refund_on(original: Sale, day: date, line_no: int = 1) -> Sale:
-    """A refund of a whole line of ``original`` on ``day``."""
-    line = next(ln for ln in original.lines if ln.line_no == line_no)
-    count = db.session.query(Sale).count()
-    refund = Sale(
+    head = sales.Head(
         uuid=new_id(),
-        outlet_id=original.outlet_id,
-        shift=original.shift,
-        cashier_id=original.cashier_id,
-        kind=SaleKind.REFUND,
-        receipt_no=f"{original.receipt_no}-R{count + 1:05d}",
+        kind=SaleKind.SALE,
+        receipt_no=sales.next_receipt_no(outlet, day),
         idempotency_key=new_id(),
         business_date=day,
-        created_at=datetime.combine(day, time(12), ZoneInfo(original.outlet.timezone)).astimezone(UTC),
-        subtotal=-line.net,
-        discount=0,
-        total=-line.net,
-        fee=-line.fee,
-        investor_share=-line.investor_share,
-        paid=-line.net,
-        change=0,
-        original=original,
-        reason="test",
+        created_at=_moment(outlet, day, at),
+        shift_id=shift.id,
+        shift=shift.uuid,
+        cashier_id=shift.cashier_id,
+        cashier=shift.cashier.uuid,
     )
-    refund.lines.append(
-        SaleLine(
-            line_no=1,
-            product_id=line.product_id,
-            investor_id=line.investor_id,
-            agreement_version_id=line.agreement_version_id,
-            name=line.name,
-            unit=line.unit,
-            quantity=-line.quantity,
-            unit_price=line.unit_price,
-            gross=-line.gross,
-            discount=0,
-            net=-line.net,
-            fee_bp=line.fee_bp,
-            fee=-line.fee,
-            investor_share=-line.investor_share,
-            original_line_id=line.id,
+    lines = [
+        sales.Line(
+            product_id=product.id,
+            product=product.uuid,
+            investor_id=product.investor_id,
+            investor=product.investor.uuid,
+            agreement_version_id=rate.version_id,
+            agreement_version=rate.version_uuid,
+            name=product.name,
+            unit=product.unit,
+            price=price,
         )
+        for (product, _quantity), rate, price in zip(items, rates, priced.lines, strict=True)
+    ]
+    tenders = [sales.Tender(PaymentMethod.CASH, priced.total)]
+    sale_id = sales.write(outlet, head, lines, tenders, paid=priced.total, user_id=shift.cashier_id)
+    return db.session.get_one(Sale, sale_id)
+
+
+def refund_on(original: Sale, day: date, line_no: int = 1, quantity: int | None = None) -> Sale:
+    """A refund on ``day`` of ``quantity`` units (default: all that is left) of line ``line_no`` of ``original``."""
+    line = next(ln for ln in original.lines if ln.line_no == line_no)
+    left = refundable(original)[line.id]
+    units = left if quantity is None else quantity
+    outlet = original.outlet
+    version = db.session.get_one(AgreementVersion, line.agreement_version_id)
+    head = sales.Head(
+        uuid=new_id(),
+        kind=SaleKind.REFUND,
+        receipt_no=sales.next_receipt_no(outlet, day),
+        idempotency_key=new_id(),
+        business_date=day,
+        created_at=_moment(outlet, day, time(12, 0)),
+        shift_id=original.shift_id,
+        shift=original.shift.uuid,
+        cashier_id=original.cashier_id,
+        cashier=original.cashier.uuid,
+        original_id=original.id,
+        original=original.uuid,
+        reason="retur",
     )
-    refund.payments.append(Payment(method=PaymentMethod.CASH, amount=-line.net, reference=original.receipt_no))
-    db.session.add(refund)
-    db.session.flush()
-    movement = stock.post(
-        original.outlet_id,
-        line.product_id,
-        MovementKind.REFUND,
-        line.quantity,
-        document_type="refund",
-        document_uuid=refund.uuid,
+    piece = sales.Line(
+        product_id=line.product_id,
+        product=line.product.uuid,
+        investor_id=line.investor_id,
+        investor=line.investor.uuid,
+        agreement_version_id=line.agreement_version_id,
+        agreement_version=version.uuid,
+        name=line.name,
+        unit=line.unit,
+        price=take_back(sold_line(line), line.quantity - left, units),
+        original_line_id=line.id,
+        original_line=line.uuid,
     )
-    movement.created_at = refund.created_at
-    _rollup(refund)
-    return refund
+    tenders = [sales.Tender(PaymentMethod.CASH, piece.price.net, original.receipt_no)]
+    refund_id = sales.write(outlet, head, [piece], tenders, paid=piece.price.net, user_id=original.cashier_id)
+    return db.session.get_one(Sale, refund_id)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DataError, IntegrityError, InternalError, Programming
 
 from pos.core import clock
 from pos.domain.money import line_amount
-from pos.domain.pricing import LineInput, price_sale, prorate
+from pos.domain.pricing import LineInput, SoldLine, price_sale, take_back
 from pos.domain.quantity import MAX_STEPS
 from pos.domain.sync import LINE_FIGURES, Envelope, EnvelopeError, body_digest, canonical, digest_of, read_envelope
 from pos.domain.units import UNITS
@@ -721,10 +721,9 @@ class _Batch:
         units, done = -quantity, facts.refunded + refunding[original]
         if units <= 0 or done + units > facts.quantity:
             raise Refused("over_refund", "a refund takes back more units than were sold and not yet refunded")
-        gross = -prorate(facts.gross, facts.quantity, done, units)
-        discount = -prorate(facts.discount, facts.quantity, done, units)
-        fee = -prorate(facts.fee, facts.quantity, done, units)
-        if (line["gross"], line["discount"], line["fee"]) != (gross, discount, fee):
+        sold = SoldLine(facts.quantity, facts.unit_price, facts.gross, facts.discount, facts.fee_bp, facts.fee)
+        piece = take_back(sold, done, units)
+        if (line["gross"], line["discount"], line["fee"]) != (piece.gross, piece.line_discount, piece.fee):
             raise Refused("wrong_split", "a refund's amounts are its share of the sold line (the proration rule)")
         refunding[original] += units
 

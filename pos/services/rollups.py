@@ -165,34 +165,6 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], lines: Iterable[Mapp
     )
 
 
-def add_sale(sale: Sale) -> None:
-    """One sale just completed (or refunded) on an all-in-one server."""
-    add(
-        sale.outlet_id,
-        [
-            {
-                "kind": sale.kind,
-                "business_date": sale.business_date,
-                "total": sale.total,
-                "fee": sale.fee,
-                "investor_share": sale.investor_share,
-            }
-        ],
-        [
-            {
-                "product_id": ln.product_id,
-                "investor_id": ln.investor_id,
-                "day": sale.business_date,
-                "quantity": ln.quantity,
-                "net": ln.net,
-                "fee": ln.fee,
-                "investor_share": ln.investor_share,
-            }
-            for ln in sale.lines
-        ],
-    )
-
-
 def rebuild() -> None:
     """Recompute every rollup from the sales themselves (after a bulk load such as the demo's history)."""
     for model in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func
@@ -72,9 +73,10 @@ def post_many(
     document_uuid: uuid.UUID | None,
     note: str = "",
     flag: frozenset[int] = frozenset(),
+    at: datetime | None = None,
 ) -> list[Moved]:
     """Several products' movements for one document: one batch of rows, one batch of balance updates."""
-    now = clock.now()
+    now = at or clock.now()
     movements = [Moved(new_id(), product_id, kind, quantity) for product_id, quantity in moves.items()]
     db.session.connection().execute(
         _INSERT_MOVEMENTS,

@@ -147,6 +147,7 @@ def document() -> dict[str, Any]:
             "/api/v1/sync/push": {
                 "post": {
                     "summary": "Push a batch of outlet events",
+                    "operationId": "pushEvents",
                     "description": (
                         "Each event gets its own result; a refused event does not stop the others and writes "
                         "nothing. Retry the whole batch after any transport error: it is safe."
@@ -159,6 +160,13 @@ def document() -> dict[str, Any]:
                         "200": {
                             "description": "per-event results",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushResponse"}}},
+                            "links": {
+                                "RetryTheBatch": {
+                                    "operationId": "pushEvents",
+                                    "requestBody": "$request.body",
+                                    "description": "the same batch again (a retry): each event gets the same answer",
+                                }
+                            },
                         },
                         "400": _error("the body is not JSON (malformed_json)"),
                         "401": _error("missing, unknown or revoked token (unauthorized)"),
@@ -172,6 +180,7 @@ def document() -> dict[str, Any]:
             "/api/v1/sync/pull": {
                 "get": {
                     "summary": "Pull central's changes in the outlet's scope after a cursor",
+                    "operationId": "pullChanges",
                     "parameters": [
                         {
                             "name": "cursor",
@@ -184,6 +193,13 @@ def document() -> dict[str, Any]:
                         "200": {
                             "description": "a page of changes",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PullResponse"}}},
+                            "links": {
+                                "NextPage": {
+                                    "operationId": "pullChanges",
+                                    "parameters": {"cursor": "$response.body#/cursor"},
+                                    "description": "the changes after this page",
+                                }
+                            },
                         },
                         "400": _error(
                             "not whole numbers (bad_cursor), limit not 1–1000 (bad_limit), other (bad_parameter)"

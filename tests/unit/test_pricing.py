@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pos.domain.agreements import Terms, rate_for, terms_on
 from pos.domain.cash import TenderError, tender
 from pos.domain.money import MoneyError, div_round_half_up
-from pos.domain.pricing import LineInput, price_sale, prorate
+from pos.domain.pricing import LineInput, SoldLine, gross_of, price_sale, prorate, take_back
 from pos.domain.quantity import MAX_STEPS, QuantityError, format_quantity, parse_quantity
 from pos.domain.units import UNITS, unit
 
@@ -165,14 +165,32 @@ def test_refunds_in_any_steps_take_back_exactly_the_line(amount: int, quantity: 
         assert abs(part * quantity - amount * now) < quantity  # within one Rupiah of its proportional share
 
 
-@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=500), st.data())
-def test_a_partial_refunds_fee_and_share_split_its_net(net: int, quantity: int, data: st.DataObject) -> None:
-    fee = div_round_half_up(net * data.draw(rates), 10_000)
-    now = data.draw(st.integers(min_value=1, max_value=quantity))
-    done = data.draw(st.integers(min_value=0, max_value=quantity - now))
-    net_part, fee_part = prorate(net, quantity, done, now), prorate(fee, quantity, done, now)
-    assert fee_part >= 0 and net_part >= 0
-    assert fee_part + (net_part - fee_part) == net_part
+@given(sale_lines(), st.integers(min_value=0, max_value=10**6), st.data())
+def test_a_line_taken_back_in_any_steps_returns_exactly_the_line(
+    lines: list[LineInput], sale_discount: int, data: st.DataObject
+) -> None:
+    after_line = sum(gross_of(ln.quantity, ln.unit_price, ln.step_per_unit) - ln.line_discount for ln in lines)
+    sale_discount = min(sale_discount, after_line)
+    sold = data.draw(st.sampled_from(price_sale(lines, sale_discount).lines))
+    line = SoldLine(
+        sold.quantity, sold.unit_price, sold.gross, sold.line_discount + sold.sale_discount, sold.fee_bp, sold.fee
+    )
+    done, pieces = 0, []
+    while done < sold.quantity:
+        units = data.draw(st.integers(min_value=1, max_value=sold.quantity - done))
+        pieces.append(take_back(line, done, units))
+        done += units
+    for piece in pieces:
+        assert piece.fee + piece.investor_share == piece.net  # DESIGN §4.1 on every piece
+        assert piece.net == piece.gross - piece.line_discount and piece.fee_bp == sold.fee_bp
+        assert piece.quantity < 0 and piece.gross <= 0 and piece.fee <= 0
+    assert -sum(p.quantity for p in pieces) == sold.quantity
+    assert -sum(p.gross for p in pieces) == sold.gross
+    assert -sum(p.net for p in pieces) == sold.net
+    assert -sum(p.fee for p in pieces) == sold.fee
+    assert -sum(p.investor_share for p in pieces) == sold.investor_share
+    if len(pieces) == 1:
+        assert (pieces[0].net, pieces[0].fee) == (-sold.net, -sold.fee)  # a whole line comes back exactly
 
 
 @pytest.mark.parametrize(("quantity", "done", "now"), [(0, 0, 1), (3, 0, 0), (3, 2, 2), (3, -1, 1)])

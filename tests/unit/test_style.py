@@ -24,3 +24,17 @@ def test_no_float_money_in_the_application() -> None:
             if needle in text:
                 offenders.append(f"{path.relative_to(ROOT)}: {needle}")
     assert not offenders, offenders
+
+
+def test_each_side_has_one_writer_of_a_sales_rows() -> None:
+    """A sale's rows (sale, sale_line, payment) are written by ``services/sales.py`` on an outlet and by
+    ``services/ingest.py`` on central; nothing else in the application builds or inserts them."""
+    import re
+
+    writes = re.compile(r"\b(Sale|SaleLine|Payment)\((?!\))|insert\((Sale|SaleLine|Payment)\b")
+    writers = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "pos").rglob("*.py")
+        if "models" not in path.parts and writes.search(path.read_text())
+    }
+    assert writers == {"pos/services/sales.py", "pos/services/ingest.py"}, writers

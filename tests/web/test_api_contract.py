@@ -9,6 +9,7 @@ import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
+from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from pos.extensions import db
 from pos.models import Outlet
@@ -44,3 +45,49 @@ def test_every_operation_keeps_its_documented_contract(app: Flask, mode: Generat
             case.call_and_validate()
 
         call()
+
+
+def test_pages_and_retries_keep_the_contract_when_chained(app: Flask) -> None:
+    """Stateful: each pull's cursor fetches the next page, and each push is sent again as a retry, following
+    the document's links; every answer in every chain keeps its contract."""
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        token = tokens.issue(outlet, None)
+        db.session.commit()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    links = {
+        (op.method, op.path): sorted(op.definition.raw["responses"]["200"].get("links", {}))
+        for op in (result.ok() for result in schema.get_all_operations())
+    }
+    assert links[("get", "/api/v1/sync/pull")] == ["NextPage"]
+    assert links[("post", "/api/v1/sync/push")] == ["RetryTheBatch"]
+
+    @schema.auth()
+    class OutletToken:
+        def get(self, case: schemathesis.Case, context: object) -> str:
+            return token
+
+        def set(self, case: schemathesis.Case, data: str, context: object) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+    followed: set[str] = set()
+
+    class Chains(schema.as_state_machine()):  # type: ignore[misc]
+        def step(self, input: StepInput) -> StepOutput:
+            if input.transition is not None and input.is_applied:
+                followed.add(input.transition.id)
+            return super().step(input)
+
+    Chains.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert followed >= {
+        "GET /api/v1/sync/pull -> [200] NextPage -> GET /api/v1/sync/pull",
+        "POST /api/v1/sync/push -> [200] RetryTheBatch -> POST /api/v1/sync/push",
+    }

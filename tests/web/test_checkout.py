@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 import pytest
 from flask import Flask
 
@@ -136,7 +139,12 @@ def test_cash_sale_writes_everything_in_one_transaction(app: Flask, login_as) ->
         assert sum(p.amount for p in payments) - sale.change == sale.total
         moves = db.session.scalars(db.select(StockMovement).where(StockMovement.document_uuid == sale.uuid)).all()
         assert sorted(m.quantity for m in moves) == [-2, -1]
-        event = db.session.scalar(db.select(OutboxEvent).where(OutboxEvent.event_type == "sale.completed"))
+        event = db.session.scalar(
+            db.select(OutboxEvent)
+            .where(OutboxEvent.event_type == "sale.completed")
+            .order_by(OutboxEvent.seq.desc())
+            .limit(1)
+        )
         assert event is not None and str(sale.uuid) in event.payload
         for balance in db.session.scalars(db.select(StockBalance)):
             assert balance.quantity == stock.ledger_sum(balance.outlet_id, balance.product_id)
@@ -347,7 +355,7 @@ def test_another_outlets_cashier_cannot_open_a_receipt(app: Flask, client: Clien
 
 
 @pytest.mark.dates
-def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as, today: date) -> None:  # type: ignore[no-untyped-def]
     client = login_as("kasir_pw")
     open_shift(client, app)
     for _ in range(3):
@@ -355,8 +363,8 @@ def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as) -> None: 
     response = pay(client, app, cash="10500")
     sale_uuid = receipt_uuid(response)
     with app.app_context():
-        sale = db.session.scalar(db.select(Sale).where(Sale.receipt_no.like("%-0001")))
-        assert sale is not None
+        sale = db.session.scalar(db.select(Sale).where(Sale.uuid == uuid.UUID(sale_uuid)))
+        assert sale is not None and sale.receipt_no.endswith(f"-{today:%Y%m%d}-0001")
         line = sale.lines[0]
         line_id, fee, product_id = line.id, line.fee, line.product_id
         stock_before = stock.on_hand(1, product_id)
