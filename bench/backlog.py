@@ -2,7 +2,7 @@
 
     POS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python bench/backlog.py [--sales 50000]
 
-The outlet node's own sync worker (`sync_client.sync_once`, as `kmp-pos sync` runs it) drains the outbox into
+The outlet node's own sync worker (`worker.sync_once`, as `kmp-pos sync` runs it) drains the outbox into
 central served by gunicorn on PostgreSQL. Prints the time to drain and, as the floor, raw COPY of the same
 sale, line and payment rows in the same run. Goal (DESIGN §7): within a minute of the network's return.
 """
@@ -33,7 +33,7 @@ def main() -> None:
 
     from pos.extensions import db
     from pos.models import OutboxEvent, Outlet
-    from pos.services import sync_client
+    from pos.sync import worker
 
     base = os.environ.get("POS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     admin, url = _database(base)
@@ -50,18 +50,18 @@ def main() -> None:
             )
             with outlet.app_context():
                 upgrade()
-                sync_client.sync_once()  # the node's first pull: its catalogue, agreements and staff
+                worker.sync_once()  # the node's first pull: its catalogue, agreements and staff
                 local = db.session.scalar(db.select(Outlet).where(Outlet.code == node["code"]))
                 first = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
                 events = events_for(node, seeded["catalogue"], args.sales, random.Random(3), first)
                 waiting_in_outbox(local.id, events)
                 db.session.commit()
-                waiting = sync_client.pending_count()
+                waiting = worker.pending_count()
                 started = time.perf_counter()
-                while sync_client.pending_count():
+                while worker.pending_count():
                     try:
-                        sync_client.sync_once()
-                    except sync_client.SyncError as exc:
+                        worker.sync_once()
+                    except worker.SyncError as exc:
                         print("retry after:", exc)
                 took = time.perf_counter() - started
                 db.engine.dispose()

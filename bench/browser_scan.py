@@ -60,8 +60,8 @@ def main() -> None:
     from flask_migrate import upgrade
     from playwright.sync_api import sync_playwright
 
+    from pos import demo
     from pos.extensions import db
-    from pos.services import demo
 
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", TESTING=False)

@@ -49,10 +49,10 @@ def seed(app: Flask, products: int, sales: int) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
+    from pos import demo
     from pos.domain.barcode import complete_ean13
     from pos.extensions import db
     from pos.models import Product, Sale, SaleLine, Shift, StockBalance, User
-    from pos.services import demo
 
     with app.app_context():
         upgrade()

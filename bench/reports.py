@@ -46,9 +46,9 @@ def seed(app: Flask, dsn: str, outlets: int, days: int, products: int) -> dict[s
     import psycopg
     from flask_migrate import upgrade
 
+    from pos import demo
     from pos.core.clock import business_date
     from pos.extensions import db
-    from pos.services import demo
 
     with app.app_context():
         upgrade()

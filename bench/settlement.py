@@ -30,9 +30,10 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
+    from pos import demo
     from pos.extensions import db
     from pos.models import Agreement, Outlet, Product, Sale, SaleLine, Shift, User
-    from pos.services import demo, settlements
+    from pos.partnership import settlements
 
     random.seed(3)
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,10 +31,10 @@ def seed(app: Flask, products: int) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
+    from pos import demo
     from pos.domain.barcode import complete_ean13
     from pos.extensions import db
     from pos.models import Investor, Outlet, Product, ReorderLevel, StockBalance
-    from pos.services import demo
 
     with app.app_context():
         upgrade()

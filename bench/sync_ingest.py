@@ -48,9 +48,10 @@ def _database(base: str) -> tuple[str, str]:
 def seed(url: str, outlets: int) -> dict:
     from flask_migrate import upgrade
 
+    from pos import demo
     from pos.extensions import db
     from pos.models import Agreement, Outlet, Register, Role, User
-    from pos.services import demo, tokens
+    from pos.sync import tokens
     from tests.conftest import make_app
 
     app = make_app(url, POS_ROLE="central")

@@ -127,7 +127,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pos.web import register
 
     register(app)
-    from pos.services import changes
+    from pos.sync import changes
 
     changes.track_once()
 

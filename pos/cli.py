@@ -11,10 +11,10 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
+from pos import demo as demo_service
+from pos.auth import accounts
 from pos.extensions import db
 from pos.models import Cooperative, Investor, Outlet, Role, User
-from pos.services import auth as auth_service
-from pos.services import demo as demo_service
 
 
 def _create_app() -> Flask:
@@ -83,11 +83,11 @@ def _worker_started(app: Flask, background_sync: bool) -> None:
 def _sync_in_background(app: Flask) -> None:
     import threading
 
-    from pos.services import sync_client
+    from pos.sync import worker
 
     def loop() -> None:
         with app.app_context():
-            sync_client.run(interval=15, log=app.logger.info)
+            worker.run(interval=15, log=app.logger.info)
 
     threading.Thread(target=loop, name="kmp-sync", daemon=True).start()
 
@@ -177,13 +177,13 @@ def users_create(
         raise click.ClickException("give --password and/or --pin")
     try:
         if password:
-            auth_service.check_password_rules(password)
-            user.password_hash = auth_service.hash_secret(password)
+            accounts.check_password_rules(password)
+            user.password_hash = accounts.hash_secret(password)
         if pin:
             if user.role not in (Role.CASHIER, Role.MANAGER):
                 raise ValueError("only cashiers and managers have a PIN")
-            auth_service.check_pin_rules(pin)
-            user.pin_hash = auth_service.hash_secret(pin)
+            accounts.check_pin_rules(pin)
+            user.pin_hash = accounts.hash_secret(pin)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.add(user)
@@ -236,7 +236,7 @@ def outlets_create(
 @with_appcontext
 def outlets_token(code: str, revoke: bool) -> None:
     """Issue (or rotate) an outlet's sync token on central; it is printed once and stored hashed."""
-    from pos.services import tokens
+    from pos.sync import tokens
 
     outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
     if outlet is None:
@@ -264,15 +264,15 @@ def outlets_token(code: str, revoke: bool) -> None:
 @with_appcontext
 def sync_command(once: bool, interval: int, batch: int) -> None:
     """Pull central's changes and push the outbox; without --once, keep going with backoff."""
-    from pos.services import sync_client
+    from pos.sync import worker
 
     if once:
         try:
-            click.echo(f"sync: {sync_client.sync_once(batch=batch)}")
-        except sync_client.SyncError as exc:
+            click.echo(f"sync: {worker.sync_once(batch=batch)}")
+        except worker.SyncError as exc:
             raise click.ClickException(str(exc)) from exc
         return
-    sync_client.run(interval=interval, log=click.echo, batch=batch)
+    worker.run(interval=interval, log=click.echo, batch=batch)
 
 
 def register(app: Flask) -> None:

@@ -108,6 +108,8 @@ def timeline(today: date) -> Timeline:
 
 def seed_other_outlet() -> None:
     """A second cooperative, outlet, investor and their people: the other side of every wall."""
+    from pos import demo
+    from pos.auth.accounts import hash_secret
     from pos.core import clock
     from pos.extensions import db
     from pos.models import (
@@ -123,8 +125,8 @@ def seed_other_outlet() -> None:
         SettlementPeriod,
         User,
     )
-    from pos.services import agreements, demo, stock
-    from pos.services.auth import hash_secret
+    from pos.partnership import agreements
+    from pos.stock import ledger
 
     coop = Cooperative(code="KMP-KDR", name="Koperasi Merah Putih Kaduagung", region="Kota Serang")
     outlet = Outlet(code="SRG-KDR", name="Gerai KMP Kaduagung", cooperative=coop)
@@ -151,7 +153,7 @@ def seed_other_outlet() -> None:
         collector=Collector.INVESTOR,
         period=SettlementPeriod.MONTHLY,
     )
-    stock.post(outlet.id, product.id, MovementKind.OPENING, 50)
+    ledger.post(outlet.id, product.id, MovementKind.OPENING, 50)
     hashed = hash_secret("other-pass-2026")
     pin = hash_secret("4321")
     db.session.add_all(
@@ -203,8 +205,8 @@ def build_template(path: Path, moment: Moment) -> Path:
     """A migrated database with the demo and the other outlet, seeded as of `moment`."""
     from flask_migrate import upgrade
 
+    from pos import demo
     from pos.extensions import db
-    from pos.services import demo
 
     with time_machine.travel(moment.at, tick=False):
         app = make_app(f"sqlite:///{path}")

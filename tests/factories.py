@@ -2,9 +2,9 @@
 
 from zoneinfo import ZoneInfo
 
+from pos.cashier.history import refund_on, sale_on
 from pos.core import clock
 from pos.models import Outlet, Product, Sale
-from pos.services.history import refund_on, sale_on
 
 __all__ = ["refund_on", "sale_now", "sale_on"]
 

@@ -14,7 +14,7 @@ def catalogue_of(outlet_id: int, units: tuple[str, ...] = ("pcs",)) -> list[tupl
     the rate being the agreement's (or its category's) in force. Call inside an app context."""
     from pos.extensions import db
     from pos.models import Outlet, Product
-    from pos.services import agreements, supply
+    from pos.partnership import agreements, supply
 
     outlet = db.session.get(Outlet, outlet_id)
     assert outlet is not None

@@ -88,7 +88,7 @@ class Timeline:
 
     @property
     def start(self) -> date:
-        from pos.services import demo
+        from pos import demo
 
         return demo.agreement_start(self.today)
 
@@ -100,7 +100,7 @@ class Timeline:
         return month_end(self.start, n)
 
     def agreement(self, investor_code: str) -> str:
-        from pos.services import demo
+        from pos import demo
 
         return demo.agreement_number(investor_code, self.today)
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from pos.auth import bp
+from pos.auth import accounts
 from pos.auth.forms import LanguageForm, LoginForm, PinForm
 from pos.extensions import db, limiter, login_manager
 from pos.models import Outlet, User
-from pos.services import auth as auth_service
 from pos.web.access import public
 from pos.web.htmx import render
 
+bp = Blueprint("auth", __name__)
 
-def policy() -> auth_service.Policy:
+
+def policy() -> accounts.Policy:
     cfg = current_app.config
-    return auth_service.Policy(
+    return accounts.Policy(
         max_failures=cfg["POS_LOGIN_MAX_FAILURES"],
         lock_minutes=cfg["POS_LOGIN_LOCK_MINUTES"],
         session_hours=cfg["POS_SESSION_HOURS"],
@@ -28,7 +29,7 @@ def policy() -> auth_service.Policy:
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    user = auth_service.user_for_session(token)
+    user = accounts.user_for_session(token)
     if user is not None:
         user.session_token = token
     return user
@@ -43,7 +44,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _begin(user: User, method: str) -> None:
-    token = auth_service.start_session(user, method, policy())
+    token = accounts.start_session(user, method, policy())
     db.session.commit()
     language = session.get("lang")
     session.clear()
@@ -53,7 +54,7 @@ def _begin(user: User, method: str) -> None:
     login_user(user)
 
 
-def _refusal(error: auth_service.AuthError) -> str:
+def _refusal(error: accounts.AuthError) -> str:
     if error.reason == "locked":
         return _("Too many wrong attempts. This account is locked for a while; ask your manager.")
     return _("The username or password is wrong.")
@@ -83,8 +84,8 @@ def login():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            user = auth_service.login_with_password(form.username.data, form.password.data, policy())
-        except auth_service.AuthError as exc:
+            user = accounts.login_with_password(form.username.data, form.password.data, policy())
+        except accounts.AuthError as exc:
             db.session.commit()
             error, status = _refusal(exc), 401
         else:
@@ -96,7 +97,7 @@ def login():  # type: ignore[no-untyped-def]
     outlet = pin_outlet()
     if outlet is None and current_app.config["POS_ROLE"] != "central":
         outlets = list(db.session.scalars(db.select(Outlet).where(Outlet.active.is_(True))))
-    cashiers = auth_service.pin_users(outlet.id) if outlet else []
+    cashiers = accounts.pin_users(outlet.id) if outlet else []
     return (
         render(
             "auth/login.html",
@@ -117,7 +118,7 @@ def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
     outlet = pin_outlet()
     if outlet is None:
         abort(404)
-    cashier = auth_service.cashier_at(user_uuid, outlet.id)
+    cashier = accounts.cashier_at(user_uuid, outlet.id)
     if cashier is None or not cashier.active:
         abort(404)
     form = PinForm()
@@ -125,8 +126,8 @@ def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            user = auth_service.login_with_pin(user_uuid, form.pin.data, outlet.id, policy())
-        except auth_service.AuthError as exc:
+            user = accounts.login_with_pin(user_uuid, form.pin.data, outlet.id, policy())
+        except accounts.AuthError as exc:
             db.session.commit()
             status = 401
             error = _refusal(exc) if exc.reason == "locked" else _("Wrong PIN. Try again.")
@@ -142,7 +143,7 @@ def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
 @public
 def logout():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated and current_user.session_token:
-        auth_service.end_session(current_user.session_token)
+        accounts.end_session(current_user.session_token)
         db.session.commit()
     logout_user()
     session.clear()

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("cashier", __name__, url_prefix="/cashier")
-
-from pos.cashier import views  # noqa: E402,F401
+"""The till: shifts, the cart, checkout, refunds and voids, and the one writer of a sale's rows."""

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("home", __name__)
-
-from pos.home import views  # noqa: E402,F401
+"""The start page each role lands on."""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func
 
 from pos.extensions import db
-from pos.home import bp
 from pos.models import Cooperative, Investor, Outlet, Product, Role, User
-from pos.services import catalog
+from pos.stock import catalog
 from pos.web.access import ALL_ROLES, allow, scope_for
 from pos.web.htmx import render
+
+bp = Blueprint("home", __name__)
 
 R = Role
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("partnership", __name__)
-
-from pos.partnership import settlement_views, views  # noqa: E402,F401
+"""Partnerships: who supplies which outlet, agreements and their rates, settlement statements."""

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("reports", __name__)
-
-from pos.reports import board, investor, monthly, transparency, views  # noqa: E402,F401
+"""Reports for outlets, investors, cooperative boards, the central office and the public: figures and rollups."""

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("staff", __name__)
-
-from pos.staff import views  # noqa: E402,F401
+"""The outlet staff register and the jobs each outlet creates."""

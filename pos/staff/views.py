@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,16 +14,17 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from pos.core.clock import business_date
+from pos.core.errors import PosError
 from pos.extensions import db
 from pos.models import Employer, Outlet, Role, StaffMember, StaffRole
-from pos.services import staff as staff_service
-from pos.services import supply
-from pos.services.errors import PosError
-from pos.staff import bp
-from pos.stock.common import export
+from pos.partnership import supply
+from pos.staff import roster
+from pos.stock.views.common import export
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.fields import plausible_date
 from pos.web.htmx import render
+
+bp = Blueprint("staff", __name__)
 
 R = Role
 READERS = (R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
@@ -113,8 +114,8 @@ def staff_list():  # type: ignore[no-untyped-def]
         members=members,
         outlets=outlets,
         chosen=chosen,
-        jobs=staff_service.jobs([chosen] if chosen else outlets, today),
-        target=staff_service.JOBS_TARGET,
+        jobs=roster.jobs([chosen] if chosen else outlets, today),
+        target=roster.JOBS_TARGET,
         labels=ROLE_LABELS,
         today=today,
         show_nik=sees_national_id(),
@@ -135,8 +136,8 @@ def _form(outlet: Outlet, formdata: Any = None, **data: Any) -> StaffForm:
     return form
 
 
-def _data(form: StaffForm) -> staff_service.StaffData:
-    return staff_service.StaffData(
+def _data(form: StaffForm) -> roster.StaffData:
+    return roster.StaffData(
         full_name=form.full_name.data or "",
         role=StaffRole(form.role.data),
         role_note=form.role_note.data or "",
@@ -191,7 +192,7 @@ def _save(outlet: Outlet, member: StaffMember | None) -> Any:
     if not form.validate():
         return _page(outlet, form, member, _("Check the entries."), 422)
     try:
-        saved = staff_service.save(outlet, _data(form), current_user, member)
+        saved = roster.save(outlet, _data(form), current_user, member)
     except PosError as exc:
         db.session.rollback()
         return _page(outlet, form, member, str(exc), exc.status)

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("stock", __name__)
-
-from pos.stock import catalogue, counts, deliveries, documents, views  # noqa: E402,F401
+"""Investor-owned stock at outlets: the ledger, catalogue and prices, deliveries, counts, returns, restock requests."""

@@ -1,224 +1,192 @@
-"""Stock counts at the outlet: start, scan and enter counted quantities, confirm or cancel."""
+"""Stock counts (stock opname): count what is on the shelf; differences become adjustments."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import or_
-from wtforms.fields.choices import SelectChoice
+from sqlalchemy import func, update
 
+from pos.core import audit, clock
+from pos.core.clock import business_date
+from pos.core.errors import Conflict, PosError
+from pos.core.numbers import next_number
+from pos.domain.quantity import MAX_STEPS
+from pos.domain.stock import count_adjustment
 from pos.extensions import db
-from pos.models import CountStatus, Product, Role, StockCount, StockCountLine
-from pos.services import catalog, counts, stock, supply
-from pos.services.errors import PosError
-from pos.stock import bp
-from pos.stock.common import chosen_outlet, product_by_code, quantity
-from pos.stock.forms import CodeForm, ConfirmForm, CountLineForm, StartCountForm
-from pos.web.access import allow, one_by_uuid, scope_for
-from pos.web.htmx import render
+from pos.models import (
+    CountStatus,
+    MovementKind,
+    Outlet,
+    Product,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+    User,
+)
+from pos.partnership import supply
+from pos.stock import ledger
+from pos.sync import outbox
 
-R = Role
-PAGE_SIZE = 40
-
-
-def visible_counts():  # type: ignore[no-untyped-def]
-    scope = scope_for(current_user)
-    query = db.select(StockCount).order_by(StockCount.started_at.desc(), StockCount.id.desc())
-    if scope.outlet_ids is not None:
-        query = query.where(StockCount.outlet_id.in_(scope.outlet_ids))
-    return query
+MAX_LINES = 50_000
 
 
-def _start_form(outlet_id: int, formdata: Any = None) -> StartCountForm:
-    form = StartCountForm(formdata=formdata) if formdata is not None else StartCountForm(formdata=None)
-    form.investor.choices = [SelectChoice(0, _("All investors"))] + [
-        SelectChoice(i.id, i.name) for i in supply.investors_of(outlet_id)
-    ]
-    form.category.choices = [SelectChoice(0, _("All categories"))] + [
-        SelectChoice(c.id, c.name) for c in catalog.categories()
-    ]
-    return form
-
-
-@bp.route("/counts", methods=["GET", "POST"])
-@allow(R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
-def count_list():  # type: ignore[no-untyped-def]
-    outlet = chosen_outlet()
-    rows = db.session.scalars(visible_counts().limit(200)).all()
-    if request.method == "GET":
-        form = _start_form(outlet.id) if outlet else None
-        return render("stock/counts.html", counts=rows, form=form, error=None, outlet=outlet)
-    if current_user.role != R.MANAGER or outlet is None:
-        abort(403)
-    form = _start_form(outlet.id, request.form)
-    if not form.validate():
-        return render(
-            "stock/counts.html", counts=rows, form=form, error=_("Check the count's scope."), outlet=outlet
-        ), 422
-    investor_id = form.investor.data or None
-    category_id = form.category.data or None
-    label = " · ".join(
-        str(text)
-        for value, text in (
-            (investor_id, next((c.label for c in form.investor.choices if c.value == investor_id), "")),
-            (category_id, next((c.label for c in form.category.choices if c.value == category_id), "")),
-            (form.flagged_only.data, _("flagged for a count")),
-        )
-        if value
-    ) or _("All products")
-    try:
-        count = counts.start(
-            outlet,
-            current_user,
-            investor_id=investor_id,
-            category_id=category_id,
-            flagged_only=bool(form.flagged_only.data),
-            reason=form.reason.data or "",
-            scope_label=label,
-        )
-    except PosError as exc:
-        db.session.rollback()
-        return render("stock/counts.html", counts=rows, form=form, error=str(exc), outlet=outlet), exc.status
-    db.session.commit()
-    return redirect(url_for("stock.count_detail", count_uuid=count.uuid), 303)
-
-
-def count_in_scope(count_uuid: str) -> StockCount:
-    return one_by_uuid(visible_counts(), StockCount, count_uuid)
-
-
-def _lines(count: StockCount, text: str, only: str, page: int) -> tuple[list[StockCountLine], int, int]:
-    query = (
-        db.select(StockCountLine)
-        .join(Product, StockCountLine.product_id == Product.id)
-        .where(StockCountLine.count_id == count.id)
+def start(
+    outlet: Outlet,
+    user: User,
+    *,
+    investor_id: int | None = None,
+    category_id: int | None = None,
+    flagged_only: bool = False,
+    reason: str = "",
+    scope_label: str = "",
+) -> StockCount:
+    """Open a count over the outlet's products (all, one investor's, one category's or those flagged)."""
+    investors = supply.investor_ids_of(outlet.id)
+    if investor_id is not None:
+        if investor_id not in investors:
+            raise PosError(_("That investor does not supply this outlet."), 404)
+        investors = {investor_id}
+    query = db.select(Product.id, Product.investor_id).where(
+        Product.investor_id.in_(investors), Product.active.is_(True)
     )
-    text = text.strip()[:80]
-    if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(
-            or_(Product.name.ilike(f"%{escaped}%", escape="\\"), Product.sku == text, Product.barcode == text)
-        )
-    if only == "todo":
-        query = query.where(StockCountLine.counted.is_(None))
-    elif only == "counted":
-        query = query.where(StockCountLine.counted.is_not(None))
-    elif only == "different" and count.status == CountStatus.CONFIRMED:
-        query = query.where(StockCountLine.counted != StockCountLine.expected)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    found = db.session.scalars(query.order_by(Product.name, Product.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return list(found), page, pages
+    if category_id is not None:
+        query = query.where(Product.category_id == category_id)
+    if flagged_only:
+        query = query.join(
+            StockBalance, (StockBalance.product_id == Product.id) & (StockBalance.outlet_id == outlet.id)
+        ).where(StockBalance.needs_count.is_(True))
+    rows = db.session.execute(query.limit(MAX_LINES + 1)).all()
+    if not rows:
+        raise PosError(_("No products match: nothing to count."))
+    if len(rows) > MAX_LINES:
+        raise PosError(_("Too many products for one count: choose an investor or a category."))
+    count = StockCount(
+        number=next_number(StockCount, "OPN", outlet.code, business_date(outlet.timezone)),
+        outlet_id=outlet.id,
+        reason=reason,
+        scope_label=scope_label,
+        started_by_id=user.id,
+    )
+    db.session.add(count)
+    db.session.flush()
+    db.session.execute(
+        db.insert(StockCountLine),
+        [{"count_id": count.id, "product_id": pid, "investor_id": inv, "note": ""} for pid, inv in rows],
+    )
+    audit.record("stock_count", count.uuid, "started", user, scope_label)
+    return count
 
 
-def _detail(count: StockCount, error: Any = None, status: int = 200, focus: StockCountLine | None = None) -> Any:
-    text = request.values.get("q", "")[:80]
-    default = "counted" if count.status == CountStatus.CONFIRMED else ""
-    only = request.values.get("only", default)
-    page_arg = request.values.get("page", "1")
-    lines, page, pages = _lines(count, text, only, int(page_arg) if page_arg.isdigit() else 1)
-    on_hand = stock.on_hand_many(count.outlet_id, [ln.product_id for ln in lines])
-    counted, total = counts.progress(count)
-    return (
-        render(
-            "stock/count.html",
-            "lines",
-            c=count,
-            lines=lines,
-            page=page,
-            pages=pages,
-            q=text,
-            only=only,
-            on_hand=on_hand,
-            counted=counted,
-            total=total,
-            focus=focus,
-            error=error,
-            code_form=CodeForm(formdata=None),
-            confirm_form=ConfirmForm(formdata=None),
-            is_manager=current_user.role == R.MANAGER,
-        ),
-        status,
+def _require_open(count: StockCount) -> None:
+    if count.status == CountStatus.CONFIRMED:
+        raise Conflict(_("Count %(number)s is already confirmed.", number=count.number))
+    if count.status != CountStatus.OPEN:
+        raise Conflict(_("Count %(number)s was cancelled.", number=count.number))
+
+
+def line_for(count: StockCount, product_id: int) -> StockCountLine | None:
+    return db.session.scalar(
+        db.select(StockCountLine).where(StockCountLine.count_id == count.id, StockCountLine.product_id == product_id)
     )
 
 
-@bp.route("/counts/<count_uuid>")
-@allow(R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
-def count_detail(count_uuid: str):  # type: ignore[no-untyped-def]
-    return _detail(count_in_scope(count_uuid))
+def record(count: StockCount, line: StockCountLine, counted: int | None, note: str = "") -> None:
+    _require_open(count)
+    if counted is not None and not 0 <= counted <= MAX_STEPS:
+        raise PosError(_("A counted quantity must be zero or more."))
+    line.counted = counted
+    line.note = note[:255]
 
 
-@bp.route("/counts/<count_uuid>/scan", methods=["POST"])
-@allow(R.MANAGER)
-def count_scan(count_uuid: str):  # type: ignore[no-untyped-def]
-    """A scanned code brings its line to the top, ready for the counted quantity."""
-    count = count_in_scope(count_uuid)
-    form = CodeForm()
-    if not form.validate():
-        return _detail(count, _("Scan or type a barcode or SKU."), 422)
-    try:
-        product = product_by_code(form.code.data, supply.investor_ids_of(count.outlet_id))
-    except PosError as exc:
-        return _detail(count, str(exc), exc.status)
-    line = counts.line_for(count, product.id)
-    if line is None:
-        return _detail(count, _("%(name)s is not part of this count.", name=product.name), 404)
-    return _detail(count, focus=line)
-
-
-@bp.route("/counts/<count_uuid>/lines/<int:line_id>", methods=["POST"])
-@allow(R.MANAGER)
-def count_line(count_uuid: str, line_id: int):  # type: ignore[no-untyped-def]
-    count = count_in_scope(count_uuid)
-    line = db.session.get(StockCountLine, line_id)
-    if line is None or line.count_id != count.id:
-        abort(404)
-    form = CountLineForm()
-    if not form.validate():
-        return _detail(count, _("The counted quantity is not valid."), 422, focus=line)
-    text = (form.counted.data or "").strip()
-    try:
-        counts.record(
-            count, line, quantity(text, line.product, allow_zero=True) if text else None, form.note.data or ""
+def progress(count: StockCount) -> tuple[int, int]:
+    counted, total = db.session.execute(
+        db.select(func.count(StockCountLine.counted), func.count(StockCountLine.id)).where(
+            StockCountLine.count_id == count.id
         )
-    except PosError as exc:
-        db.session.rollback()
-        return _detail(count_in_scope(count_uuid), str(exc), exc.status, focus=line)
-    db.session.commit()
-    return _detail(count)
+    ).one()
+    return counted, total
 
 
-@bp.route("/counts/<count_uuid>/confirm", methods=["POST"])
-@allow(R.MANAGER)
-def count_confirm(count_uuid: str):  # type: ignore[no-untyped-def]
-    count = count_in_scope(count_uuid)
-    if not ConfirmForm().validate():
-        abort(400)
-    try:
-        adjusted = counts.confirm(count, current_user)
-    except PosError as exc:
-        db.session.rollback()
-        return _detail(count_in_scope(count_uuid), str(exc), exc.status)
-    db.session.commit()
-    flash(_("Count %(number)s confirmed: %(n)d products adjusted.", number=count.number, n=adjusted), "success")
-    return redirect(url_for("stock.count_detail", count_uuid=count_uuid), 303)
+def confirm(count: StockCount, user: User) -> int:
+    """Turn every counted line's difference into an adjustment; uncounted lines change nothing."""
+    _require_open(count)
+    lines = list(
+        db.session.scalars(
+            db.select(StockCountLine).where(StockCountLine.count_id == count.id, StockCountLine.counted.is_not(None))
+        )
+    )
+    if not lines:
+        raise PosError(_("Nothing has been counted yet."))
+    on_hand = ledger.on_hand_many(count.outlet_id, [line.product_id for line in lines])
+    query = db.select(Product.id, Product.price).where(Product.id.in_([ln.product_id for ln in lines]))
+    prices = dict(db.session.execute(query).all())
+    moves: dict[int, int] = {}
+    for line in lines:
+        expected = on_hand.get(line.product_id, 0)
+        line.expected = expected
+        line.unit_price = prices[line.product_id]
+        delta = count_adjustment(line.counted or 0, expected)
+        if delta:
+            moves[line.product_id] = delta
+    movements = []
+    if moves:
+        movements = ledger.post_many(
+            count.outlet_id,
+            moves,
+            MovementKind.ADJUST,
+            user_id=user.id,
+            document_type="stock_count",
+            document_uuid=count.uuid,
+            note=f"{count.number} {count.reason}".strip()[:255],
+        )
+    db.session.execute(
+        update(StockBalance)
+        .where(
+            StockBalance.outlet_id == count.outlet_id,
+            StockBalance.product_id.in_([line.product_id for line in lines]),
+        )
+        .values(needs_count=False)
+    )
+    count.status = CountStatus.CONFIRMED
+    count.confirmed_at = clock.now()
+    count.confirmed_by_id = user.id
+    outbox.append(
+        count.outlet_id,
+        "stock_count.confirmed",
+        {
+            "count": str(count.uuid),
+            "number": count.number,
+            "confirmed_by": str(user.uuid),
+            "confirmed_at": count.confirmed_at.isoformat(),
+            "started_at": count.started_at.isoformat(),
+            "scope": count.scope_label,
+            "reason": count.reason,
+            "lines": _line_payload(lines),
+            "movements": ledger.describe(movements),
+        },
+    )
+    audit.record("stock_count", count.uuid, "confirmed", user, str(len(moves)))
+    return len(moves)
 
 
-@bp.route("/counts/<count_uuid>/cancel", methods=["POST"])
-@allow(R.MANAGER)
-def count_cancel(count_uuid: str):  # type: ignore[no-untyped-def]
-    count = count_in_scope(count_uuid)
-    if not ConfirmForm().validate():
-        abort(400)
-    try:
-        counts.cancel(count, current_user)
-    except PosError as exc:
-        db.session.rollback()
-        return _detail(count_in_scope(count_uuid), str(exc), exc.status)
-    db.session.commit()
-    flash(_("Count %(number)s cancelled.", number=count.number), "success")
-    return redirect(url_for("stock.count_list"), 303)
+def _line_payload(lines: list[StockCountLine]) -> list[dict[str, object]]:
+    uuids = dict(
+        db.session.execute(
+            db.select(Product.id, Product.uuid).where(Product.id.in_([line.product_id for line in lines]))
+        ).all()
+    )
+    return [
+        {
+            "product": str(uuids[line.product_id]),
+            "counted": line.counted,
+            "expected": line.expected,
+            "unit_price": line.unit_price,
+            "note": line.note,
+        }
+        for line in lines
+    ]
+
+
+def cancel(count: StockCount, user: User) -> None:
+    _require_open(count)
+    count.status = CountStatus.CANCELLED
+    audit.record("stock_count", count.uuid, "cancelled", user)

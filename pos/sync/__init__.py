@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("sync", __name__)
-
-from pos.sync import api, views  # noqa: E402,F401
+"""Outlet ↔ central sync: the outbox, the push ingest, the change feed, outlet tokens and the worker."""

@@ -6,15 +6,15 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from pos.auth import bp as auth_bp
-    from pos.cashier import bp as cashier_bp
-    from pos.home import bp as home_bp
-    from pos.partnership import bp as partnership_bp
-    from pos.reports import bp as reports_bp
-    from pos.staff import bp as staff_bp
-    from pos.stock import bp as stock_bp
-    from pos.stock.prices import register as register_price_clock
-    from pos.sync import bp as sync_bp
+    from pos.auth.views import bp as auth_bp
+    from pos.cashier.views import bp as cashier_bp
+    from pos.home.views import bp as home_bp
+    from pos.partnership.views import bp as partnership_bp
+    from pos.reports.views import bp as reports_bp
+    from pos.staff.views import bp as staff_bp
+    from pos.stock.views import bp as stock_bp
+    from pos.stock.views.prices import register as register_price_clock
+    from pos.sync.views import bp as sync_bp
     from pos.web import access, errors, templating
 
     access.register(app)

@@ -2,7 +2,7 @@
 
 ``@allow(Role.MANAGER, ...)`` names the roles for a view; ``@public`` opens it to everyone.
 A view with neither answers 403 to everybody, so a new route cannot slip in unguarded.
-Object checks (this outlet, this investor) are done by the services through ``Scope``.
+Object checks (this outlet, this investor) are done by the operations through ``Scope``.
 """
 
 from __future__ import annotations

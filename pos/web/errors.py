@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from pos.core.errors import PosError
 from pos.extensions import db
-from pos.services.errors import PosError
 from pos.web.htmx import wants_fragment
 
 MESSAGES = {

@@ -43,8 +43,8 @@ def pg_url() -> Iterator[str]:
 def pg_app(pg_url: str) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
+    from pos import demo
     from pos.extensions import db
-    from pos.services import demo
     from tests.conftest import seed_other_outlet
 
     app = make_app(pg_url, POS_ROLE="central")

@@ -1,8 +1,8 @@
 from flask import Flask
 
+from pos import demo
 from pos.extensions import db
 from pos.models import Product, StockMovement, User
-from pos.services import demo
 from tests.conftest import make_app
 from tests.schema_check import pending_diff
 

@@ -2,9 +2,11 @@
 
 from flask import Flask
 
+from pos import demo
 from pos.extensions import db
 from pos.models import Agreement, Outlet, Sale, StockBalance, User
-from pos.services import demo, settlements, stock
+from pos.partnership import settlements
+from pos.stock import ledger
 from tests.conftest import Client, make_app
 from tests.timeline import Timeline
 
@@ -19,7 +21,7 @@ def test_statements_and_reports_on_postgresql(pg_url: str, timeline: Timeline) -
         db.session.commit()
         assert db.session.query(Sale).count() > 100  # the recorded history
         for balance in db.session.scalars(db.select(StockBalance)):
-            assert balance.quantity == stock.ledger_sum(balance.outlet_id, balance.product_id)
+            assert balance.quantity == ledger.ledger_sum(balance.outlet_id, balance.product_id)
         agreement = db.session.scalar(db.select(Agreement).where(Agreement.number.like("%SRB%")))
         outlet = db.session.get(Outlet, 1)
         user = db.session.scalar(db.select(User).where(User.username == "pusat"))

@@ -22,6 +22,10 @@ import pytest
 from flask import Flask, Response, request
 from werkzeug.serving import make_server
 
+from pos import demo
+from pos.auth.accounts import Policy
+from pos.cashier import cart as cart_service
+from pos.cashier import checkout, shifts
 from pos.core import clock
 from pos.extensions import db
 from pos.models import (
@@ -39,9 +43,7 @@ from pos.models import (
     SyncEvent,
     User,
 )
-from pos.services import cart as cart_service
-from pos.services import checkout, demo, shifts, sync_client, tokens
-from pos.services.auth import Policy
+from pos.sync import tokens, worker
 from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 from tests.rollup_check import assert_rollups_match
@@ -54,8 +56,8 @@ def central(pg_url: str) -> Iterator[tuple[Flask, LiveServer, dict[str, str]]]:
     """Central on PostgreSQL with the demo and one outlet per test, each with its staff and token."""
     from flask_migrate import upgrade
 
+    from pos.auth.accounts import hash_secret
     from pos.models import Agreement, Role
-    from pos.services.auth import hash_secret
 
     app = make_app(pg_url, POS_ROLE="central")
     issued = {}
@@ -178,13 +180,13 @@ def _drain(app: Flask, attempts: int = 200) -> None:
     with app.app_context():
         for _ in range(attempts):
             try:
-                sync_client.sync_once()
-            except sync_client.SyncError:
+                worker.sync_once()
+            except worker.SyncError:
                 time.sleep(0.01)
                 continue
-            if sync_client.pending_count() == 0:
+            if worker.pending_count() == 0:
                 return
-        raise AssertionError(f"outbox did not drain: {sync_client.pending_count()} waiting")
+        raise AssertionError(f"outbox did not drain: {worker.pending_count()} waiting")
 
 
 def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -192,7 +194,7 @@ def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tm
     code = "SYNC-A"
     outlet = _outlet_app(tmp_path, server.url, issued[code], code)
     with outlet.app_context():
-        report = sync_client.sync_once()
+        report = worker.sync_once()
         assert report.pulled > 40  # cooperative, outlet, registers, investors, categories, products, agreements, staff
         assert db.session.scalar(db.select(User).where(User.username == "kasir-sync-a")).pin_hash
         assert db.session.query(Product).count() == 44
@@ -234,7 +236,7 @@ def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tm
         event.payload = json.dumps(payload)
         event.sent_at = None
         db.session.commit()
-        sync_client.sync_once()
+        worker.sync_once()
         assert db.session.get(OutboxEvent, event.id).quarantined_at is not None
     assert _central_copy(central_app, code) == outlet_sales
     with central_app.app_context():
@@ -313,7 +315,7 @@ def test_four_pushers_sending_the_same_batch_store_it_once(central, tmp_path: Pa
     token = issued[code]
     outlet = _outlet_app(tmp_path, server.url, token, code)
     with outlet.app_context():
-        sync_client.sync_once()
+        worker.sync_once()
     _sell(outlet, code, 12)
     with outlet.app_context():
         events = db.session.scalars(
@@ -418,7 +420,7 @@ def test_a_reused_sequence_number_or_receipt_number_is_refused_for_that_event_on
     token = issued[code]
     outlet = _outlet_app(tmp_path, server.url, token, code)
     with outlet.app_context():
-        sync_client.sync_once()
+        worker.sync_once()
     _sell(outlet, code, 2)
     _drain(outlet)
     with outlet.app_context():
@@ -483,26 +485,26 @@ def test_faulty_network_and_crashes_lose_nothing_and_double_nothing(central, tmp
         with outlet.app_context():
             for _ in range(50):
                 try:
-                    sync_client.sync_once()
+                    worker.sync_once()
                     break
-                except sync_client.SyncError:
+                except worker.SyncError:
                     continue
         _sell(outlet, code, 40, refund_every=7)
 
         # The outlet process dies after sending a batch and before marking it sent.
-        real_call = sync_client._call
+        real_call = worker._call
         crashed = {"done": False}
 
         def call_then_crash(client: Any, method: str, url: str, **kw: Any) -> Any:
             answer = real_call(client, method, url, **kw)
             if method == "POST" and not crashed["done"]:
                 crashed["done"] = True
-                raise sync_client.SyncError("killed before marking sent")
+                raise worker.SyncError("killed before marking sent")
             return answer
 
-        monkeypatch.setattr(sync_client, "_call", call_then_crash)
+        monkeypatch.setattr(worker, "_call", call_then_crash)
         with outlet.app_context():
-            monkeypatch.setattr(sync_client, "BATCH", 3)
+            monkeypatch.setattr(worker, "BATCH", 3)
             _drain(outlet, attempts=400)
         assert crashed["done"]
         assert all(proxy.stats[k] for k in ("dropped", "cut", "duplicated", "replayed")), proxy.stats
@@ -529,7 +531,7 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
     code = "SYNC-E"
     outlet = _outlet_app(tmp_path, server.url, issued[code], code)
     with outlet.app_context():
-        sync_client.sync_once()
+        worker.sync_once()
         local = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
         cashier = db.session.scalar(db.select(User).where(User.username == "kasir-sync-e"))
         catalogue = catalogue_of(local.id)
@@ -538,12 +540,12 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
         # Sold while the internet was down: the whole day waits in the outbox.
         waiting_in_outbox(local.id, events)
         db.session.commit()
-        assert sync_client.pending_count() == 50_001
+        assert worker.pending_count() == 50_001
         db.session.commit()
     expected_total = sum(e["payload"]["total"] for e in events if e["type"] == "sale.completed")
     _drain(outlet, attempts=20)  # how fast: bench/backlog.py
     with outlet.app_context():
-        assert sync_client.pending_count() == 0
+        assert worker.pending_count() == 0
     with central_app.app_context():
         count, total = db.session.execute(
             db.select(db.func.count(Sale.id), db.func.sum(Sale.total))
@@ -567,7 +569,7 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
         StockCount,
         StockReturn,
     )
-    from pos.services import counts, deliveries, inventory, products, restock, returns
+    from pos.stock import counts, deliveries, inventory, products, restock, returns
 
     central_app, server, issued = central
     code = "SYNC-F"
@@ -589,7 +591,7 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
 
     outlet = _outlet_app(tmp_path, server.url, issued[code], code)
     with outlet.app_context():
-        sync_client.sync_once()
+        worker.sync_once()
         delivery = db.session.scalar(db.select(Delivery).where(Delivery.uuid == delivery_uuid))
         assert delivery is not None and delivery.lines[0].quantity == 30  # the investor's delivery arrived by sync
         local_premium = db.session.scalar(db.select(Product).where(Product.sku == "BRS-PREM5"))
@@ -605,11 +607,11 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
         back = returns.create_return(local, srb, ReturnReason.DAMAGED, {local_premium.id: 2}, manager)
         returns.write_off(local, local_premium, 1, "dimakan tikus", manager)
         from pos.models import Employer, StaffRole
-        from pos.services import staff
+        from pos.staff import roster
 
-        person = staff.save(
+        person = roster.save(
             local,
-            staff.StaffData(
+            roster.StaffData(
                 "Ani Lestari",
                 StaffRole.CASHIER,
                 "",
@@ -645,13 +647,13 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
         assert sorted(line.quantity for line in wanted.lines) == [5, 20]
         restock.decline(wanted, "Gudang kosong", investor_user)
         from pos.models import StaffMember
-        from pos.services import staff
+        from pos.staff import roster
 
         ani = db.session.scalar(db.select(StaffMember).where(StaffMember.uuid == person_uuid))
         assert ani is not None and ani.outlet_id == target.id and ani.national_id == "3604014101010004"
-        assert staff.jobs([target], date(2026, 11, 20))[0].new_jobs == 1
+        assert roster.jobs([target], date(2026, 11, 20))[0].new_jobs == 1
         # central records that she left; the outlet hears of it
-        edited = staff.StaffData(
+        edited = roster.StaffData(
             "Ani Lestari",
             StaffRole.CASHIER,
             "",
@@ -662,7 +664,7 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
             True,
             "3604014101010004",
         )
-        staff.save(target, edited, db.session.scalar(db.select(User).where(User.username == "pusat")), ani)
+        roster.save(target, edited, db.session.scalar(db.select(User).where(User.username == "pusat")), ani)
         db.session.commit()
         central_balance = db.session.scalar(
             db.select(StockBalance.quantity).where(
@@ -671,7 +673,7 @@ def test_stock_documents_travel_both_ways_and_the_ledgers_agree(central, tmp_pat
         )
 
     with outlet.app_context():
-        sync_client.sync_once()
+        worker.sync_once()
         assert (
             db.session.scalar(db.select(RestockRequest).where(RestockRequest.uuid == request_uuid)).answer
             == "Gudang kosong"
@@ -754,7 +756,7 @@ def test_killed_outlet_worker_and_central_server_lose_nothing_and_double_nothing
     code = "SYNC-G"
     outlet = _outlet_app(tmp_path, server.url, issued[code], code)
     with outlet.app_context():
-        sync_client.sync_once()  # the catalogue and agreements arrive
+        worker.sync_once()  # the catalogue and agreements arrive
     _sell(outlet, code, 600, refund_every=10)
     outlet_db = tmp_path / "outlet.sqlite3"
     waiting = _pending(outlet_db)
@@ -776,7 +778,7 @@ def test_killed_outlet_worker_and_central_server_lose_nothing_and_double_nothing
         },
         tmp_path / "central.log",
     )
-    worker = Process(
+    node_worker = Process(
         [sys.executable, "-m", "pos.cli", "sync", "--interval", "1", "--batch", "2"],
         {
             **base_env,
@@ -792,11 +794,11 @@ def test_killed_outlet_worker_and_central_server_lose_nothing_and_double_nothing
     rng = random.Random(11)
     central_proc.start()
     _wait_until_up(central_url)
-    worker.start()
+    node_worker.start()
     killed_in_flight = 0
     try:
         # Kill one or the other at random moments while the outbox drains, then start it again.
-        while _pending(outlet_db) > 0 and worker.kills + central_proc.kills < 12:
+        while _pending(outlet_db) > 0 and node_worker.kills + central_proc.kills < 12:
             time.sleep(rng.uniform(0.1, 0.8))
             left = _pending(outlet_db)
             if left == 0:
@@ -806,17 +808,17 @@ def test_killed_outlet_worker_and_central_server_lose_nothing_and_double_nothing
                 central_proc.start()
                 _wait_until_up(central_url)
             else:
-                worker.kill()
-                worker.start()
+                node_worker.kill()
+                node_worker.start()
             killed_in_flight += 0 < left < waiting
         deadline = time.monotonic() + 120
         while _pending(outlet_db) > 0:
             assert time.monotonic() < deadline, f"{_pending(outlet_db)} events still waiting"
             time.sleep(0.2)
     finally:
-        worker.stop()
+        node_worker.stop()
         central_proc.stop()
-    assert worker.kills >= 3 and central_proc.kills >= 1, (worker.kills, central_proc.kills)
+    assert node_worker.kills >= 3 and central_proc.kills >= 1, (node_worker.kills, central_proc.kills)
     assert killed_in_flight >= 3
     with central_app.app_context():
         resent = db.session.scalar(
@@ -824,7 +826,9 @@ def test_killed_outlet_worker_and_central_server_lose_nothing_and_double_nothing
             .join(Outlet, Outlet.id == OutletSyncState.outlet_id)
             .where(Outlet.code == code)
         )
-    print(f"killed: outlet worker {worker.kills}x, central {central_proc.kills}x; events sent again: {resent}")
+    print(
+        f"killed: outlet worker {node_worker.kills}x, central {central_proc.kills}x; events sent again: {resent}"
+    )
 
     outlet_sales = _outlet_sales(outlet, code)
     with central_app.app_context():

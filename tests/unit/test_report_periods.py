@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos.services.reports import split_period
+from pos.reports.figures import split_period
 
 days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
 

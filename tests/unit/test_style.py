@@ -27,8 +27,8 @@ def test_no_float_money_in_the_application() -> None:
 
 
 def test_each_side_has_one_writer_of_a_sales_rows() -> None:
-    """A sale's rows (sale, sale_line, payment) are written by ``services/sales.py`` on an outlet and by
-    ``services/ingest.py`` on central; nothing else in the application builds or inserts them."""
+    """A sale's rows (sale, sale_line, payment) are written by ``pos/cashier/sales.py`` on an outlet and by
+    ``pos/sync/ingest.py`` on central; nothing else in the application builds or inserts them."""
     import re
 
     writes = re.compile(r"\b(Sale|SaleLine|Payment)\((?!\))|insert\((Sale|SaleLine|Payment)\b")
@@ -37,4 +37,4 @@ def test_each_side_has_one_writer_of_a_sales_rows() -> None:
         for path in (ROOT / "pos").rglob("*.py")
         if "models" not in path.parts and writes.search(path.read_text())
     }
-    assert writers == {"pos/services/sales.py", "pos/services/ingest.py"}, writers
+    assert writers == {"pos/cashier/sales.py", "pos/sync/ingest.py"}, writers

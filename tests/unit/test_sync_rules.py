@@ -84,7 +84,7 @@ def test_the_worker_never_waits_longer_than_its_cap_between_tries() -> None:
     import random
 
     from pos.domain.sync import backoff_ms
-    from pos.services.sync_client import RETRY_CAP_MS
+    from pos.sync.worker import RETRY_CAP_MS
 
     rng = random.Random(7)
     waits = [backoff_ms(failures, base_ms=1000, cap_ms=RETRY_CAP_MS, rng=rng) for failures in range(200)]

@@ -13,7 +13,7 @@ from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from pos.extensions import db
 from pos.models import Outlet
-from pos.services import tokens
+from pos.sync import tokens
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])

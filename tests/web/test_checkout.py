@@ -10,7 +10,7 @@ from flask import Flask
 
 from pos.extensions import db
 from pos.models import OutboxEvent, Payment, Sale, SaleLine, StockBalance, StockMovement
-from pos.services import stock
+from pos.stock import ledger
 from tests.conftest import Client
 from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan, today_sales
 
@@ -121,7 +121,7 @@ def test_cash_sale_writes_everything_in_one_transaction(app: Flask, login_as) ->
     scan(client, MIE)
     scan(client, AQUA)  # 2 x 3.500 + 4.000 = 11.000
     with app.app_context():
-        before = stock.on_hand(1, db.session.scalar(db.select(StockMovement.product_id).limit(1)))
+        before = ledger.on_hand(1, db.session.scalar(db.select(StockMovement.product_id).limit(1)))
     page = client.get("/cashier/pay").get_data(as_text=True)
     assert "Rp11.000" in page and "Rp15.000" in page and "Rp20.000" in page  # quick amounts
     response = pay(client, app, cash="20000")
@@ -147,7 +147,7 @@ def test_cash_sale_writes_everything_in_one_transaction(app: Flask, login_as) ->
         )
         assert event is not None and str(sale.uuid) in event.payload
         for balance in db.session.scalars(db.select(StockBalance)):
-            assert balance.quantity == stock.ledger_sum(balance.outlet_id, balance.product_id)
+            assert balance.quantity == ledger.ledger_sum(balance.outlet_id, balance.product_id)
         assert before is not None
     receipt = client.get(f"/cashier/receipt/{receipt_uuid(response)}?done=1").get_data(as_text=True)
     for text in [
@@ -303,7 +303,7 @@ def test_product_without_agreement_cannot_be_sold(app: Flask, login_as) -> None:
     from datetime import date
 
     from pos.models import Agreement
-    from pos.services import agreements
+    from pos.partnership import agreements
 
     client = login_as("kasir_pw")
     open_shift(client, app)
@@ -367,7 +367,7 @@ def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as, today: da
         assert sale is not None and sale.receipt_no.endswith(f"-{today:%Y%m%d}-0001")
         line = sale.lines[0]
         line_id, fee, product_id = line.id, line.fee, line.product_id
-        stock_before = stock.on_hand(1, product_id)
+        stock_before = ledger.on_hand(1, product_id)
     page = client.get(f"/cashier/sales/{sale_uuid}").get_data(as_text=True)
     assert f'name="qty-{line_id}"' in page
     import re as _re
@@ -400,7 +400,7 @@ def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as, today: da
         assert sum(ln.net for ln in lines) == -10_500
         assert sum(ln.fee for ln in lines) == -fee  # the whole line's fee comes back exactly
         assert all(ln.fee + ln.investor_share == ln.net for ln in lines)
-        assert stock.on_hand(1, product_id) == stock_before + 3
+        assert ledger.on_hand(1, product_id) == stock_before + 3
     again = client.post(
         f"/cashier/sales/{sale_uuid}/refund",
         {"key": str(__import__("uuid").uuid4()), f"qty-{line_id}": "1", "reason": "x", "manager_pin": "9999"},

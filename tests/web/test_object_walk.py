@@ -56,7 +56,8 @@ PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(32)
 
 def _supply(outlet: Outlet, investor: Investor, manager: User) -> dict[str, Thing]:
     """What passes between an investor and an outlet: terms, statements, deliveries, requests, returns, prices."""
-    from pos.services import deliveries, products, restock, returns, settlements
+    from pos.partnership import settlements
+    from pos.stock import deliveries, products, restock, returns
 
     central = _one(User, User.username == "pusat")
     investor_user = _one(User, User.investor_id == investor.id)
@@ -94,8 +95,10 @@ def _supply(outlet: Outlet, investor: Investor, manager: User) -> dict[str, Thin
 
 def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Thing]:
     """What belongs to an outlet alone: its sales, shifts, carts, counts, staff and sync token."""
-    from pos.services import cart as carts
-    from pos.services import counts, shifts, staff
+    from pos.cashier import cart as carts
+    from pos.cashier import shifts
+    from pos.staff import roster
+    from pos.stock import counts
 
     product = _one(Product, Product.investor_id.in_(_supplier_ids(outlet)))
     sale = sale_now(outlet, [(product, 1)])
@@ -105,7 +108,7 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
     db.session.flush()
     count_line = counts.line_for(count, product.id)
     assert count_line is not None
-    person = staff.StaffData(
+    person = roster.StaffData(
         f"Pegawai {outlet.code}",
         StaffRole.CASHIER,
         "",
@@ -116,7 +119,7 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
         False,
         None,
     )
-    member = staff.save(outlet, person, manager)
+    member = roster.save(outlet, person, manager)
     shift = shifts.open_shift_of(cashier) or shifts.open_shift(cashier, shifts.registers(outlet.id)[-1].id, 0)
     line = carts.add(carts.cart_of(shift), product, 1)
     db.session.flush()
@@ -132,7 +135,7 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
 
 
 def _supplier_ids(outlet: Outlet) -> list[int]:
-    from pos.services import supply
+    from pos.partnership import supply
 
     return sorted(supply.investor_ids_of(outlet.id))
 

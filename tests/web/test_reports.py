@@ -469,7 +469,7 @@ def test_settlement_figures_on_the_board_investor_and_monthly_reports_equal_the_
     app: Flask, login_as, timeline: Timeline
 ) -> None:
     from pos.models import Statement, StatementPayment, User
-    from pos.services import settlements
+    from pos.partnership import settlements
     from tests.web.test_settlements import _seed_march
 
     _seed_march(app, timeline)

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from pos import demo
 from pos.extensions import db
-from pos.services import demo
 from tests.conftest import make_app
 from tests.schema_check import pending_diff
 

@@ -24,7 +24,7 @@ from pos.models import (
     Statement,
     User,
 )
-from pos.services import agreements, settlements
+from pos.partnership import agreements, settlements
 from tests.conftest import Client
 from tests.factories import refund_on, sale_on
 from tests.timeline import Timeline, month_end, month_start

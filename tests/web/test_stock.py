@@ -26,7 +26,7 @@ from pos.models import (
     StockMovement,
     StockReturn,
 )
-from pos.services import products, stock
+from pos.stock import ledger, products
 from tests.conftest import Client
 
 PREMIUM = "BRS-PREM5"  # SRB's 5 kg rice pack, 78.000
@@ -49,8 +49,8 @@ def _on_hand(app: Flask, sku: str, code: str = "SRG-CPR") -> int:
     with app.app_context():
         product = db.session.scalar(db.select(Product).where(Product.sku == sku))
         outlet_id = db.session.scalar(db.select(Outlet.id).where(Outlet.code == code))
-        balance = stock.on_hand(outlet_id, product.id)
-        assert balance == stock.ledger_sum(outlet_id, product.id)
+        balance = ledger.on_hand(outlet_id, product.id)
+        assert balance == ledger.ledger_sum(outlet_id, product.id)
         return balance
 
 

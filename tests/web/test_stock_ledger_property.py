@@ -6,12 +6,13 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pos.cashier import cart as cart_service
+from pos.cashier import checkout, shifts
 from pos.core.clock import business_date
+from pos.core.errors import PosError
 from pos.extensions import db
 from pos.models import Outlet, Product, Register, ReturnReason, StockBalance, StockMovement, User
-from pos.services import cart as cart_service
-from pos.services import checkout, counts, deliveries, returns, shifts, stock
-from pos.services.errors import PosError
+from pos.stock import counts, deliveries, ledger, returns
 
 SKUS = ["BRS-PREM5", "BRS-CURAH", "MYK-KITA1"]
 
@@ -91,6 +92,6 @@ def test_on_hand_always_equals_the_ledger(app: Flask, steps: list[tuple[str, int
             else:
                 db.session.commit()
             _ledger_matches(outlet.id)
-            assert stock.on_hand(outlet.id, product.id) == stock.ledger_sum(outlet.id, product.id)
+            assert ledger.on_hand(outlet.id, product.id) == ledger.ledger_sum(outlet.id, product.id)
             if not outlet.allow_negative_stock:
-                assert stock.on_hand(outlet.id, product.id) >= 0
+                assert ledger.on_hand(outlet.id, product.id) >= 0

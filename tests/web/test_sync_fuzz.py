@@ -15,7 +15,7 @@ from pos.domain.money import line_amount, split_line
 from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import Outlet, Payment, Sale, SaleLine
-from pos.services.agreements import RateBook
+from pos.partnership.agreements import RateBook
 from tests.web.test_sync_trust import Central
 
 EVENTS_PER_BATCH = 50

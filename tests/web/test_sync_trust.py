@@ -14,7 +14,7 @@ from flask import Flask
 
 from pos.extensions import db
 from pos.models import Outlet, Sale, Shift, StaffMember, SyncConflict, SyncEvent, User
-from pos.services import tokens
+from pos.sync import tokens
 from tests.sync_factories import catalogue_of, events_for
 
 
@@ -416,7 +416,7 @@ def test_a_record_uuid_another_sale_holds_refuses_that_event_alone(app: Flask, r
 
 def test_another_outlets_return_or_restock_request_is_refused(app: Flask) -> None:
     from pos.models import Investor, Product, RestockRequest, StockReturn
-    from pos.services import restock, returns
+    from pos.stock import restock, returns
 
     with app.app_context():
         cipare = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
@@ -465,7 +465,7 @@ def test_the_outlet_sends_an_event_refused_for_a_missing_reference_again(db_path
     from flask_migrate import upgrade
 
     from pos.models import OutboxEvent
-    from pos.services import sync_client
+    from pos.sync import worker
     from tests.conftest import make_app
     from tests.e2e.conftest import LiveServer
     from tests.sync_factories import waiting_in_outbox
@@ -482,16 +482,16 @@ def test_the_outlet_sends_an_event_refused_for_a_missing_reference_again(db_path
         )
         with outlet.app_context():
             upgrade()
-            sync_client.sync_once()
+            worker.sync_once()
             local = db.session.scalar(db.select(Outlet).where(Outlet.code == central.code))
             first = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
             opened, sale = central.events()
             opened["seq"], sale["seq"] = first + 1, first  # the sale is queued before its shift
             waiting_in_outbox(local.id, [sale, opened])
             db.session.commit()
-            report = sync_client.sync_once(batch=1)
+            report = worker.sync_once(batch=1)
             assert (report.quarantined, report.pending) == (0, 1)  # the shift went; the sale waits
-            assert sync_client.sync_once(batch=1).pending == 0  # and goes once its shift is there
+            assert worker.sync_once(batch=1).pending == 0  # and goes once its shift is there
             row = db.session.scalar(db.select(OutboxEvent).where(OutboxEvent.seq == first))
             assert row is not None and row.sent_at is not None and row.quarantined_at is None
         with outlet.app_context():

@@ -9,7 +9,7 @@ from flask import Flask
 
 from pos.extensions import db
 from pos.models import OutboxEvent, Outlet, OutletToken
-from pos.services import tokens
+from pos.sync import tokens
 from tests.conftest import Client, make_app
 
 

@@ -1,0 +1,249 @@
+"""Completing a sale, refunds and voids: one transaction each, exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
+from sqlalchemy.orm.attributes import set_committed_value
+
+from pos.auth import accounts
+from pos.cashier import sales
+from pos.cashier.shifts import require_open
+from pos.core import clock
+from pos.core.clock import business_date
+from pos.core.errors import Conflict, PosError
+from pos.domain.cash import TenderError, tender
+from pos.domain.ids import new_id
+from pos.domain.pricing import SoldLine, take_back
+from pos.domain.qris import MAX_QRIS_AMOUNT
+from pos.extensions import db
+from pos.models import AgreementVersion, Cart, PaymentMethod, Sale, SaleKind, SaleLine, Shift, User
+from pos.partnership import agreements
+from pos.stock import ledger
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInput:
+    cash: int = 0
+    qris: int = 0
+    transfer: int = 0
+    transfer_reference: str = ""
+    qris_confirmed: bool = False
+
+
+_SALE_BY_KEY = db.select(Sale).where(Sale.idempotency_key == bindparam("key"))
+_CLOSE_CART = db.update(Cart.__table__).where(Cart.id == bindparam("cart")).values(closed=True)
+
+
+def sale_by_key(key: uuid.UUID) -> Sale | None:
+    return db.session.scalar(_SALE_BY_KEY, {"key": key})
+
+
+def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashier: User) -> uuid.UUID:
+    """Turn the cart into a sale and return the sale's UUID. The same key always yields the same, single sale."""
+    if cart.uuid != key or cart.closed:
+        # A repeated payment (double tap, retry, a second tablet): the sale this key made, if any.
+        # An open cart's own key cannot have made a sale yet: paying closes the cart in the same transaction.
+        existing = sale_by_key(key)
+        if existing is not None:
+            return existing.uuid
+        if cart.uuid != key:
+            raise Conflict(_l("This payment does not belong to the current cart. Reload the page."))
+        raise Conflict(_l("This cart was already paid."))
+    shift = require_open(cart.shift)
+    if shift.cashier_id != cashier.id:
+        raise PosError(_l("This cart belongs to another cashier's shift."), 403)
+    if revision != cart.revision:
+        raise Conflict(_l("The cart changed while you were paying. Check the total and pay again."))
+    if not cart.lines:
+        raise PosError(_l("The cart is empty."))
+    outlet = shift.outlet
+    day = business_date(outlet.timezone)
+
+    from pos.cashier.cart import priced
+
+    book = agreements.RateBook(outlet.id, day)
+    rates = []
+    for line in cart.lines:
+        rate = book.rate(line.product.investor_id, line.product.category_id)
+        if rate is None:
+            raise PosError(
+                _l(
+                    "%(name)s cannot be sold: there is no partnership agreement in force for "
+                    "%(investor)s at this outlet today.",
+                    name=line.product.name,
+                    investor=line.product.investor.name,
+                )
+            )
+        rates.append(rate)
+    pricing = priced(cart, [rate.fee_bp for rate in rates])  # the sale rule, once, with the rates in force
+    try:
+        paid = tender(pricing.total, pay.cash, pay.qris, pay.transfer)
+    except TenderError as exc:
+        if pay.qris + pay.transfer > pricing.total:
+            raise PosError(_l("QRIS and transfer together cannot be more than the total.")) from exc
+        raise PosError(_l("The payment is less than the total.")) from exc
+    if paid.qris > MAX_QRIS_AMOUNT:
+        raise PosError(_l("QRIS allows at most Rp10.000.000 per transaction."))
+    if paid.qris and not pay.qris_confirmed:
+        raise PosError(_l("Confirm that the QRIS payment arrived before completing the sale."))
+    if paid.transfer and not pay.transfer_reference.strip():
+        raise PosError(_l("Enter the transfer reference."))
+
+    wanted: dict[int, int] = {}
+    for line in cart.lines:
+        wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
+    on_hand = ledger.on_hand_many(outlet.id, list(wanted))
+    short = frozenset(pid for pid, quantity in wanted.items() if quantity > on_hand.get(pid, 0))
+    if short and not outlet.allow_negative_stock:
+        name = next(ln.product.name for ln in cart.lines if ln.product_id in short)
+        raise PosError(_l("Not enough %(name)s in stock.", name=name))
+    receipt_no = sales.next_receipt_no(outlet, day)
+    head = sales.Head(
+        uuid=new_id(),
+        kind=SaleKind.SALE,
+        receipt_no=receipt_no,
+        idempotency_key=key,
+        business_date=day,
+        created_at=clock.now(),
+        shift_id=shift.id,
+        shift=shift.uuid,
+        cashier_id=cashier.id,
+        cashier=cashier.uuid,
+    )
+    lines = [
+        sales.Line(
+            product_id=line.product.id,
+            product=line.product.uuid,
+            investor_id=line.product.investor_id,
+            investor=line.product.investor.uuid,
+            agreement_version_id=rate.version_id,
+            agreement_version=rate.version_uuid,
+            name=line.product.name,
+            unit=line.product.unit,
+            price=price,
+        )
+        for line, rate, price in zip(cart.lines, rates, pricing.lines, strict=True)
+    ]
+    tenders = [
+        sales.Tender(PaymentMethod.CASH, paid.cash),
+        sales.Tender(PaymentMethod.QRIS, paid.qris, receipt_no),
+        sales.Tender(PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
+    ]
+    sales.write(outlet, head, lines, tenders, paid=paid.paid, change=paid.change, user_id=cashier.id, short=short)
+    db.session.execute(_CLOSE_CART, {"cart": cart.id})
+    set_committed_value(cart, "closed", True)
+    return head.uuid
+
+
+def refundable(sale: Sale) -> dict[int, int]:
+    """Quantity of each original line that has not been refunded yet."""
+    left = {line.id: line.quantity for line in sale.lines}
+    for other in db.session.scalars(db.select(Sale).where(Sale.original_id == sale.id)):
+        for line in other.lines:
+            if line.original_line_id in left:
+                left[line.original_line_id] += line.quantity  # refund quantities are negative
+    return left
+
+
+def reverse(
+    sale: Sale,
+    quantities: Mapping[int, int],
+    *,
+    kind: SaleKind,
+    reason: str,
+    manager_pin: str,
+    user: User,
+    shift: Shift | None,
+    key: uuid.UUID,
+    policy: accounts.Policy,
+) -> Sale:
+    """A refund (some lines) or a void (the whole last sale): a new, negative sale."""
+    existing = sale_by_key(key)
+    if existing is not None:
+        return existing
+    if sale.kind != SaleKind.SALE:
+        raise PosError(_l("Only a sale can be refunded."))
+    shift = require_open(shift)
+    if shift.outlet_id != sale.outlet_id:
+        raise PosError(_l("This sale belongs to another outlet."), 404)
+    reason = reason.strip()
+    if not reason:
+        raise PosError(_l("Give a reason."))
+    left = refundable(sale)
+    if kind == SaleKind.VOID:
+        last = db.session.scalar(
+            db.select(Sale.id).where(Sale.shift_id == sale.shift_id).order_by(Sale.id.desc()).limit(1)
+        )
+        if sale.shift_id != shift.id or last != sale.id:
+            raise PosError(_l("Only the last sale of your current shift can be voided; refund it instead."))
+        if any(left[line.id] != line.quantity for line in sale.lines):
+            raise PosError(_l("Part of this sale was refunded already; refund the rest instead."))
+        quantities = {line.id: line.quantity for line in sale.lines}
+    chosen = {line_id: qty for line_id, qty in quantities.items() if qty}
+    if not chosen:
+        raise PosError(_l("Choose what to refund."))
+    for line_id, qty in chosen.items():
+        if line_id not in left:
+            raise PosError(_l("That line is not part of this sale."))
+        if qty < 0 or qty > left[line_id]:
+            raise PosError(_l("You cannot refund more than was sold and not yet refunded."))
+    if not manager_pin:
+        raise PosError(_l("A refund or void needs the manager's PIN."), 403)
+    approver = accounts.verify_manager_pin(sale.outlet_id, manager_pin, policy)
+    if approver is None:
+        raise PosError(_l("The manager PIN is wrong."), 403)
+    outlet = shift.outlet
+    day = business_date(outlet.timezone)
+    head = sales.Head(
+        uuid=new_id(),
+        kind=kind,
+        receipt_no=sales.next_receipt_no(outlet, day),
+        idempotency_key=key,
+        business_date=day,
+        created_at=clock.now(),
+        shift_id=shift.id,
+        shift=shift.uuid,
+        cashier_id=user.id,
+        cashier=user.uuid,
+        original_id=sale.id,
+        original=sale.uuid,
+        reason=reason[:255],
+        approved_by_id=approver.id,
+    )
+    versions = dict(
+        db.session.execute(
+            db.select(AgreementVersion.id, AgreementVersion.uuid).where(
+                AgreementVersion.id.in_({line.agreement_version_id for line in sale.lines})
+            )
+        ).all()
+    )
+    lines = [
+        sales.Line(
+            product_id=line.product_id,
+            product=line.product.uuid,
+            investor_id=line.investor_id,
+            investor=line.investor.uuid,
+            agreement_version_id=line.agreement_version_id,
+            agreement_version=versions.get(line.agreement_version_id),
+            name=line.name,
+            unit=line.unit,
+            price=take_back(sold_line(line), line.quantity - left[line.id], chosen[line.id]),
+            original_line_id=line.id,
+            original_line=line.uuid,
+        )
+        for line in sale.lines
+        if chosen.get(line.id)
+    ]
+    total = sum(ln.price.net for ln in lines)
+    tenders = [sales.Tender(PaymentMethod.CASH, total, sale.receipt_no)]
+    refund_id = sales.write(outlet, head, lines, tenders, paid=total, user_id=user.id)
+    return db.session.get_one(Sale, refund_id)
+
+
+def sold_line(line: SaleLine) -> SoldLine:
+    return SoldLine(line.quantity, line.unit_price, line.gross, line.discount, line.fee_bp, line.fee)

@@ -1,0 +1,7 @@
+"""The cashier screens; one module per screen."""
+
+from flask import Blueprint
+
+bp = Blueprint("cashier", __name__, url_prefix="/cashier")
+
+from pos.cashier.views import till  # noqa: E402,F401

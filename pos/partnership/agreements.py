@@ -1,0 +1,262 @@
+"""Partnership agreements: create, version, and find the terms in force for a sale."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
+
+from pos.core import audit
+from pos.core.errors import PosError
+from pos.domain.agreements import Period, Terms, rate_for, terms_on
+from pos.domain.ids import new_id
+from pos.extensions import db
+from pos.models import (
+    Agreement,
+    AgreementCategoryRate,
+    AgreementVersion,
+    Collector,
+    Cooperative,
+    Investor,
+    Outlet,
+    SettlementPeriod,
+    User,
+    agreement_outlet,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    version_id: int
+    fee_bp: int
+    version_uuid: uuid.UUID | None = None
+
+
+def _terms(version: AgreementVersion) -> Terms:
+    return Terms(
+        effective_from=version.effective_from,
+        fee_bp=version.fee_bp,
+        category_bp={r.category_id: r.fee_bp for r in version.category_rates},
+    )
+
+
+_IN_FORCE = (
+    db.select(
+        Agreement.investor_id,
+        AgreementVersion.id,
+        AgreementVersion.uuid,
+        AgreementVersion.effective_from,
+        AgreementVersion.fee_bp,
+        AgreementCategoryRate.category_id,
+        AgreementCategoryRate.fee_bp,
+    )
+    .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
+    .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+    .outerjoin(AgreementCategoryRate, AgreementCategoryRate.version_id == AgreementVersion.id)
+    .where(
+        agreement_outlet.c.outlet_id == bindparam("outlet"),
+        Agreement.start_date <= bindparam("day"),
+        (Agreement.end_date.is_(None)) | (Agreement.end_date >= bindparam("day")),
+    )
+)
+
+
+class RateBook:
+    """The agreements in force at one outlet on one day, loaded once, for pricing many lines."""
+
+    def __init__(self, outlet_id: int, day: date) -> None:
+        self.outlet_id = outlet_id
+        self.day = day
+        # One plain query (no ORM objects): every version of the agreements in force here today,
+        # with its per-category rates.
+        rows = db.session.connection().execute(_IN_FORCE, {"outlet": outlet_id, "day": day}).all()
+        versions: dict[int, dict[int, tuple[int, uuid.UUID, date, int, dict[int, int]]]] = {}
+        for investor_id, version_id, version_uuid, effective_from, fee_bp, category_id, category_bp in rows:
+            found = versions.setdefault(investor_id, {}).setdefault(
+                version_id, (version_id, version_uuid, effective_from, fee_bp, {})
+            )
+            if category_id is not None:
+                found[4][category_id] = category_bp
+        self._by_investor: dict[int, tuple[Rate, Terms]] = {}
+        for investor_id, by_version in versions.items():
+            terms = {v[2]: (v, Terms(effective_from=v[2], fee_bp=v[3], category_bp=v[4])) for v in by_version.values()}
+            chosen = terms_on([t for _, t in terms.values()], day)
+            if chosen is not None:
+                version = terms[chosen.effective_from][0]
+                self._by_investor[investor_id] = (Rate(version[0], chosen.fee_bp, version[1]), chosen)
+        self.loaded_at = time.monotonic()
+
+    def rate(self, investor_id: int, category_id: int) -> Rate | None:
+        found = self._by_investor.get(investor_id)
+        if found is None:
+            return None
+        version, terms = found
+        return Rate(
+            version_id=version.version_id, fee_bp=rate_for(terms, category_id), version_uuid=version.version_uuid
+        )
+
+
+RECENT_SECONDS = 30.0
+
+
+def _recent() -> dict[tuple[int, date], RateBook]:
+    return current_app.extensions.setdefault("pos_recent_ratebooks", {})
+
+
+def recent_book(outlet_id: int, day: date) -> RateBook:
+    """A rate book at most 30 s old, for checks while scanning. A sale always prices with a fresh one."""
+    books = _recent()
+    book = books.get((outlet_id, day))
+    if book is None or time.monotonic() - book.loaded_at > RECENT_SECONDS:
+        book = RateBook(outlet_id, day)
+        books.clear()
+        books[(outlet_id, day)] = book
+    return book
+
+
+def forget_recent() -> None:
+    _recent().clear()
+
+
+def rate_for_sale(outlet_id: int, investor_id: int, category_id: int, day: date) -> Rate | None:
+    """The fee rate in force for this investor's goods at this outlet on ``day``, or None."""
+    return RateBook(outlet_id, day).rate(investor_id, category_id)
+
+
+def _check_rate(fee_bp: int) -> None:
+    if isinstance(fee_bp, bool) or not isinstance(fee_bp, int) or not 0 <= fee_bp <= 10_000:
+        raise PosError(_l("The fee must be between 0 and 10,000 basis points (0-100%)."))
+
+
+def create(
+    *,
+    number: str,
+    cooperative: Cooperative,
+    investor: Investor,
+    outlets: list[Outlet],
+    start: date,
+    end: date | None,
+    fee_bp: int,
+    collector: Collector,
+    period: SettlementPeriod,
+    staff_count: int = 0,
+    note: str = "",
+    category_bp: dict[int, int] | None = None,
+    user_id: int | None = None,
+) -> Agreement:
+    _check_rate(fee_bp)
+    for rate in (category_bp or {}).values():
+        _check_rate(rate)
+    if end is not None and end < start:
+        raise PosError(_l("The end date is before the start date."))
+    if not outlets:
+        raise PosError(_l("Choose at least one outlet."))
+    if any(o.cooperative_id != cooperative.id for o in outlets):
+        raise PosError(_l("Every outlet must belong to the cooperative of the agreement."))
+    if db.session.scalar(db.select(Agreement.id).where(Agreement.number == number)):
+        raise PosError(_l("An agreement with this number exists already."))
+    new_period = Period(start, end)
+    existing = db.session.scalars(
+        db.select(Agreement)
+        .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
+        .where(
+            Agreement.investor_id == investor.id,
+            agreement_outlet.c.outlet_id.in_([o.id for o in outlets]),
+        )
+    ).all()
+    for other in existing:
+        if new_period.overlaps(Period(other.start_date, other.end_date)):
+            raise PosError(
+                _l(
+                    "Agreement %(number)s already covers this investor at this outlet in that period.",
+                    number=other.number,
+                )
+            )
+    agreement = Agreement(
+        uuid=new_id(),
+        number=number,
+        cooperative=cooperative,
+        investor=investor,
+        outlets=list(outlets),
+        start_date=start,
+        end_date=end,
+        created_by_id=user_id,
+    )
+    db.session.add(agreement)
+    audit.record("agreement", agreement.uuid, "created", _user(user_id), number)
+    add_version(
+        agreement,
+        effective_from=start,
+        fee_bp=fee_bp,
+        collector=collector,
+        period=period,
+        staff_count=staff_count,
+        note=note,
+        category_bp=category_bp,
+        user_id=user_id,
+    )
+    return agreement
+
+
+def add_version(
+    agreement: Agreement,
+    *,
+    effective_from: date,
+    fee_bp: int,
+    collector: Collector,
+    period: SettlementPeriod,
+    staff_count: int = 0,
+    note: str = "",
+    category_bp: dict[int, int] | None = None,
+    user_id: int | None = None,
+) -> AgreementVersion:
+    _check_rate(fee_bp)
+    if not Period(agreement.start_date, agreement.end_date).covers(effective_from):
+        raise PosError(_l("A change must take effect within the agreement's period."))
+    if any(v.effective_from == effective_from for v in agreement.versions):
+        raise PosError(_l("There is already a version taking effect on that date."))
+    if isinstance(staff_count, bool) or staff_count < 0:
+        raise PosError(_l("The number of staff cannot be negative."))
+    version = AgreementVersion(
+        agreement=agreement,
+        effective_from=effective_from,
+        fee_bp=fee_bp,
+        collector=collector,
+        period=period,
+        staff_count=staff_count,
+        note=note,
+        created_by_id=user_id,
+    )
+    for category_id, rate in (category_bp or {}).items():
+        _check_rate(rate)
+        version.category_rates.append(AgreementCategoryRate(category_id=category_id, fee_bp=rate))
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        "agreement",
+        agreement.uuid,
+        "version",
+        _user(user_id),
+        json.dumps(
+            {
+                "from": effective_from.isoformat(),
+                "fee_bp": fee_bp,
+                "categories": {str(r.category_id): r.fee_bp for r in version.category_rates},
+                "collector": collector.value,
+                "period": period.value,
+                "staff": staff_count,
+            }
+        ),
+    )
+    forget_recent()
+    return version
+
+
+def _user(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None

@@ -1,0 +1,113 @@
+"""The monthly programme report: one month's figures on A4, printable and as a PDF."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from pos.core.errors import PosError
+from pos.domain.charts import bar_chart
+from pos.extensions import db
+from pos.models import Dispute, Statement, StatementPayment
+from pos.reports import figures
+from pos.reports.views import bp
+from pos.reports.views.filters import choose, today
+from pos.reports.views.overview import READERS
+from pos.staff.roster import JOBS_TARGET
+from pos.web.access import allow
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _month() -> date:
+    text = request.args.get("month", "")
+    if not text:
+        return figures.months_back(today(), 2)[0]  # the last whole month
+    found = MONTH.match(text)
+    if not found or not 1 <= int(found[2]) <= 12 or not 2000 <= int(found[1]) <= 2100:
+        raise PosError(_("Choose a month as YYYY-MM."))
+    return date(int(found[1]), int(found[2]), 1)
+
+
+def _statements(outlets: object, first: date, last: date) -> dict[str, int]:
+    query = db.select(
+        func.count(Statement.id),
+        func.count(Statement.id).filter(
+            Statement.board_signed_at.is_not(None), Statement.investor_signed_at.is_not(None)
+        ),
+        func.coalesce(func.sum(Statement.fee), 0),
+        func.coalesce(func.sum(Statement.amount_payable), 0),
+    ).where(Statement.period_start >= first, Statement.period_start <= last)
+    paid = (
+        db.select(func.coalesce(func.sum(StatementPayment.amount), 0))
+        .join(Statement, StatementPayment.statement_id == Statement.id)
+        .where(Statement.period_start >= first, Statement.period_start <= last)
+    )
+    disputes = (
+        db.select(func.count(Dispute.id))
+        .join(Statement, Dispute.statement_id == Statement.id)
+        .where(Dispute.resolved_at.is_(None))
+    )
+    if outlets is not None:
+        ids = outlets.scalar_subquery()  # type: ignore[attr-defined]
+        query = query.where(Statement.outlet_id.in_(ids))
+        paid = paid.where(Statement.outlet_id.in_(ids))
+        disputes = disputes.where(Statement.outlet_id.in_(ids))
+    count, signed, fee, payable = db.session.execute(query).one()
+    return {
+        "count": int(count),
+        "signed": int(signed),
+        "fee": int(fee),
+        "payable": int(payable),
+        "paid": int(db.session.scalar(paid) or 0),
+        "disputes": int(db.session.scalar(disputes) or 0),
+    }
+
+
+@bp.route("/reports/monthly")
+@allow(*READERS)
+def monthly_report():  # type: ignore[no-untyped-def]
+    """The monthly programme report as a printable page, or a PDF with ``?format=pdf``."""
+    month = _month()
+    chosen = choose()
+    last = min(figures.month_end(month), chosen.today)
+    if month > chosen.today:
+        raise PosError(_("That month has not started yet."))
+    piece = replace(chosen.piece, first=month, last=last)
+    previous_month = (month - timedelta(days=1)).replace(day=1)
+    previous = figures.totals(replace(piece, first=previous_month, last=month - timedelta(days=1)), chosen.today)
+    by_day = figures.daily(piece)
+    days = [month + timedelta(days=n) for n in range((last - month).days + 1)]
+    html = render_template(
+        "reports/monthly.html",
+        c=chosen,
+        month=month,
+        last=last,
+        totals=figures.totals(piece, chosen.today),
+        previous=previous,
+        chart=bar_chart([str(d.day) for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day")),
+        best=figures.ranked_outlets(piece, chosen.today, chosen.outlets, limit=15),
+        products=figures.top_products(piece, chosen.today, limit=15),
+        jobs=figures.jobs_summary(chosen.outlets, last),
+        below=figures.jobs_rows(chosen.outlets, last, only_below=True, limit=30),
+        target=JOBS_TARGET,
+        statements=_statements(chosen.outlets, month, last),
+    )
+    if request.args.get("format") != "pdf":
+        return html
+    try:
+        from weasyprint import HTML
+    except OSError:  # the system's Pango is missing
+        current_app.logger.exception("WeasyPrint cannot load")
+        abort(503)
+    pdf = HTML(string=html, base_url=request.url_root).write_pdf()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="laporan-program-{month:%Y-%m}.pdf"'},
+    )

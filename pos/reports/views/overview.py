@@ -1,0 +1,201 @@
+"""The programme dashboard and its full tables: outlets ranked, top products, jobs — all from rollups."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+
+from pos.core import clock
+from pos.domain.charts import bar_chart
+from pos.extensions import db
+from pos.models import Cooperative, Dispute, Investor, Role
+from pos.reports import figures
+from pos.reports.views import bp
+from pos.reports.views.filters import Chosen, choose, page_number, regions
+from pos.staff.roster import JOBS_TARGET
+from pos.stock.views.common import export
+from pos.web.access import allow
+from pos.web.htmx import render
+from pos.web.templating import qty
+
+R = Role
+READERS = (R.CENTRAL, R.ADMIN, R.BOARD)
+PAGE = 50
+SILENT_HOURS = 24
+
+
+def _chart(chosen: Chosen) -> str:
+    by_day = figures.daily(chosen.piece)
+    first, last = chosen.piece.first, chosen.piece.last
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return bar_chart(
+        [f"{d.day}/{d.month}" for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day")
+    )
+
+
+def _choices() -> dict[str, object]:
+    central = current_user.role in (R.CENTRAL, R.ADMIN)
+    return {
+        "regions": regions(),
+        "cooperatives": db.session.scalars(db.select(Cooperative).order_by(Cooperative.name)).all() if central else [],
+        "investors": db.session.scalars(db.select(Investor).order_by(Investor.name)).all(),
+    }
+
+
+def _outlet_table(rows: list[figures.OutletRow]) -> tuple[list[str], list[list[object]]]:
+    header = [
+        _("Outlet code"),
+        _("Outlet"),
+        _("Cooperative"),
+        _("Transactions"),
+        _("Refunds"),
+        _("Net sales"),
+        _("Cooperative fee"),
+        _("Investor share"),
+        _("Last seen"),
+        _("Data updated"),
+    ]
+    table = [
+        [
+            r.outlet.code,
+            r.outlet.name,
+            r.cooperative,
+            r.sales,
+            r.refunds,
+            r.total,
+            r.fee,
+            r.share,
+            r.last_seen.isoformat(timespec="minutes") if r.last_seen else "",
+            r.updated.isoformat(timespec="minutes") if r.updated else "",
+        ]
+        for r in rows
+    ]
+    return header, table
+
+
+def _silent(chosen: Chosen) -> tuple[int, list[object]] | None:
+    if current_app.config.get("POS_ROLE") != "central":
+        return None
+    since = clock.now() - timedelta(hours=SILENT_HOURS)
+    return figures.silent_outlets(chosen.outlets, since, limit=10)
+
+
+@bp.route("/reports")
+@allow(*READERS)
+def dashboard():  # type: ignore[no-untyped-def]
+    chosen = choose()
+    if request.args.get("format"):
+        if request.args.get("table") == "silent":
+            return _export_silent(chosen)
+        return _export_days(chosen)
+    disputes = (
+        db.session.scalar(db.select(func.count(Dispute.id)).where(Dispute.resolved_at.is_(None)))
+        if current_user.role in (R.CENTRAL, R.ADMIN)
+        else None
+    )
+    return render(
+        "reports/dashboard.html",
+        c=chosen,
+        totals=figures.totals(chosen.piece, chosen.today),
+        chart=_chart(chosen),
+        best=figures.ranked_outlets(chosen.piece, chosen.today, chosen.outlets, limit=10),
+        products=figures.top_products(chosen.piece, chosen.today, limit=10),
+        jobs=figures.jobs_summary(chosen.outlets, chosen.piece.last),
+        below=figures.jobs_rows(chosen.outlets, chosen.piece.last, only_below=True, limit=10),
+        target=JOBS_TARGET,
+        silent=_silent(chosen),
+        silent_hours=SILENT_HOURS,
+        disputes=disputes,
+        **_choices(),
+    )
+
+
+def _export_silent(chosen: Chosen):  # type: ignore[no-untyped-def]
+    since = clock.now() - timedelta(hours=SILENT_HOURS)
+    _count, rows = figures.silent_outlets(chosen.outlets, since, limit=100_000)
+    return export(
+        f"gerai-tidak-sinkron-{chosen.today}",
+        [_("Outlet code"), _("Outlet"), _("Last seen")],
+        [[o.code, o.name, seen.isoformat(timespec="minutes") if seen else ""] for o, seen in rows],
+    )
+
+
+def _export_days(chosen: Chosen):  # type: ignore[no-untyped-def]
+    by_day = figures.daily(chosen.piece)
+    first, last = chosen.piece.first, chosen.piece.last
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return export(
+        f"penjualan-harian-{first}-{last}",
+        [_("Date"), _("Net sales")],
+        [[d.isoformat(), by_day.get(d, 0)] for d in days],
+        money_columns=(1,),
+    )
+
+
+@bp.route("/reports/outlets")
+@allow(*READERS)
+def outlets():  # type: ignore[no-untyped-def]
+    chosen = choose()
+    if request.args.get("format"):
+        header, table = _outlet_table(figures.ranked_outlets(chosen.piece, chosen.today, chosen.outlets))
+        return export(f"gerai-{chosen.piece.first}-{chosen.piece.last}", header, table, money_columns=(5, 6, 7))
+    page = page_number()
+    count = db.session.scalar(db.select(func.count()).select_from(figures.outlets_in_scope(chosen.outlets).subquery()))
+    rows = figures.ranked_outlets(chosen.piece, chosen.today, chosen.outlets, limit=PAGE, offset=(page - 1) * PAGE)
+    return render(
+        "reports/outlets.html",
+        "table",
+        c=chosen,
+        rows=rows,
+        page=page,
+        pages=max(1, -(-int(count or 0) // PAGE)),
+        offset=(page - 1) * PAGE,
+        **_choices(),
+    )
+
+
+@bp.route("/reports/products")
+@allow(*READERS)
+def products():  # type: ignore[no-untyped-def]
+    chosen = choose()
+    rows = figures.top_products(chosen.piece, chosen.today, limit=200)
+    if request.args.get("format"):
+        header = [_("SKU"), _("Product"), _("Investor"), _("Quantity"), _("Lines"), _("Net sales")]
+        table = [
+            [r.product.sku, r.product.name, r.investor, qty(r.quantity, r.product.unit), r.lines, r.net] for r in rows
+        ]
+        return export(f"produk-{chosen.piece.first}-{chosen.piece.last}", header, table, money_columns=(5,))
+    return render("reports/products.html", c=chosen, rows=rows, **_choices())
+
+
+@bp.route("/reports/jobs")
+@allow(*READERS)
+def jobs():  # type: ignore[no-untyped-def]
+    chosen = choose()
+    only_below = request.args.get("below") == "1"
+    if request.args.get("format"):
+        rows = figures.jobs_rows(chosen.outlets, chosen.piece.last, only_below=only_below)
+        header = [_("Outlet code"), _("Outlet"), _("Cooperative"), _("Working"), _("New jobs"), _("Target")]
+        table = [[r.outlet.code, r.outlet.name, r.cooperative, r.working, r.new_jobs, JOBS_TARGET] for r in rows]
+        return export(f"tenaga-kerja-{chosen.piece.last}", header, table)
+    page = page_number()
+    summary = figures.jobs_summary(chosen.outlets, chosen.piece.last)
+    count = summary.below if only_below else summary.outlets
+    rows = figures.jobs_rows(
+        chosen.outlets, chosen.piece.last, only_below=only_below, limit=PAGE, offset=(page - 1) * PAGE
+    )
+    return render(
+        "reports/jobs.html",
+        c=chosen,
+        rows=rows,
+        summary=summary,
+        target=JOBS_TARGET,
+        only_below=only_below,
+        page=page,
+        pages=max(1, -(-count // PAGE)),
+        **_choices(),
+    )

@@ -1,1 +1,0 @@
-"""Operations on the database: load models, apply domain rules, flush. Views commit."""

@@ -1,0 +1,7 @@
+"""The stock screens; one module per screen."""
+
+from flask import Blueprint
+
+bp = Blueprint("stock", __name__)
+
+from pos.stock.views import catalogue, counts, deliveries, documents, prices, stock  # noqa: E402,F401
