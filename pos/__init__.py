@@ -110,8 +110,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Before anything else touches the database (the access guard loads the user).
     @app.before_request
     def _mark_write_request() -> None:
-        # Cashier screens may create the cart even on GET, so they take the write lock too.
-        writes = request.method not in {"GET", "HEAD", "OPTIONS"} or (request.blueprint == "cashier")
+        # A read writes nothing (pos.web.transaction); the sync pull records the outlet's cursor.
+        writes = request.method not in {"GET", "HEAD", "OPTIONS"} or request.endpoint == "sync.pull"
         g._write_token = _write_request.set(writes)
         g._cart_token = _cart_edit.set(request.endpoint in CART_EDITS)
 

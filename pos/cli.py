@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 
 from pos import demo as demo_service
 from pos.auth import accounts
+from pos.core.clock import DEFAULT_TIMEZONE
 from pos.extensions import db
 from pos.models import Cooperative, Investor, Outlet, Role, User
 
@@ -202,7 +203,7 @@ def outlets_group() -> None:
 @click.option("--cooperative", "cooperative_code", required=True)
 @click.option("--cooperative-name", help="Create the cooperative with this name if it is new.")
 @click.option("--address", default="")
-@click.option("--timezone", default="Asia/Jakarta", show_default=True)
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True)
 @with_appcontext
 def outlets_create(
     code: str,
@@ -275,12 +276,29 @@ def sync_command(once: bool, interval: int, batch: int) -> None:
     worker.run(interval=interval, log=click.echo, batch=batch)
 
 
+@click.command("daily")
+@with_appcontext
+def daily_command() -> None:
+    """Housekeeping once a day (cron, just after midnight): recount each outlet's staff for the new day and fold
+    scheduled prices whose time has come into the list price. Reports and prices are right without it (they
+    count from the register and compute the price in force when read); it only makes them cheaper to read."""
+    from pos.extensions import db
+    from pos.staff import roster
+    from pos.stock import products
+
+    roster.count_staffing(roster.staffing_day())
+    settled = products.settle_due()
+    db.session.commit()
+    click.echo(f"staff recounted as of {roster.staffing_day()}; scheduled prices settled on {settled} product(s)")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(outlets_group)
     app.cli.add_command(sync_command)
+    app.cli.add_command(daily_command)
 
 
 if __name__ == "__main__":

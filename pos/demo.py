@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pos.auth.accounts import hash_secret
 from pos.core import clock
+from pos.core.clock import DEFAULT_TIMEZONE
 from pos.domain.barcode import complete_ean13
 from pos.extensions import db
 from pos.models import (
@@ -414,7 +415,7 @@ def _get_or_add(model: type, key: dict[str, object], **values: object) -> object
     return row
 
 
-def seed(timezone: str = "Asia/Jakarta") -> bool:
+def seed(timezone: str = DEFAULT_TIMEZONE) -> bool:
     """Seed the demo, dated relative to today on the outlet's clock. Returns False when it was already there
     (nothing is duplicated)."""
     if db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR")) is not None:
@@ -467,12 +468,14 @@ def seed(timezone: str = "Asia/Jakarta") -> bool:
         outlets=[outlet],
         start=start,
         end=start.replace(year=start.year + 2) - timedelta(days=1),
-        fee_bp=1200,
-        category_bp={categories["BERAS"].id: 800},
-        collector=Collector.COOPERATIVE,
-        period=SettlementPeriod.MONTHLY,
-        staff_count=2,
-        note="Fee 12% dari penjualan bersih; beras 8%.",
+        terms=agreements.VersionTerms(
+            fee_bp=1200,
+            category_bp={categories["BERAS"].id: 800},
+            collector=Collector.COOPERATIVE,
+            period=SettlementPeriod.MONTHLY,
+            staff_count=2,
+            note="Fee 12% dari penjualan bersih; beras 8%.",
+        ),
     )
     agreements.create(
         number=agreement_number("MNS", today),
@@ -481,11 +484,13 @@ def seed(timezone: str = "Asia/Jakarta") -> bool:
         outlets=[outlet],
         start=start,
         end=None,
-        fee_bp=1500,
-        collector=Collector.COOPERATIVE,
-        period=SettlementPeriod.WEEKLY,
-        staff_count=1,
-        note="Fee 15% dari penjualan bersih.",
+        terms=agreements.VersionTerms(
+            fee_bp=1500,
+            collector=Collector.COOPERATIVE,
+            period=SettlementPeriod.WEEKLY,
+            staff_count=1,
+            note="Fee 15% dari penjualan bersih.",
+        ),
     )
     openings = {}
     for inv, cat, sku, name, unit, price, body, favourite, opening in PRODUCTS:

@@ -41,6 +41,8 @@ def make_app(database_url: str, **extra: Any) -> Flask:
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
+        "POS_STRICT_READS": True,
+        "POS_STRICT_EVENTS": True,
         "POS_ROLE": "all",
         "POS_OUTLET_CODE": None,
     }
@@ -149,9 +151,7 @@ def seed_other_outlet() -> None:
         outlets=[outlet],
         start=demo.agreement_start(clock.today()).replace(day=1),
         end=None,
-        fee_bp=1000,
-        collector=Collector.INVESTOR,
-        period=SettlementPeriod.MONTHLY,
+        terms=agreements.VersionTerms(fee_bp=1000, collector=Collector.INVESTOR, period=SettlementPeriod.MONTHLY),
     )
     ledger.post(outlet.id, product.id, MovementKind.OPENING, 50)
     hashed = hash_secret("other-pass-2026")

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from pos.core import clock
+from pos.core.transaction import keep
 from pos.extensions import db
 from pos.models import LoginSession, Role, User
 
@@ -38,6 +39,18 @@ class Policy:
     max_failures: int = 5
     lock_minutes: int = 15
     session_hours: int = 12
+
+
+def policy() -> Policy:
+    """The sign-in rules this server is configured with."""
+    from flask import current_app
+
+    cfg = current_app.config
+    return Policy(
+        max_failures=cfg["POS_LOGIN_MAX_FAILURES"],
+        lock_minutes=cfg["POS_LOGIN_LOCK_MINUTES"],
+        session_hours=cfg["POS_SESSION_HOURS"],
+    )
 
 
 def hash_secret(secret: str) -> str:
@@ -85,12 +98,21 @@ def _check(user: User | None, secret: str, kind: str, policy: Policy) -> User:
 
 
 def record_failure(user: User, policy: Policy) -> None:
+    """Count a wrong password or PIN against ``user`` (committed even though the request is refused); the
+    ``max_failures``-th in a row locks the account for ``lock_minutes``."""
+    locks = user.failed_logins + 1 >= policy.max_failures
+    user_id = user.id
+    keep(lambda: _count_failure(user_id, policy))
+    if locks:
+        raise AuthError("locked", clock.now() + timedelta(minutes=policy.lock_minutes))
+
+
+def _count_failure(user_id: int, policy: Policy) -> None:
+    user = db.session.get_one(User, user_id, populate_existing=True)
     user.failed_logins += 1
     if user.failed_logins >= policy.max_failures:
         user.locked_until = clock.now() + timedelta(minutes=policy.lock_minutes)
         user.failed_logins = 0
-        db.session.flush()
-        raise AuthError("locked", user.locked_until)
     db.session.flush()
 
 

@@ -18,15 +18,6 @@ from pos.web.htmx import render
 bp = Blueprint("auth", __name__)
 
 
-def policy() -> accounts.Policy:
-    cfg = current_app.config
-    return accounts.Policy(
-        max_failures=cfg["POS_LOGIN_MAX_FAILURES"],
-        lock_minutes=cfg["POS_LOGIN_LOCK_MINUTES"],
-        session_hours=cfg["POS_SESSION_HOURS"],
-    )
-
-
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     user = accounts.user_for_session(token)
@@ -44,8 +35,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _begin(user: User, method: str) -> None:
-    token = accounts.start_session(user, method, policy())
-    db.session.commit()
+    token = accounts.start_session(user, method, accounts.policy())
     language = session.get("lang")
     session.clear()
     if language:
@@ -84,9 +74,8 @@ def login():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.login_with_password(form.username.data, form.password.data, policy())
+            user = accounts.login_with_password(form.username.data, form.password.data, accounts.policy())
         except accounts.AuthError as exc:
-            db.session.commit()
             error, status = _refusal(exc), 401
         else:
             _begin(user, "password")
@@ -126,9 +115,8 @@ def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.login_with_pin(user_uuid, form.pin.data, outlet.id, policy())
+            user = accounts.login_with_pin(user_uuid, form.pin.data, outlet.id, accounts.policy())
         except accounts.AuthError as exc:
-            db.session.commit()
             status = 401
             error = _refusal(exc) if exc.reason == "locked" else _("Wrong PIN. Try again.")
         else:
@@ -144,7 +132,6 @@ def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
 def logout():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated and current_user.session_token:
         accounts.end_session(current_user.session_token)
-        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -159,5 +146,4 @@ def language():  # type: ignore[no-untyped-def]
     session["lang"] = form.language.data
     if current_user.is_authenticated:
         current_user.language = form.language.data
-        db.session.commit()
     return redirect(_safe_next(form.next.data or (request.referrer and urlsplit(request.referrer).path)))

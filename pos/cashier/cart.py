@@ -34,7 +34,14 @@ _CART_OF = (
 )
 
 
+def open_cart(shift: Shift) -> Cart:
+    """The shift's open cart, to show: an empty one (not stored) when nothing has been added since the last sale."""
+    cart = db.session.scalars(_CART_OF, {"shift": shift.id}).unique().first()
+    return cart if cart is not None else Cart(shift_id=shift.id, revision=0, discount=0, closed=False, lines=[])
+
+
 def cart_of(shift: Shift) -> Cart:
+    """The shift's open cart, to change: stored now if there was none."""
     cart = db.session.scalars(_CART_OF, {"shift": shift.id}).unique().first()
     if cart is None:
         cart = Cart(shift=shift)

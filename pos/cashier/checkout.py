@@ -16,6 +16,7 @@ from pos.cashier.shifts import require_open
 from pos.core import clock
 from pos.core.clock import business_date
 from pos.core.errors import Conflict, PosError
+from pos.domain import stock as stock_rules
 from pos.domain.cash import TenderError, tender
 from pos.domain.ids import new_id
 from pos.domain.pricing import SoldLine, take_back
@@ -94,11 +95,8 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     if paid.transfer and not pay.transfer_reference.strip():
         raise PosError(_l("Enter the transfer reference."))
 
-    wanted: dict[int, int] = {}
-    for line in cart.lines:
-        wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
-    on_hand = ledger.on_hand_many(outlet.id, list(wanted))
-    short = frozenset(pid for pid, quantity in wanted.items() if quantity > on_hand.get(pid, 0))
+    wanted = stock_rules.taken_out([(line.product_id, line.quantity) for line in cart.lines])
+    short = stock_rules.short(wanted, ledger.on_hand_many(outlet.id, list(wanted)))
     if short and not outlet.allow_negative_stock:
         name = next(ln.product.name for ln in cart.lines if ln.product_id in short)
         raise PosError(_l("Not enough %(name)s in stock.", name=name))

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam
 
 from pos.core import prepared, upsert
+from pos.domain import stock as stock_rules
 from pos.domain.ids import new_id
 from pos.domain.pricing import PricedLine
 from pos.domain.sync import LINE_FIGURES
@@ -160,9 +161,10 @@ def write(
     ]
     if payments:
         connection.execute(_INSERT_PAYMENTS, payments)
-    moves: dict[int, int] = {}
-    for ln in lines:
-        moves[ln.product_id] = moves.get(ln.product_id, 0) - ln.price.quantity
+    moves = {
+        pid: -units
+        for pid, units in stock_rules.taken_out([(ln.product_id, ln.price.quantity) for ln in lines]).items()
+    }
     moved = ledger.post_many(
         outlet.id,
         moves,

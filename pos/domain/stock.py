@@ -1,4 +1,5 @@
-"""Stock rules that need no database: count differences and expiring lots."""
+"""Stock rules that need no database: what a sale takes out and what runs short, count differences, expiring
+lots. (The ledger itself — a movement and its balance in one transaction — is ``pos.stock.ledger``.)"""
 
 from __future__ import annotations
 
@@ -54,3 +55,18 @@ def count_adjustment(counted: int, on_hand: int) -> int:
     if counted < 0:
         raise StockRuleError("a counted quantity cannot be negative")
     return counted - on_hand
+
+
+def taken_out(lines: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """The units a sale takes out of stock per product, from its (product, quantity) lines; a refund's negative
+    quantities put them back."""
+    out: dict[int, int] = {}
+    for product_id, quantity in lines:
+        out[product_id] = out.get(product_id, 0) + quantity
+    return out
+
+
+def short(wanted: dict[int, int], on_hand: dict[int, int]) -> frozenset[int]:
+    """The products a sale wants more of than the stock recorded: refused, or sold and flagged for a count when
+    the outlet allows selling below the recorded stock."""
+    return frozenset(pid for pid, quantity in wanted.items() if quantity > on_hand.get(pid, 0))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import random
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,3 +123,21 @@ def backoff_ms(failures: int, base_ms: int = 1000, cap_ms: int = 300_000, rng: r
     """Full jitter: a random wait up to base·2^failures milliseconds, capped, so outlets do not retry in step."""
     ceiling = min(cap_ms, base_ms * (2 ** min(failures, 20)))
     return (rng or random).randint(0, ceiling)
+
+
+class Verdict(enum.StrEnum):
+    """What central makes of one pushed event before its content is looked at."""
+
+    FRESH = "fresh"  # never seen: its handler checks it
+    DUPLICATE = "duplicate"  # stored already with this very body: acknowledged, nothing written
+    CHANGED_BODY = "changed_body"  # this id is stored with another body (or for another outlet): a conflict
+    SEQ_REUSED = "seq_reused"  # a new event under a sequence number the outlet already used: a conflict
+
+
+def decide(outlet_id: int, stored: tuple[int, str] | None, digests: Collection[str], seq_taken: bool) -> Verdict:
+    """The duplicate/conflict rule: ``stored`` is the (outlet, digest) kept under the event's id, if any;
+    ``digests`` the digests this event's body can have; ``seq_taken`` whether its sequence number is used."""
+    if stored is not None:
+        same = stored[0] == outlet_id and stored[1] in digests
+        return Verdict.DUPLICATE if same else Verdict.CHANGED_BODY
+    return Verdict.SEQ_REUSED if seq_taken else Verdict.FRESH

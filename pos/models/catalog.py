@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from pos.models.supply import PriceChange
 
 from pos.core import clock
 from pos.domain.ids import new_id
@@ -31,7 +35,8 @@ class Product(Base):
     barcode: Mapped[str | None] = mapped_column(String(14))
     name: Mapped[str] = mapped_column(String(160))
     unit: Mapped[str] = mapped_column(String(10), default="pcs")
-    price: Mapped[int] = mapped_column(BigInteger)
+    # The price before the scheduled changes (``scheduled_prices``) whose time has come; read ``price``.
+    list_price: Mapped[int] = mapped_column("price", BigInteger)
     cost: Mapped[int | None] = mapped_column(BigInteger)
     tracks_expiry: Mapped[bool] = mapped_column(Boolean, default=False)
     favourite: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -41,3 +46,26 @@ class Product(Base):
 
     investor: Mapped[Investor] = relationship()
     category: Mapped[Category] = relationship()
+    scheduled_prices: Mapped[list[PriceChange]] = relationship(
+        primaryjoin="and_(PriceChange.product_id == Product.id, PriceChange.applied_at.is_(None), "
+        "PriceChange.cancelled_at.is_(None))",
+        order_by="(PriceChange.effective_at, PriceChange.id)",
+        viewonly=True,
+    )
+
+    @property
+    def price(self) -> int:
+        """The selling price in force now: computed when read, never a row rewritten when its time comes."""
+        return self.price_at(clock.now())
+
+    @price.setter
+    def price(self, value: int) -> None:
+        self.list_price = value
+
+    def price_at(self, moment: datetime) -> int:
+        """The latest scheduled price in force at ``moment``, else the list price. ``price_due_at`` (the first
+        scheduled change still pending) spares the lookup for every product with nothing due."""
+        if self.price_due_at is None or self.price_due_at > moment:
+            return self.list_price
+        due = [change for change in self.scheduled_prices if change.effective_at <= moment]
+        return due[-1].price if due else self.list_price

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
+from pos.core.clock import DEFAULT_TIMEZONE
 from pos.domain.ids import new_id
 from pos.models.base import Base, born_uuid, intpk, str40, str120, str255
 
@@ -37,7 +38,7 @@ class Outlet(Base):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str120]
     address: Mapped[str255] = mapped_column(default="")
-    timezone: Mapped[str40] = mapped_column(default="Asia/Jakarta")
+    timezone: Mapped[str40] = mapped_column(default=DEFAULT_TIMEZONE)
     allow_negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     cash_tolerance: Mapped[int] = mapped_column(BigInteger, default=5000)
     discount_limit_bp: Mapped[int] = mapped_column(default=500)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
@@ -124,9 +125,24 @@ def forget_recent() -> None:
     _recent().clear()
 
 
-def rate_for_sale(outlet_id: int, investor_id: int, category_id: int, day: date) -> Rate | None:
-    """The fee rate in force for this investor's goods at this outlet on ``day``, or None."""
-    return RateBook(outlet_id, day).rate(investor_id, category_id)
+@dataclass(frozen=True, slots=True)
+class VersionTerms:
+    """The terms of one version of an agreement: the fee (and per-category fees), who collects the money, how
+    often it is settled, the staff the investor provides."""
+
+    fee_bp: int
+    collector: Collector
+    period: SettlementPeriod
+    staff_count: int = 0
+    note: str = ""
+    category_bp: Mapping[int, int] = field(default_factory=dict)
+
+    def check(self) -> None:
+        _check_rate(self.fee_bp)
+        for rate in self.category_bp.values():
+            _check_rate(rate)
+        if isinstance(self.staff_count, bool) or self.staff_count < 0:
+            raise PosError(_l("The number of staff cannot be negative."))
 
 
 def _check_rate(fee_bp: int) -> None:
@@ -142,17 +158,10 @@ def create(
     outlets: list[Outlet],
     start: date,
     end: date | None,
-    fee_bp: int,
-    collector: Collector,
-    period: SettlementPeriod,
-    staff_count: int = 0,
-    note: str = "",
-    category_bp: dict[int, int] | None = None,
+    terms: VersionTerms,
     user_id: int | None = None,
 ) -> Agreement:
-    _check_rate(fee_bp)
-    for rate in (category_bp or {}).values():
-        _check_rate(rate)
+    terms.check()
     if end is not None and end < start:
         raise PosError(_l("The end date is before the start date."))
     if not outlets:
@@ -190,17 +199,7 @@ def create(
     )
     db.session.add(agreement)
     audit.record("agreement", agreement.uuid, "created", _user(user_id), number)
-    add_version(
-        agreement,
-        effective_from=start,
-        fee_bp=fee_bp,
-        collector=collector,
-        period=period,
-        staff_count=staff_count,
-        note=note,
-        category_bp=category_bp,
-        user_id=user_id,
-    )
+    add_version(agreement, effective_from=start, terms=terms, user_id=user_id)
     return agreement
 
 
@@ -208,33 +207,25 @@ def add_version(
     agreement: Agreement,
     *,
     effective_from: date,
-    fee_bp: int,
-    collector: Collector,
-    period: SettlementPeriod,
-    staff_count: int = 0,
-    note: str = "",
-    category_bp: dict[int, int] | None = None,
+    terms: VersionTerms,
     user_id: int | None = None,
 ) -> AgreementVersion:
-    _check_rate(fee_bp)
+    terms.check()
     if not Period(agreement.start_date, agreement.end_date).covers(effective_from):
         raise PosError(_l("A change must take effect within the agreement's period."))
     if any(v.effective_from == effective_from for v in agreement.versions):
         raise PosError(_l("There is already a version taking effect on that date."))
-    if isinstance(staff_count, bool) or staff_count < 0:
-        raise PosError(_l("The number of staff cannot be negative."))
     version = AgreementVersion(
         agreement=agreement,
         effective_from=effective_from,
-        fee_bp=fee_bp,
-        collector=collector,
-        period=period,
-        staff_count=staff_count,
-        note=note,
+        fee_bp=terms.fee_bp,
+        collector=terms.collector,
+        period=terms.period,
+        staff_count=terms.staff_count,
+        note=terms.note,
         created_by_id=user_id,
     )
-    for category_id, rate in (category_bp or {}).items():
-        _check_rate(rate)
+    for category_id, rate in terms.category_bp.items():
         version.category_rates.append(AgreementCategoryRate(category_id=category_id, fee_bp=rate))
     db.session.add(version)
     db.session.flush()
@@ -246,11 +237,11 @@ def add_version(
         json.dumps(
             {
                 "from": effective_from.isoformat(),
-                "fee_bp": fee_bp,
+                "fee_bp": terms.fee_bp,
                 "categories": {str(r.category_id): r.fee_bp for r in version.category_rates},
-                "collector": collector.value,
-                "period": period.value,
-                "staff": staff_count,
+                "collector": terms.collector.value,
+                "period": terms.period.value,
+                "staff": terms.staff_count,
             }
         ),
     )

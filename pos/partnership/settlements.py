@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import aliased
 from pos.core import audit, clock
 from pos.core.clock import business_date
 from pos.core.errors import Conflict, PosError
+from pos.domain import settlement
 from pos.domain.periods import closed_periods, period_of
 from pos.extensions import db
 from pos.models import (
@@ -156,27 +156,14 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
         .order_by(SaleLine.id)
     ).all()
 
-    grouped: dict[tuple[date, int, bool], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    gross = refunds = late_net = sold = refunded = net = fee = share = 0
-    for _id, product_id, quantity, line_net, line_fee, line_share, day, original_day in rows:
-        # A correction of an earlier period: dated before it, or a refund of a sale made before it.
-        late = day < first or (original_day is not None and original_day < first)
-        bucket = grouped[(day, product_id, late)]
-        bucket[0] += quantity
-        bucket[1] += line_net
-        bucket[2] += line_fee
-        bucket[3] += line_share
-        net += line_net
-        fee += line_fee
-        share += line_share
-        if late:
-            late_net += line_net
-        elif quantity >= 0:
-            gross += line_net
-            sold += quantity
-        else:
-            refunds += line_net
-            refunded -= quantity
+    figures = settlement.sum_up(
+        (
+            settlement.Line(product_id, quantity, line_net, line_fee, line_share, day, original_day)
+            for _id, product_id, quantity, line_net, line_fee, line_share, day, original_day in rows
+        ),
+        first,
+    )
+    grouped = figures.grouped
     collector = version_on(agreement, last).collector
     direction = Direction.TO_INVESTOR if collector == Collector.COOPERATIVE else Direction.TO_COOPERATIVE
     statement = Statement(
@@ -187,17 +174,17 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
         period_start=first,
         period_end=last,
         issued_by_id=user.id,
-        sold_units=sold,
-        refunded_units=refunded,
-        gross_sales=gross,
-        refunds=refunds,
-        late_net=late_net,
-        net_sales=net,
-        fee=fee,
-        investor_share=share,
+        sold_units=figures.sold_units,
+        refunded_units=figures.refunded_units,
+        gross_sales=figures.gross_sales,
+        refunds=figures.refunds,
+        late_net=figures.late_net,
+        net_sales=figures.net_sales,
+        fee=figures.fee,
+        investor_share=figures.investor_share,
         collector=collector,
         direction=direction,
-        amount_payable=share if direction == Direction.TO_INVESTOR else fee,
+        amount_payable=settlement.payable(figures, cooperative_collects=direction == Direction.TO_INVESTOR),
         **_stock_figures(outlet, agreement.investor_id, first, last),
     )
     db.session.add(statement)

@@ -15,26 +15,23 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from pos.core.clock import business_date
 from pos.core.errors import PosError
+from pos.core.zones import zone_of
 from pos.extensions import db
 from pos.models import Employer, Outlet, Role, StaffMember, StaffRole
 from pos.partnership import supply
 from pos.staff import roster
-from pos.stock.views.common import export
+from pos.staff.roster import ROLE_LABELS
 from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.exports import export
 from pos.web.fields import plausible_date
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 bp = Blueprint("staff", __name__)
 
 R = Role
 READERS = (R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
 WRITERS = (R.MANAGER, R.CENTRAL, R.ADMIN)
-ROLE_LABELS = {
-    StaffRole.CASHIER: _l("Cashier"),
-    StaffRole.MANAGER: _l("Outlet manager"),
-    StaffRole.STOCK_KEEPER: _l("Stock keeper"),
-    StaffRole.OTHER: _l("Other"),
-}
 
 
 class StaffForm(FlaskForm):
@@ -89,7 +86,7 @@ def staff_list():  # type: ignore[no-untyped-def]
             abort(404)
         query = query.where(StaffMember.outlet_id == chosen.id)
     members = db.session.scalars(query.limit(5000)).all()
-    today = business_date("Asia/Jakarta")
+    today = business_date(zone_of(chosen))
     if request.args.get("format"):
         header = [_("Outlet"), _("Name"), _("Role"), _("Employed by"), _("Start date"), _("End date"), _("New job")]
         if sees_national_id():
@@ -192,10 +189,9 @@ def _save(outlet: Outlet, member: StaffMember | None) -> Any:
     if not form.validate():
         return _page(outlet, form, member, _("Check the entries."), 422)
     try:
-        saved = roster.save(outlet, _data(form), current_user, member)
+        with attempt():
+            saved = roster.save(outlet, _data(form), current_user, member)
     except PosError as exc:
-        db.session.rollback()
         return _page(outlet, form, member, str(exc), exc.status)
-    db.session.commit()
     flash(_("%(name)s saved in the staff register.", name=saved.full_name), "success")
     return redirect(url_for("staff.staff_list", outlet=outlet.code), 303)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_
 
+from pos.auth.scope import Scope
 from pos.extensions import db
 from pos.models import Category, Investor, Product
-from pos.web.access import Scope
 
 PAGE_SIZE = 50
 

@@ -23,7 +23,7 @@ from pos.models import (
     User,
 )
 from pos.partnership import supply
-from pos.stock import ledger
+from pos.stock import ledger, products
 from pos.sync import outbox
 
 MAX_LINES = 50_000
@@ -117,8 +117,7 @@ def confirm(count: StockCount, user: User) -> int:
     if not lines:
         raise PosError(_("Nothing has been counted yet."))
     on_hand = ledger.on_hand_many(count.outlet_id, [line.product_id for line in lines])
-    query = db.select(Product.id, Product.price).where(Product.id.in_([ln.product_id for ln in lines]))
-    prices = dict(db.session.execute(query).all())
+    prices = products.prices_now(ln.product_id for ln in lines)
     moves: dict[int, int] = {}
     for line in lines:
         expected = on_hand.get(line.product_id, 0)

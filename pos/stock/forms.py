@@ -138,10 +138,6 @@ class StockSettingsForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    pass
-
-
 class RangeForm(FlaskForm):
     class Meta:
         csrf = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, update
 from pos.core import audit, clock
 from pos.core.clock import business_date
 from pos.core.errors import Conflict, PosError
+from pos.core.zones import zone_of
 from pos.domain.barcode import is_valid_ean
 from pos.domain.units import UNITS
 from pos.extensions import db
@@ -145,7 +147,7 @@ def schedule_price(
     if effective_at > now + timedelta(days=366):
         raise PosError(_("A price change can be scheduled at most a year ahead."))
     outlets = supply.outlets_of(product.investor_id)
-    day = business_date(outlets[0].timezone if outlets else "Asia/Jakarta", effective_at)
+    day = business_date(zone_of(outlets[0] if outlets else None), effective_at)
     if not any(supply.supplies(product.investor_id, outlet.id, day) for outlet in outlets):
         raise PosError(
             _("No partnership agreement of yours is in force on %(day)s: the price cannot change then.", day=day)
@@ -170,7 +172,6 @@ def schedule_price(
     db.session.flush()
     audit.record("product", product.uuid, "price_scheduled", user, f"{price} @ {effective_at.isoformat()}")
     _refresh_due(product.id)
-    apply_due(now, product_ids=[product.id])
     return change
 
 
@@ -182,13 +183,42 @@ def cancel_price(change: PriceChange, user: User) -> None:
     _refresh_due(change.product_id)
 
 
-def apply_due(now: datetime | None = None, product_ids: list[int] | None = None) -> int:
-    """Apply every scheduled price whose time has come; the latest due change wins."""
+def prices_now(product_ids: Iterable[int], now: datetime | None = None) -> dict[int, int]:
+    """The price in force at ``now`` of each product (``Product.price`` for many at once, in two queries)."""
     now = now or clock.now()
-    query = db.select(Product.id).where(Product.price_due_at.is_not(None), Product.price_due_at <= now)
-    if product_ids is not None:
-        query = query.where(Product.id.in_(product_ids))
-    due_products = list(db.session.scalars(query))
+    wanted = sorted(set(product_ids))
+    out: dict[int, int] = {}
+    due: list[int] = []
+    for start in range(0, len(wanted), 5000):
+        query = db.select(Product.id, Product.list_price, Product.price_due_at).where(
+            Product.id.in_(wanted[start : start + 5000])
+        )
+        for pid, price, due_at in db.session.execute(query):
+            out[pid] = price
+            if due_at is not None and due_at <= now:
+                due.append(pid)
+    for start in range(0, len(due), 5000):
+        query = (
+            db.select(PriceChange.product_id, PriceChange.price)
+            .where(
+                PriceChange.product_id.in_(due[start : start + 5000]),
+                PriceChange.applied_at.is_(None),
+                PriceChange.cancelled_at.is_(None),
+                PriceChange.effective_at <= now,
+            )
+            .order_by(PriceChange.effective_at, PriceChange.id)
+        )
+        out.update(db.session.execute(query).all())  # the latest in force wins
+    return out
+
+
+def settle_due(now: datetime | None = None) -> int:
+    """Housekeeping, never needed for a right price: fold the scheduled prices whose time has come into the list
+    price (``kmp-pos prices settle``; the outlet's sync worker after each pull). Returns the products changed."""
+    now = now or clock.now()
+    due_products = list(
+        db.session.scalars(db.select(Product.id).where(Product.price_due_at.is_not(None), Product.price_due_at <= now))
+    )
     for product_id in due_products:
         changes = list(
             db.session.scalars(
@@ -205,6 +235,8 @@ def apply_due(now: datetime | None = None, product_ids: list[int] | None = None)
         for change in changes:
             change.applied_at = now
         if changes:
-            db.session.execute(update(Product).where(Product.id == product_id).values(price=changes[-1].price))
+            db.session.execute(
+                update(Product).where(Product.id == product_id).values({Product.list_price: changes[-1].price})
+            )
         _refresh_due(product_id)
     return len(due_products)

@@ -9,7 +9,6 @@ transaction as the records it applied.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, func, text
@@ -22,45 +21,23 @@ from pos.models import (
     AgreementCategoryRate,
     AgreementVersion,
     Category,
-    Collector,
     Cooperative,
     Delivery,
     DeliveryLine,
-    DeliveryStatus,
     Investor,
     Outlet,
     PriceChange,
     Product,
     Register,
-    RestockRequest,
-    RestockStatus,
-    ReturnStatus,
-    Role,
-    SettlementPeriod,
-    StaffMember,
-    StockReturn,
     SyncChange,
     SyncStatus,
     User,
 )
+from pos.sync.codecs import CODECS, pending_prices
 
 PAGE = 500
-STAFF = (Role.CASHIER, Role.MANAGER)
 
-MODELS: dict[str, Any] = {
-    "cooperative": Cooperative,
-    "outlet": Outlet,
-    "register": Register,
-    "investor": Investor,
-    "category": Category,
-    "product": Product,
-    "agreement": Agreement,
-    "user": User,
-    "delivery": Delivery,
-    "restock": RestockRequest,
-    "stock_return": StockReturn,
-    "staff": StaffMember,
-}
+MODELS: dict[str, Any] = {entity: codec.model for entity, codec in CODECS.items()}
 # Applied in this order within a page, so that a record's references exist before it.
 RANK = list(MODELS)
 
@@ -131,171 +108,6 @@ def track_once() -> None:
 # Pages for one outlet
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _in_scope(outlet: Outlet, entity: str, obj: Any, investors: set[int]) -> bool:
-    if entity == "cooperative":
-        return obj.id == outlet.cooperative_id
-    if entity == "outlet":
-        return obj.id == outlet.id
-    if entity == "register":
-        return obj.outlet_id == outlet.id
-    if entity == "investor":
-        return obj.id in investors
-    if entity == "category":
-        return True
-    if entity == "product":
-        return obj.investor_id in investors
-    if entity == "agreement":
-        return any(o.id == outlet.id for o in obj.outlets)
-    if entity == "user":
-        return obj.role in STAFF and obj.outlet_id == outlet.id
-    if entity in ("delivery", "restock", "stock_return", "staff"):
-        return obj.outlet_id == outlet.id
-    return False
-
-
-def _snapshot(entity: str, obj: Any, pending: dict[int, list[PriceChange]] | None = None) -> dict[str, Any]:
-    if entity == "cooperative":
-        return {
-            "code": obj.code,
-            "name": obj.name,
-            "region": obj.region,
-            "address": obj.address,
-            "chair_name": obj.chair_name,
-        }
-    if entity == "outlet":
-        return {
-            "code": obj.code,
-            "name": obj.name,
-            "address": obj.address,
-            "timezone": obj.timezone,
-            "cooperative": str(obj.cooperative.uuid),
-            "allow_negative_stock": obj.allow_negative_stock,
-            "cash_tolerance": obj.cash_tolerance,
-            "discount_limit_bp": obj.discount_limit_bp,
-            "qris_static": obj.qris_static,
-            "receipt_footer": obj.receipt_footer,
-            "active": obj.active,
-            "expiry_warning_days": obj.expiry_warning_days,
-        }
-    if entity == "register":
-        return {"outlet": str(obj.outlet.uuid), "code": obj.code, "name": obj.name}
-    if entity == "investor":
-        return {
-            "code": obj.code,
-            "name": obj.name,
-            "contact_name": obj.contact_name,
-            "phone": obj.phone,
-            "address": obj.address,
-        }
-    if entity == "category":
-        return {"code": obj.code, "name": obj.name}
-    if entity == "product":
-        changes = pending.get(obj.id, []) if pending is not None else _pending_prices([obj.id])[obj.id]
-        return {
-            "investor": str(obj.investor.uuid),
-            "category": str(obj.category.uuid),
-            "sku": obj.sku,
-            "barcode": obj.barcode,
-            "name": obj.name,
-            "unit": obj.unit,
-            "price": obj.price,
-            "tracks_expiry": obj.tracks_expiry,
-            "favourite": obj.favourite,
-            "active": obj.active,
-            "price_changes": [
-                {
-                    "uuid": str(c.uuid),
-                    "price": c.price,
-                    "previous_price": c.previous_price,
-                    "effective_at": _iso(c.effective_at),
-                }
-                for c in changes
-            ],
-        }
-    if entity == "agreement":
-        return {
-            "number": obj.number,
-            "cooperative": str(obj.cooperative.uuid),
-            "investor": str(obj.investor.uuid),
-            "start_date": _iso(obj.start_date),
-            "end_date": _iso(obj.end_date),
-            "versions": [
-                {
-                    "uuid": str(v.uuid),
-                    "effective_from": _iso(v.effective_from),
-                    "fee_bp": v.fee_bp,
-                    "collector": v.collector.value,
-                    "period": v.period.value,
-                    "staff_count": v.staff_count,
-                    "note": v.note,
-                    "category_rates": [
-                        {"category": str(r.category.uuid), "fee_bp": r.fee_bp} for r in v.category_rates
-                    ],
-                }
-                for v in obj.versions
-            ],
-        }
-    if entity == "user":
-        return {
-            "username": obj.username,
-            "full_name": obj.full_name,
-            "role": obj.role.value,
-            "password_hash": obj.password_hash,
-            "pin_hash": obj.pin_hash,
-            "language": obj.language,
-            "active": obj.active,
-        }
-    if entity == "delivery":
-        return {
-            "number": obj.number,
-            "investor": str(obj.investor.uuid),
-            "status": obj.status.value,
-            "expected_on": _iso(obj.expected_on),
-            "note": obj.note,
-            "driver": obj.driver,
-            "lines": [
-                {
-                    "product": str(ln.product.uuid),
-                    "quantity": ln.quantity,
-                    "batch": ln.batch,
-                    "expiry_date": _iso(ln.expiry_date),
-                }
-                for ln in sorted(obj.lines, key=lambda ln: ln.id)
-            ],
-        }
-    if entity == "restock":
-        return {
-            "status": obj.status.value,
-            "answer": obj.answer,
-            "delivery": str(obj.delivery.uuid) if obj.delivery else None,
-            "answered_at": _iso(obj.answered_at),
-        }
-    if entity == "stock_return":
-        return {"status": obj.status.value, "received_at": _iso(obj.received_at)}
-    if entity == "staff":
-        from pos.staff import roster
-
-        return roster.snapshot(obj)
-    raise ValueError(entity)
-
-
-def _pending_prices(product_ids: list[int]) -> dict[int, list[PriceChange]]:
-    found: dict[int, list[PriceChange]] = {pid: [] for pid in product_ids}
-    for change in db.session.scalars(
-        db.select(PriceChange).where(
-            PriceChange.product_id.in_(product_ids),
-            PriceChange.applied_at.is_(None),
-            PriceChange.cancelled_at.is_(None),
-        )
-    ):
-        found[change.product_id].append(change)
-    return found
-
-
 def page_for(outlet: Outlet, cursor: int, limit: int = PAGE) -> dict[str, Any]:
     """The changes in the outlet's scope after ``cursor``; an unknown cursor starts again from 0."""
     from pos.partnership import supply
@@ -335,13 +147,15 @@ def page_for(outlet: Outlet, cursor: int, limit: int = PAGE) -> dict[str, Any]:
             continue
         for obj in db.session.scalars(db.select(model).where(model.uuid.in_(keys))):
             loaded[(entity, obj.uuid)] = obj
-    pending = _pending_prices([obj.id for (entity, _k), obj in loaded.items() if entity == "product"])
+    pending = pending_prices([obj.id for (entity, _k), obj in loaded.items() if entity == "product"])
     items = []
     for change_id, entity, key in chosen:
         obj = loaded.get((entity, key))
-        if obj is None or not _in_scope(outlet, entity, obj, investors):
+        if obj is None or not CODECS[entity].in_scope(outlet, obj, investors):
             continue
-        items.append({"change": change_id, "entity": entity, "uuid": str(key), "data": _snapshot(entity, obj, pending)})
+        items.append(
+            {"change": change_id, "entity": entity, "uuid": str(key), "data": CODECS[entity].snapshot(obj, pending)}
+        )
     more = next_cursor < last
     from pos.models import OutletSyncState
 
@@ -353,197 +167,8 @@ def page_for(outlet: Outlet, cursor: int, limit: int = PAGE) -> dict[str, Any]:
 # Applying a page at the outlet
 
 
-def _by_uuid(model: Any, key: Any) -> Any:
-    return db.session.scalar(db.select(model).where(model.uuid == uuid.UUID(str(key))))
-
-
-def _ref(model: Any, key: Any) -> int:
-    found = _by_uuid(model, key)
-    if found is None:
-        raise LookupError(f"{model.__tablename__} {key} not received yet")
-    return found.id
-
-
-def _upsert(model: Any, key: str, values: dict[str, Any]) -> Any:
-    obj = _by_uuid(model, key)
-    if obj is None:
-        obj = model(uuid=uuid.UUID(key), **values)
-        db.session.add(obj)
-    else:
-        for name, value in values.items():
-            setattr(obj, name, value)
-    db.session.flush()
-    return obj
-
-
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def apply_change(entity: str, key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
-    if entity == "cooperative":
-        _upsert(Cooperative, key, {k: data[k] for k in ("code", "name", "region", "address", "chair_name")})
-    elif entity == "outlet":
-        values = {
-            k: data[k]
-            for k in (
-                "code",
-                "name",
-                "address",
-                "timezone",
-                "allow_negative_stock",
-                "cash_tolerance",
-                "discount_limit_bp",
-                "qris_static",
-                "receipt_footer",
-                "active",
-                "expiry_warning_days",
-            )
-        }
-        values["cooperative_id"] = _ref(Cooperative, data["cooperative"])
-        existing = _by_uuid(Outlet, key)
-        if existing is None and local_outlet_code:
-            # the outlet node was set up by code before its first pull: adopt central's UUID
-            by_code = db.session.scalar(db.select(Outlet).where(Outlet.code == data["code"]))
-            if by_code is not None:
-                by_code.uuid = uuid.UUID(key)
-                db.session.flush()
-        _upsert(Outlet, key, values)
-    elif entity == "register":
-        _upsert(Register, key, {"outlet_id": _ref(Outlet, data["outlet"]), "code": data["code"], "name": data["name"]})
-    elif entity == "investor":
-        _upsert(Investor, key, {k: data[k] for k in ("code", "name", "contact_name", "phone", "address")})
-    elif entity == "category":
-        _upsert(Category, key, {"code": data["code"], "name": data["name"]})
-    elif entity == "product":
-        product = _upsert(
-            Product,
-            key,
-            {
-                "investor_id": _ref(Investor, data["investor"]),
-                "category_id": _ref(Category, data["category"]),
-                **{
-                    k: data[k]
-                    for k in ("sku", "barcode", "name", "unit", "price", "tracks_expiry", "favourite", "active")
-                },
-            },
-        )
-        for change in data.get("price_changes", []):
-            if _by_uuid(PriceChange, change["uuid"]) is None:
-                db.session.add(
-                    PriceChange(
-                        uuid=uuid.UUID(change["uuid"]),
-                        product_id=product.id,
-                        price=change["price"],
-                        previous_price=change["previous_price"],
-                        effective_at=datetime.fromisoformat(change["effective_at"]),
-                    )
-                )
-        due = [datetime.fromisoformat(c["effective_at"]) for c in data.get("price_changes", [])]
-        product.price_due_at = min(due) if due else None
-    elif entity == "agreement":
-        agreement = _upsert(
-            Agreement,
-            key,
-            {
-                "number": data["number"],
-                "cooperative_id": _ref(Cooperative, data["cooperative"]),
-                "investor_id": _ref(Investor, data["investor"]),
-                "start_date": _date(data["start_date"]),
-                "end_date": _date(data["end_date"]),
-            },
-        )
-        if local_outlet_code:
-            outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == local_outlet_code))
-            if outlet is not None and outlet not in agreement.outlets:
-                agreement.outlets.append(outlet)
-        for version in data["versions"]:
-            saved = _upsert(
-                AgreementVersion,
-                version["uuid"],
-                {
-                    "agreement_id": agreement.id,
-                    "effective_from": _date(version["effective_from"]),
-                    "fee_bp": version["fee_bp"],
-                    "collector": Collector(version["collector"]),
-                    "period": SettlementPeriod(version["period"]),
-                    "staff_count": version["staff_count"],
-                    "note": version["note"],
-                },
-            )
-            db.session.execute(db.delete(AgreementCategoryRate).where(AgreementCategoryRate.version_id == saved.id))
-            for rate in version["category_rates"]:
-                db.session.add(
-                    AgreementCategoryRate(
-                        version_id=saved.id, category_id=_ref(Category, rate["category"]), fee_bp=rate["fee_bp"]
-                    )
-                )
-    elif entity == "user":
-        outlet = (
-            db.session.scalar(db.select(Outlet).where(Outlet.code == local_outlet_code)) if local_outlet_code else None
-        )
-        _upsert(
-            User,
-            key,
-            {
-                "username": data["username"],
-                "full_name": data["full_name"],
-                "role": Role(data["role"]),
-                "password_hash": data["password_hash"],
-                "pin_hash": data["pin_hash"],
-                "language": data["language"],
-                "active": data["active"],
-                "outlet_id": outlet.id if outlet else None,
-            },
-        )
-    elif entity == "restock":
-        request = _by_uuid(RestockRequest, key)
-        if request is not None:
-            request.status = RestockStatus(data["status"])
-            request.answer = data["answer"]
-            request.answered_at = datetime.fromisoformat(data["answered_at"]) if data["answered_at"] else None
-            delivery = _by_uuid(Delivery, data["delivery"]) if data["delivery"] else None
-            request.delivery_id = delivery.id if delivery else None
-    elif entity == "stock_return":
-        document = _by_uuid(StockReturn, key)
-        if document is not None:
-            document.status = ReturnStatus(data["status"])
-            document.received_at = datetime.fromisoformat(data["received_at"]) if data["received_at"] else None
-    elif entity == "staff":
-        from pos.staff import roster
-
-        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == local_outlet_code))
-        if outlet is not None:
-            roster.apply(outlet.id, data)
-    elif entity == "delivery":
-        existing = _by_uuid(Delivery, key)
-        if existing is not None:
-            if existing.status == DeliveryStatus.SENT and data["status"] == DeliveryStatus.CANCELLED.value:
-                existing.status = DeliveryStatus.CANCELLED
-            return
-        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == local_outlet_code))
-        if outlet is None or data["status"] != DeliveryStatus.SENT.value:
-            return
-        db.session.add(
-            Delivery(
-                uuid=uuid.UUID(key),
-                number=data["number"],
-                investor_id=_ref(Investor, data["investor"]),
-                outlet_id=outlet.id,
-                expected_on=_date(data["expected_on"]),
-                note=data["note"],
-                driver=data["driver"],
-                lines=[
-                    DeliveryLine(
-                        product_id=_ref(Product, line["product"]),
-                        quantity=line["quantity"],
-                        batch=line["batch"],
-                        expiry_date=_date(line["expiry_date"]),
-                    )
-                    for line in data["lines"]
-                ],
-            )
-        )
+    CODECS[entity].apply(key, data, local_outlet_code)
     db.session.flush()
 
 

@@ -5,6 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from pos.domain.sync import EVENT_TYPES, MAX_BATCH, SCHEMA_VERSION
+from pos.sync.codecs import CODECS
+from pos.sync.events import PAYLOADS, schema_name
+
+# Every code a result can carry: the envelope's, the event log's, and each check central makes.
+RESULT_CODES = frozenset(
+    {
+        "malformed",
+        "unknown_type",
+        "unsupported_version",
+        "changed_body",
+        "seq_reused",
+        "invalid_text",
+        "database_refused",
+        "record_exists",
+        "unknown_reference",
+        "foreign_reference",
+        "agreement_not_in_force",
+        "wrong_investor",
+        "wrong_rate",
+        "wrong_amount",
+        "wrong_split",
+        "over_refund",
+        "wrong_stock",
+        "invalid",
+    }
+)
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -48,9 +74,14 @@ def document() -> dict[str, Any]:
                         "seq": {"type": "integer", "minimum": 1, "description": "per-outlet sequence number"},
                         "type": {"type": "string", "enum": sorted(EVENT_TYPES)},
                         "schema_version": {"type": "integer", "minimum": 1, "maximum": SCHEMA_VERSION},
-                        "payload": {"type": "object"},
+                        "payload": {
+                            "type": "object",
+                            "description": "shaped as the schema named for its type: sale.completed → "
+                            "SaleCompletedPayload, and so on",
+                        },
                     },
                 },
+                **{schema_name(kind): PAYLOADS[kind] for kind in sorted(PAYLOADS)},
                 "PushRequest": {
                     "type": "object",
                     "required": ["events"],
@@ -72,19 +103,7 @@ def document() -> dict[str, Any]:
                         "id": {"type": ["string", "null"]},
                         "seq": {"type": ["integer", "null"]},
                         "status": {"type": "string", "enum": ["accepted", "duplicate", "conflict", "rejected"]},
-                        "code": {
-                            "type": "string",
-                            "enum": [
-                                "malformed",
-                                "unknown_type",
-                                "unsupported_version",
-                                "changed_body",
-                                "seq_reused",
-                                "record_exists",
-                                "unknown_reference",
-                                "invalid",
-                            ],
-                        },
+                        "code": {"type": "string", "enum": sorted(RESULT_CODES)},
                         "message": {"type": "string"},
                     },
                 },
@@ -109,20 +128,7 @@ def document() -> dict[str, Any]:
                     "required": ["change", "entity", "uuid", "data"],
                     "properties": {
                         "change": {"type": "integer"},
-                        "entity": {
-                            "type": "string",
-                            "enum": [
-                                "cooperative",
-                                "outlet",
-                                "register",
-                                "investor",
-                                "category",
-                                "product",
-                                "agreement",
-                                "user",
-                                "delivery",
-                            ],
-                        },
+                        "entity": {"type": "string", "enum": list(CODECS)},
                         "uuid": {"type": "string", "format": "uuid"},
                         "data": {"type": "object", "description": "the record as it is now on central"},
                     },

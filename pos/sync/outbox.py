@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, literal
 
 from pos.core import clock
 from pos.domain.ids import new_id
 from pos.extensions import db
 from pos.models import OutboxEvent
+from pos.sync import events
 
 SCHEMA_VERSION = 1
 
@@ -33,6 +35,8 @@ _APPEND = db.insert(OutboxEvent.__table__).from_select(
 
 
 def append(outlet_id: int, event_type: str, payload: dict[str, Any]) -> None:
+    if has_app_context() and current_app.config.get("POS_STRICT_EVENTS"):
+        events.check(event_type, json.loads(json.dumps(payload, default=str)))  # as it will travel
     # outbox rows are only ever written by Core statements: nothing pending in the ORM can change the number
     db.session.connection().execute(
         _APPEND,

@@ -13,10 +13,10 @@ def register(app: Flask) -> None:
     from pos.reports.views import bp as reports_bp
     from pos.staff.views import bp as staff_bp
     from pos.stock.views import bp as stock_bp
-    from pos.stock.views.prices import register as register_price_clock
     from pos.sync.views import bp as sync_bp
-    from pos.web import access, errors, templating
+    from pos.web import access, errors, templating, transaction
 
+    transaction.register(app)
     access.register(app)
     errors.register(app)
     templating.register(app)
@@ -28,4 +28,3 @@ def register(app: Flask) -> None:
     app.register_blueprint(sync_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reports_bp)
-    register_price_clock(app)

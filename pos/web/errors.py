@@ -57,7 +57,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
-        db.session.rollback()
         return _respond(
             400,
             str(_l("This form has expired or did not come from this page. Reload and try again.")),
@@ -65,18 +64,16 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(PosError)
     def refused(error: PosError):  # type: ignore[no-untyped-def]
-        db.session.rollback()
         return _respond(error.status, str(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        db.session.rollback()
         code = error.code or 500
         detail = getattr(error, "pos_message", None)
         return _respond(code, detail)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        db.session.rollback()  # a failed flush leaves the session unusable until then, even to render this page
         app.logger.exception("unhandled error", exc_info=error)
         return _respond(InternalServerError.code)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template
+from htmx_flask import request
 from jinja2_fragments.flask import render_block
 
 
 def wants_fragment() -> bool:
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
+    """An htmx request for part of a page (not a boosted link, not a history restore, which want it whole)."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render(template: str, block: str | None = None, **context: Any) -> str:

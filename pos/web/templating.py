@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, url_for
+from flask import Flask, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pos.core import clock
+from pos.core.zones import user_zone
 from pos.domain.money import format_percent, format_rupiah, line_amount
 from pos.domain.quantity import format_quantity
 from pos.domain.units import unit
@@ -79,7 +80,7 @@ def rp_signed(amount: int | None) -> str:
 def local_time(moment: datetime | None, zone: str | None = None, fmt: str = "medium") -> str:
     if moment is None:
         return ""
-    tz = ZoneInfo(zone or current_app.config["POS_TIMEZONE"])
+    tz = ZoneInfo(zone or user_zone())
     return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt)
 
 

@@ -826,9 +826,7 @@ def test_killed_outlet_worker_and_central_server_lose_nothing_and_double_nothing
             .join(Outlet, Outlet.id == OutletSyncState.outlet_id)
             .where(Outlet.code == code)
         )
-    print(
-        f"killed: outlet worker {node_worker.kills}x, central {central_proc.kills}x; events sent again: {resent}"
-    )
+    print(f"killed: outlet worker {node_worker.kills}x, central {central_proc.kills}x; events sent again: {resent}")
 
     outlet_sales = _outlet_sales(outlet, code)
     with central_app.app_context():

@@ -34,3 +34,12 @@ def test_count_adjustment_makes_the_ledger_say_what_was_counted() -> None:
     assert count_adjustment(7, 10) == -3
     assert count_adjustment(12, 10) == 2
     assert count_adjustment(0, -4) == 4
+
+
+def test_what_a_sale_takes_out_and_what_runs_short() -> None:
+    from pos.domain.stock import short, taken_out
+
+    wanted = taken_out([(1, 2), (2, 500), (1, 1), (3, -1)])
+    assert wanted == {1: 3, 2: 500, 3: -1}  # a refund's line puts its unit back
+    assert short(wanted, {1: 3, 2: 499}) == frozenset({2})
+    assert short(wanted, {}) == frozenset({1, 2})

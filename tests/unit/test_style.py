@@ -28,7 +28,7 @@ def test_no_float_money_in_the_application() -> None:
 
 def test_each_side_has_one_writer_of_a_sales_rows() -> None:
     """A sale's rows (sale, sale_line, payment) are written by ``pos/cashier/sales.py`` on an outlet and by
-    ``pos/sync/ingest.py`` on central; nothing else in the application builds or inserts them."""
+    ``pos/sync/ingest/writer.py`` on central; nothing else in the application builds or inserts them."""
     import re
 
     writes = re.compile(r"\b(Sale|SaleLine|Payment)\((?!\))|insert\((Sale|SaleLine|Payment)\b")
@@ -37,4 +37,16 @@ def test_each_side_has_one_writer_of_a_sales_rows() -> None:
         for path in (ROOT / "pos").rglob("*.py")
         if "models" not in path.parts and writes.search(path.read_text())
     }
-    assert writers == {"pos/cashier/sales.py", "pos/sync/ingest.py"}, writers
+    assert writers == {"pos/cashier/sales.py", "pos/sync/ingest/writer.py"}, writers
+
+
+def test_no_view_settles_a_transaction() -> None:
+    """One commit per request, at the edge (``pos/web/transaction.py``): views and operations only flush."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "pos").rglob("*.py")
+        if path.parent.name == "views" or path.name == "views.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "session.commit(" in line or "session.rollback(" in line
+    ]
+    assert not offenders, offenders

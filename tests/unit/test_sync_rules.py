@@ -90,3 +90,13 @@ def test_the_worker_never_waits_longer_than_its_cap_between_tries() -> None:
     waits = [backoff_ms(failures, base_ms=1000, cap_ms=RETRY_CAP_MS, rng=rng) for failures in range(200)]
     assert max(waits) <= RETRY_CAP_MS <= 10_000  # a backlog moves within 10 s of central's return
     assert max(waits) > RETRY_CAP_MS // 2  # full jitter over the whole range, not a fixed step
+
+
+def test_the_duplicate_and_conflict_rule() -> None:
+    from pos.domain.sync import Verdict, decide
+
+    assert decide(7, None, (), seq_taken=False) == Verdict.FRESH
+    assert decide(7, None, (), seq_taken=True) == Verdict.SEQ_REUSED
+    assert decide(7, (7, "abc"), ("abc", "old"), seq_taken=True) == Verdict.DUPLICATE  # a repeat, whatever its seq
+    assert decide(7, (7, "abc"), ("xyz",), seq_taken=False) == Verdict.CHANGED_BODY
+    assert decide(7, (8, "abc"), ("abc",), seq_taken=False) == Verdict.CHANGED_BODY  # another outlet's event id

@@ -91,3 +91,23 @@ def test_pages_and_retries_keep_the_contract_when_chained(app: Flask) -> None:
         "GET /api/v1/sync/pull -> [200] NextPage -> GET /api/v1/sync/pull",
         "POST /api/v1/sync/push -> [200] RetryTheBatch -> POST /api/v1/sync/push",
     }
+
+
+def test_the_document_names_every_code_and_entity_central_can_answer_with() -> None:
+    import re
+    from pathlib import Path
+
+    from pos.sync.codecs import CODECS
+    from pos.sync.events import PAYLOADS, schema_name
+    from pos.sync.openapi import RESULT_CODES, document
+
+    root = Path(__file__).resolve().parents[2] / "pos"
+    source = "\n".join(p.read_text() for p in (root / "sync" / "ingest").glob("*.py"))
+    source += (root / "domain" / "sync.py").read_text()
+    used = set(re.findall(r'(?:Refused|EnvelopeError)\(\s*"([a-z_]+)"', source))
+    used |= set(re.findall(r'env\.type, "([a-z_]+)"', source))
+    assert used and used <= RESULT_CODES, used - RESULT_CODES
+    schemas = document()["components"]["schemas"]
+    assert schemas["Result"]["properties"]["code"]["enum"] == sorted(RESULT_CODES)
+    assert schemas["Change"]["properties"]["entity"]["enum"] == list(CODECS)
+    assert all(schemas[schema_name(kind)] == PAYLOADS[kind] for kind in PAYLOADS)

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from sqlalchemy import func
 
 from pos.extensions import db
-from pos.models import OutboxEvent, Payment, Sale, SaleLine, StockBalance, StockMovement
+from pos.models import OutboxEvent, Payment, Role, Sale, SaleLine, StockBalance, StockMovement, User
 from pos.stock import ledger
 from tests.conftest import Client
 from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan, today_sales
@@ -381,6 +382,11 @@ def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as, today: da
         f"/cashier/sales/{sale_uuid}/refund", {"key": key, f"qty-{line_id}": "1", "reason": "x", "manager_pin": "1111"}
     )
     assert wrong_pin.status_code == 403
+    with app.app_context():
+        # The refused refund writes nothing, yet the wrong PIN counts against the outlet's manager.
+        assert db.session.scalar(db.select(func.count()).where(Sale.original_id == sale.id)) == 0
+        managers = db.session.scalars(db.select(User).where(User.outlet_id == 1, User.role == Role.MANAGER)).all()
+        assert managers and all(m.failed_logins == 1 for m in managers)
     for _ in range(2):  # a retry with the same key does not refund twice
         done = client.post(
             f"/cashier/sales/{sale_uuid}/refund",

@@ -410,7 +410,7 @@ def test_bad_filters_get_a_clear_answer(login_as, url: str, status: int) -> None
 
 
 @pytest.mark.dates
-def test_jobs_follow_staff_changes_and_are_recounted_on_a_new_day(  # type: ignore[no-untyped-def]
+def test_jobs_follow_staff_changes_and_stay_right_on_a_new_day_before_the_recount(  # type: ignore[no-untyped-def]
     app: Flask, login_as, today: date
 ) -> None:
     from pos.models import OutletStaffing
@@ -435,9 +435,14 @@ def test_jobs_follow_staff_changes_and_are_recounted_on_a_new_day(  # type: igno
             db.update(OutletStaffing).values(as_of=business_date("Asia/Jakarta") - timedelta(days=1), new_jobs=0)
         )
         db.session.commit()
-    assert "0 / 2" in central.get("/reports").get_data(as_text=True)
+    assert "0 / 2" in central.get("/reports").get_data(as_text=True)  # counted from the register meanwhile
+    with app.app_context():  # reading wrote nothing
+        stale = business_date("Asia/Jakarta") - timedelta(days=1)
+        assert {s.as_of for s in db.session.scalars(db.select(OutletStaffing))} == {stale}
+    assert app.test_cli_runner().invoke(args=["daily"], catch_exceptions=False).exit_code == 0
     with app.app_context():
         assert {s.as_of for s in db.session.scalars(db.select(OutletStaffing))} == {business_date("Asia/Jakarta")}
+    assert "0 / 2" in central.get("/reports").get_data(as_text=True)
 
 
 def test_central_lists_outlets_that_have_not_synced(db_path, login_as) -> None:  # type: ignore[no-untyped-def]

@@ -268,9 +268,9 @@ def test_statements_cover_every_line_once_and_sum_exactly(  # type: ignore[no-un
         agreements.add_version(
             agreement,
             effective_from=start + timedelta(days=change_day),
-            fee_bp=new_bp,
-            collector=Collector.COOPERATIVE,
-            period=SettlementPeriod.MONTHLY,
+            terms=agreements.VersionTerms(
+                fee_bp=new_bp, collector=Collector.COOPERATIVE, period=SettlementPeriod.MONTHLY
+            ),
         )
         made = []
         for n, offset in enumerate(days):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from openpyxl import load_workbook
+from sqlalchemy.orm import selectinload
 
 from pos.core import clock
 from pos.core.clock import business_date
@@ -26,7 +29,7 @@ from pos.models import (
     StockMovement,
     StockReturn,
 )
-from pos.stock import ledger, products
+from pos.stock import ledger
 from tests.conftest import Client
 
 PREMIUM = "BRS-PREM5"  # SRB's 5 kg rice pack, 78.000
@@ -35,7 +38,9 @@ CURAH = "BRS-CURAH"  # SRB's loose rice by the kg
 
 def _product(app: Flask, sku: str) -> Product:
     with app.app_context():
-        product = db.session.scalar(db.select(Product).where(Product.sku == sku))
+        product = db.session.scalar(
+            db.select(Product).where(Product.sku == sku).options(selectinload(Product.scheduled_prices))
+        )
         assert product is not None
         return product
 
@@ -358,18 +363,21 @@ def test_scheduled_price_changes_take_effect_at_their_time(app: Flask, login_as)
     premium = _product(app, PREMIUM)
     past = client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": "2020-01-01T08:00"})
     assert past.status_code == 422
-    future = (clock.now() + timedelta(days=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    future = (clock.now() + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m-%dT%H:%M")
     assert (
         client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": future}).status_code == 303
     )
     assert _product(app, PREMIUM).price == 78_000
-    with app.app_context():
-        products.apply_due(clock.now() + timedelta(days=3))
-        db.session.commit()
-        change = db.session.scalar(db.select(PriceChange).where(PriceChange.product_id == premium.id))
-        assert change.applied_at is not None and change.previous_price == 78_000
-    assert _product(app, PREMIUM).price == 80_000
-    assert _product(app, PREMIUM).price_due_at is None
+    assert "Rp78.000" in client.get(f"/products/{premium.uuid}").get_data(as_text=True)
+    with time_machine.travel(clock.now() + timedelta(hours=3), tick=True):
+        # In force from its moment, read as such by every page, the till and the feed; no row is rewritten.
+        assert "Rp80.000" in client.get(f"/products/{premium.uuid}").get_data(as_text=True)
+        assert _product(app, PREMIUM).price == 80_000
+        with app.app_context():
+            change = db.session.scalar(db.select(PriceChange).where(PriceChange.product_id == premium.id))
+            assert change.applied_at is None and change.previous_price == 78_000
+            assert db.session.get(Product, premium.id).list_price == 78_000
+    assert _product(app, PREMIUM).price == 78_000  # and not before it
 
 
 def test_stock_list_levels_and_exports(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]

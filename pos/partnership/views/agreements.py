@@ -19,6 +19,7 @@ from pos.partnership.forms import AgreementForm, TermsForm, VersionForm
 from pos.partnership.views import bp
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 R = Role
 READERS = (R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR, R.FACILITATOR, R.MANAGER)
@@ -57,17 +58,16 @@ def _overrides(form: TermsForm) -> dict[int, int]:
     return out
 
 
-def _terms(form: TermsForm) -> dict[str, Any]:
-    """The terms a form describes, as the agreements service takes them."""
-    return {
-        "fee_bp": parse_percent(form.fee_percent.data),
-        "category_bp": _overrides(form),
-        "collector": Collector(form.collector.data),
-        "period": SettlementPeriod(form.period.data),
-        "staff_count": form.staff_count.data,
-        "note": form.note.data or "",
-        "user_id": current_user.id,
-    }
+def _terms(form: TermsForm) -> agreements.VersionTerms:
+    """The terms a form describes."""
+    return agreements.VersionTerms(
+        fee_bp=parse_percent(form.fee_percent.data),
+        category_bp=_overrides(form),
+        collector=Collector(form.collector.data),
+        period=SettlementPeriod(form.period.data),
+        staff_count=form.staff_count.data,
+        note=form.note.data or "",
+    )
 
 
 @bp.route("/agreements")
@@ -90,20 +90,20 @@ def agreement_new():  # type: ignore[no-untyped-def]
     status, error = 200, None
     if form.validate_on_submit():
         try:
-            agreement = agreements.create(
-                number=form.number.data.strip(),
-                cooperative=db.session.get(Cooperative, form.cooperative.data),
-                investor=db.session.get(Investor, form.investor.data),
-                outlets=[db.session.get(Outlet, oid) for oid in form.outlets.data],
-                start=form.start.data,
-                end=form.end.data,
-                **_terms(form),
-            )
+            with attempt():
+                agreement = agreements.create(
+                    number=form.number.data.strip(),
+                    cooperative=db.session.get(Cooperative, form.cooperative.data),
+                    investor=db.session.get(Investor, form.investor.data),
+                    outlets=[db.session.get(Outlet, oid) for oid in form.outlets.data],
+                    start=form.start.data,
+                    end=form.end.data,
+                    terms=_terms(form),
+                    user_id=current_user.id,
+                )
         except PosError as exc:
-            db.session.rollback()
             error, status = str(exc), exc.status
         else:
-            db.session.commit()
             flash(_("Agreement saved."), "success")
             return redirect(url_for("partnership.agreement_detail", agreement_uuid=agreement.uuid), 303)
     elif request.method == "POST":
@@ -155,14 +155,14 @@ def agreement_version(agreement_uuid: str):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _detail(agreement, form, _("Check the form."), 422)
     try:
-        agreements.add_version(
-            agreement,
-            effective_from=form.effective_from.data,
-            **_terms(form),
-        )
+        with attempt():
+            agreements.add_version(
+                agreement,
+                effective_from=form.effective_from.data,
+                terms=_terms(form),
+                user_id=current_user.id,
+            )
     except PosError as exc:
-        db.session.rollback()
         return _detail(agreement_in_scope(agreement_uuid), form, str(exc), exc.status)
-    db.session.commit()
     flash(_("New terms saved."), "success")
     return redirect(url_for("partnership.agreement_detail", agreement_uuid=agreement.uuid), 303)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -22,7 +20,9 @@ from pos.partnership.forms import DisputeForm, IssueForm, PaymentForm, ResolveFo
 from pos.partnership.views import bp
 from pos.partnership.views.agreements import agreement_in_scope
 from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.exports import export
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 R = Role
 READERS = (R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR)
@@ -71,11 +71,10 @@ def issue_statement(agreement_uuid: str):  # type: ignore[no-untyped-def]
     if outlet is None or outlet not in agreement.outlets:
         abort(404)
     try:
-        statement = settlements.issue(agreement, outlet, form.period_start.data, current_user)
+        with attempt():
+            statement = settlements.issue(agreement, outlet, form.period_start.data, current_user)
     except PosError as exc:
-        db.session.rollback()
         return _issue_page(agreement_in_scope(agreement_uuid), form, str(exc), exc.status)
-    db.session.commit()
     flash(_("Statement %(number)s issued.", number=statement.number), "success")
     return redirect(url_for("partnership.statement_detail", statement_uuid=statement.uuid), 303)
 
@@ -114,11 +113,10 @@ def statement_detail(statement_uuid: str):  # type: ignore[no-untyped-def]
 def statement_sign(statement_uuid: str):  # type: ignore[no-untyped-def]
     statement = statement_in_scope(statement_uuid)
     try:
-        settlements.sign(statement, current_user)
+        with attempt():
+            settlements.sign(statement, current_user)
     except PosError as exc:
-        db.session.rollback()
         return _detail(statement_in_scope(statement_uuid), str(exc), exc.status)
-    db.session.commit()
     flash(_("Statement signed."), "success")
     return redirect(url_for("partnership.statement_detail", statement_uuid=statement.uuid), 303)
 
@@ -131,19 +129,18 @@ def statement_payment(statement_uuid: str):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _detail(statement, _("Check the payment."), 422, pay_form=form)
     try:
-        settlements.record_payment(
-            statement,
-            current_user,
-            paid_on=form.paid_on.data,
-            amount=form.amount.data,
-            method=form.method.data,
-            reference=form.reference.data or "",
-            confirm_over=bool(form.confirm_over.data),
-        )
+        with attempt():
+            settlements.record_payment(
+                statement,
+                current_user,
+                paid_on=form.paid_on.data,
+                amount=form.amount.data,
+                method=form.method.data,
+                reference=form.reference.data or "",
+                confirm_over=bool(form.confirm_over.data),
+            )
     except PosError as exc:
-        db.session.rollback()
         return _detail(statement_in_scope(statement_uuid), str(exc), exc.status, pay_form=form)
-    db.session.commit()
     flash(_("Payment recorded."), "success")
     return redirect(url_for("partnership.statement_detail", statement_uuid=statement.uuid), 303)
 
@@ -156,7 +153,6 @@ def statement_dispute(statement_uuid: str):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _detail(statement, _("Describe what is disputed."), 422, dispute_form=form)
     settlements.raise_dispute(statement, current_user, form.comment.data)
-    db.session.commit()
     flash(_("Dispute recorded; both sides and the central office can see it."), "success")
     return redirect(url_for("partnership.statement_detail", statement_uuid=statement.uuid), 303)
 
@@ -172,11 +168,10 @@ def dispute_resolve(statement_uuid: str, dispute_id: int):  # type: ignore[no-un
     if not form.validate():
         return _detail(statement, _("Describe how the dispute was resolved."), 422)
     try:
-        settlements.resolve_dispute(dispute, current_user, form.resolution.data)
+        with attempt():
+            settlements.resolve_dispute(dispute, current_user, form.resolution.data)
     except PosError as exc:
-        db.session.rollback()
         return _detail(statement_in_scope(statement_uuid), str(exc), exc.status)
-    db.session.commit()
     return redirect(url_for("partnership.statement_detail", statement_uuid=statement.uuid), 303)
 
 
@@ -221,7 +216,7 @@ def _table(statement: Statement) -> tuple[list[str], list[list[object]]]:
     ]
     rows: list[list[object]] = [
         [
-            ln.business_date.isoformat(),
+            ln.business_date,
             ln.product_name,
             _("yes") if ln.late else "",
             ln.quantity,
@@ -238,44 +233,23 @@ def _table(statement: Statement) -> tuple[list[str], list[list[object]]]:
 @bp.route("/statements/<statement_uuid>.csv")
 @allow(*READERS)
 def statement_csv(statement_uuid: str):  # type: ignore[no-untyped-def]
-    statement = statement_in_scope(statement_uuid)
-    header, rows = _table(statement)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([statement.number, statement.period_start.isoformat(), statement.period_end.isoformat()])
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{statement.number}.csv"'},
-    )
+    return _statement_file(statement_uuid, "csv")
 
 
 @bp.route("/statements/<statement_uuid>.xlsx")
 @allow(*READERS)
 def statement_xlsx(statement_uuid: str):  # type: ignore[no-untyped-def]
-    from openpyxl import Workbook
+    return _statement_file(statement_uuid, "xlsx")
 
+
+def _statement_file(statement_uuid: str, fmt: str) -> Any:
     statement = statement_in_scope(statement_uuid)
     header, rows = _table(statement)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = statement.period_start.strftime("%Y-%m-%d")
-    sheet.append([statement.number, statement.outlet.name, statement.investor.name])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_cols(min_col=5, max_col=7, min_row=3):
-        for cell in cells:
-            cell.number_format = '"Rp"#,##0'
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{statement.number}.xlsx"'},
-    )
+    preamble = [
+        [statement.number, statement.outlet.name, statement.investor.name],
+        [statement.period_start, statement.period_end],
+    ]
+    return export(statement.number, header, rows, money_columns=(4, 5, 6), preamble=preamble, fmt=fmt)
 
 
 @bp.route("/fees")

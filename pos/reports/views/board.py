@@ -16,11 +16,10 @@ from pos.partnership import obligations
 from pos.reports import figures
 from pos.reports.views import bp
 from pos.reports.views.filters import Chosen, choose
-from pos.staff.roster import JOBS_TARGET
-from pos.staff.views import ROLE_LABELS
+from pos.staff.roster import JOBS_TARGET, ROLE_LABELS
 from pos.stock import inventory
-from pos.stock.views.common import export
 from pos.web.access import allow
+from pos.web.exports import export
 from pos.web.htmx import render
 
 R = Role

@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional
 
 from pos.core.clock import business_date
 from pos.core.errors import PosError
+from pos.core.zones import user_zone
 from pos.extensions import db
 from pos.models import Cooperative, Investor, Outlet, Role
 from pos.partnership import supply
@@ -60,7 +61,7 @@ class Chosen:
 
 
 def today() -> date:
-    return business_date("Asia/Jakarta")
+    return business_date(user_zone())
 
 
 def period(form: Filters, default_first: date | None = None) -> tuple[date, date]:

@@ -12,6 +12,7 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pos.core.zones import zone_of
 from pos.extensions import db
 from pos.models import Investor, Outlet, Role, Statement
 from pos.partnership import obligations, supply
@@ -19,8 +20,8 @@ from pos.reports import figures
 from pos.reports.views import bp
 from pos.reports.views.filters import Chosen, choose
 from pos.stock import inventory
-from pos.stock.views.common import export
 from pos.web.access import allow
+from pos.web.exports import export
 from pos.web.htmx import render
 from pos.web.templating import qty
 
@@ -41,7 +42,7 @@ class ReturnRow:
 
 
 def _instants(chosen: Chosen) -> tuple[datetime, datetime]:
-    zone = ZoneInfo("Asia/Jakarta")
+    zone = ZoneInfo(zone_of(chosen.outlet))
     since = datetime.combine(chosen.piece.first, time.min, zone).astimezone(UTC)
     until = datetime.combine(chosen.piece.last + timedelta(days=1), time.min, zone).astimezone(UTC)
     return since, until

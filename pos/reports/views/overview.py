@@ -17,8 +17,8 @@ from pos.reports import figures
 from pos.reports.views import bp
 from pos.reports.views.filters import Chosen, choose, page_number, regions
 from pos.staff.roster import JOBS_TARGET
-from pos.stock.views.common import export
 from pos.web.access import allow
+from pos.web.exports import export
 from pos.web.htmx import render
 from pos.web.templating import qty
 

@@ -16,8 +16,8 @@ from pos.reports import figures
 from pos.reports.views import bp, filters
 from pos.reports.views.filters import choose, page_number
 from pos.staff.roster import JOBS_TARGET
-from pos.stock.views.common import export
 from pos.web.access import allow
+from pos.web.exports import export
 from pos.web.htmx import render
 from pos.web.templating import terms_text
 

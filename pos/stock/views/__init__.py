@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("stock", __name__)
 
-from pos.stock.views import catalogue, counts, deliveries, documents, prices, stock  # noqa: E402,F401
+from pos.stock.views import catalogue, counts, deliveries, documents, stock  # noqa: E402,F401

@@ -13,19 +13,22 @@ from wtforms.fields.choices import SelectChoice
 
 from pos.core.clock import business_date
 from pos.core.errors import PosError
+from pos.core.zones import user_zone
 from pos.domain.units import UNITS
 from pos.extensions import db
 from pos.models import PriceChange, Product, ProductPhoto, Role
 from pos.partnership import supply
 from pos.stock import catalog, inventory, products
-from pos.stock.forms import ConfirmForm, PhotoForm, PriceForm, ProductForm, RangeForm
+from pos.stock.forms import PhotoForm, PriceForm, ProductForm, RangeForm
 from pos.stock.views import bp
-from pos.stock.views.common import export, show_quantity, visible_outlets
+from pos.stock.views.common import show_quantity, visible_outlets
 from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.exports import export
+from pos.web.forms import ConfirmForm
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 R = Role
-ZONE = "Asia/Jakarta"
 MAX_RANGE_DAYS = 366
 
 
@@ -77,11 +80,10 @@ def product_new():  # type: ignore[no-untyped-def]
             form.price.errors = [_("This amount is required.")]
         return render("stock/product_form.html", form=form, product=None, error=_("Check the product.")), 422
     try:
-        product = products.create(investor, _data(form), form.price.data, current_user)
+        with attempt():
+            product = products.create(investor, _data(form), form.price.data, current_user)
     except PosError as exc:
-        db.session.rollback()
         return render("stock/product_form.html", form=form, product=None, error=str(exc)), exc.status
-    db.session.commit()
     flash(_("%(name)s added to your catalogue.", name=product.name), "success")
     return redirect(url_for("stock.product_detail", product_uuid=product.uuid), 303)
 
@@ -107,11 +109,10 @@ def product_edit(product_uuid: str):  # type: ignore[no-untyped-def]
     if not form.validate():
         return render("stock/product_form.html", form=form, product=product, error=_("Check the product.")), 422
     try:
-        products.update_product(product, _data(form), current_user)
+        with attempt():
+            products.update_product(product, _data(form), current_user)
     except PosError as exc:
-        db.session.rollback()
         return render("stock/product_form.html", form=form, product=product, error=str(exc)), exc.status
-    db.session.commit()
     flash(_("%(name)s saved.", name=product.name), "success")
     return redirect(url_for("stock.product_detail", product_uuid=product.uuid), 303)
 
@@ -151,13 +152,12 @@ def product_price(product_uuid: str):  # type: ignore[no-untyped-def]
     form = PriceForm()
     if not form.validate():
         return _detail(product, _("Enter the new price and when it takes effect."), 422, form)
-    local = form.effective_at.data.replace(tzinfo=ZoneInfo(ZONE))
+    local = form.effective_at.data.replace(tzinfo=ZoneInfo(user_zone()))
     try:
-        products.schedule_price(product, form.price.data, local.astimezone(UTC), current_user)
+        with attempt():
+            products.schedule_price(product, form.price.data, local.astimezone(UTC), current_user)
     except PosError as exc:
-        db.session.rollback()
         return _detail(product_in_scope(product_uuid), str(exc), exc.status, form)
-    db.session.commit()
     flash(_("Price change scheduled."), "success")
     return redirect(url_for("stock.product_detail", product_uuid=product_uuid), 303)
 
@@ -171,11 +171,10 @@ def product_price_cancel(product_uuid: str, change_id: int):  # type: ignore[no-
     if change is None or change.product_id != product.id or not ConfirmForm().validate():
         abort(404)
     try:
-        products.cancel_price(change, current_user)
+        with attempt():
+            products.cancel_price(change, current_user)
     except PosError as exc:
-        db.session.rollback()
         return _detail(product_in_scope(product_uuid), str(exc), exc.status)
-    db.session.commit()
     flash(_("Price change cancelled."), "success")
     return redirect(url_for("stock.product_detail", product_uuid=product_uuid), 303)
 
@@ -194,17 +193,16 @@ def product_photo(product_uuid: str):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _detail(product, _("Choose a photo to upload."), 422)
     try:
-        products.set_photo(product, form.photo.data.read(products.MAX_PHOTO_BYTES + 1))
+        with attempt():
+            products.set_photo(product, form.photo.data.read(products.MAX_PHOTO_BYTES + 1))
     except PosError as exc:
-        db.session.rollback()
         return _detail(product, str(exc), exc.status)
-    db.session.commit()
     flash(_("Photo saved."), "success")
     return redirect(url_for("stock.product_detail", product_uuid=product_uuid), 303)
 
 
 def _range(form: RangeForm) -> tuple[date, date]:
-    today = business_date(ZONE)
+    today = business_date(user_zone())
     first = form.start.data or today.replace(day=1)
     last = form.end.data or today
     if first > last:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
+from typing import Any
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -87,46 +85,12 @@ def show_quantity(steps: int | None, unit_code: str) -> str:
     return format_quantity(steps, unit(unit_code))
 
 
-def _cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def export(
-    name: str, header: Sequence[str], rows: Sequence[Sequence[object]], money_columns: Sequence[int] = ()
-) -> Response:
-    """The table as CSV (``?format=csv``) or an Excel workbook (``?format=xlsx``)."""
-    fmt = request.args.get("format", "csv")
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = name[:31]
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([_cell(v) for v in row])
-        for column in money_columns:
-            for cells in sheet.iter_cols(min_col=column + 1, max_col=column + 1, min_row=2):
-                for cell in cells:
-                    cell.number_format = '"Rp"#,##0'
-        out = io.BytesIO()
-        book.save(out)
-        return Response(
-            out.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    if fmt != "csv":
-        abort(400)
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return Response(
-        text.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+def in_scope(model: Any, order: Any) -> Any:
+    """The documents of ``model`` (deliveries, returns, restock requests) the user may see, newest first."""
+    scope = scope_for(current_user)
+    query = db.select(model).order_by(order.desc(), model.id.desc())
+    if scope.investor_ids is not None:
+        query = query.where(model.investor_id.in_(scope.investor_ids))
+    if scope.outlet_ids is not None:
+        query = query.where(model.outlet_id.in_(scope.outlet_ids))
+    return query

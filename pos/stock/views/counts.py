@@ -15,11 +15,13 @@ from pos.extensions import db
 from pos.models import CountStatus, Product, Role, StockCount, StockCountLine
 from pos.partnership import supply
 from pos.stock import catalog, counts, ledger
-from pos.stock.forms import CodeForm, ConfirmForm, CountLineForm, StartCountForm
+from pos.stock.forms import CodeForm, CountLineForm, StartCountForm
 from pos.stock.views import bp
 from pos.stock.views.common import chosen_outlet, product_by_code, quantity
 from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.forms import ConfirmForm
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 R = Role
 PAGE_SIZE = 40
@@ -71,19 +73,18 @@ def count_list():  # type: ignore[no-untyped-def]
         if value
     ) or _("All products")
     try:
-        count = counts.start(
-            outlet,
-            current_user,
-            investor_id=investor_id,
-            category_id=category_id,
-            flagged_only=bool(form.flagged_only.data),
-            reason=form.reason.data or "",
-            scope_label=label,
-        )
+        with attempt():
+            count = counts.start(
+                outlet,
+                current_user,
+                investor_id=investor_id,
+                category_id=category_id,
+                flagged_only=bool(form.flagged_only.data),
+                reason=form.reason.data or "",
+                scope_label=label,
+            )
     except PosError as exc:
-        db.session.rollback()
         return render("stock/counts.html", counts=rows, form=form, error=str(exc), outlet=outlet), exc.status
-    db.session.commit()
     return redirect(url_for("stock.count_detail", count_uuid=count.uuid), 303)
 
 
@@ -183,13 +184,12 @@ def count_line(count_uuid: str, line_id: int):  # type: ignore[no-untyped-def]
         return _detail(count, _("The counted quantity is not valid."), 422, focus=line)
     text = (form.counted.data or "").strip()
     try:
-        counts.record(
-            count, line, quantity(text, line.product, allow_zero=True) if text else None, form.note.data or ""
-        )
+        with attempt():
+            counts.record(
+                count, line, quantity(text, line.product, allow_zero=True) if text else None, form.note.data or ""
+            )
     except PosError as exc:
-        db.session.rollback()
         return _detail(count_in_scope(count_uuid), str(exc), exc.status, focus=line)
-    db.session.commit()
     return _detail(count)
 
 
@@ -200,11 +200,10 @@ def count_confirm(count_uuid: str):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate():
         abort(400)
     try:
-        adjusted = counts.confirm(count, current_user)
+        with attempt():
+            adjusted = counts.confirm(count, current_user)
     except PosError as exc:
-        db.session.rollback()
         return _detail(count_in_scope(count_uuid), str(exc), exc.status)
-    db.session.commit()
     flash(_("Count %(number)s confirmed: %(n)d products adjusted.", number=count.number, n=adjusted), "success")
     return redirect(url_for("stock.count_detail", count_uuid=count_uuid), 303)
 
@@ -216,10 +215,9 @@ def count_cancel(count_uuid: str):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate():
         abort(400)
     try:
-        counts.cancel(count, current_user)
+        with attempt():
+            counts.cancel(count, current_user)
     except PosError as exc:
-        db.session.rollback()
         return _detail(count_in_scope(count_uuid), str(exc), exc.status)
-    db.session.commit()
     flash(_("Count %(number)s cancelled.", number=count.number), "success")
     return redirect(url_for("stock.count_list"), 303)

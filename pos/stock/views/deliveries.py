@@ -11,27 +11,24 @@ from wtforms.fields.choices import SelectChoice
 
 from pos.core.clock import business_date
 from pos.core.errors import PosError
+from pos.core.zones import user_zone
 from pos.extensions import db
 from pos.models import Delivery, DeliveryStatus, Investor, Product, RestockRequest, Role
 from pos.stock import deliveries
-from pos.stock.forms import ConfirmForm, DeliveryForm, ReceiveForm
+from pos.stock.forms import DeliveryForm, ReceiveForm
 from pos.stock.views import bp
-from pos.stock.views.common import product_by_code, quantity, visible_outlets
-from pos.web.access import allow, one_by_uuid, scope_for
+from pos.stock.views.common import in_scope, product_by_code, quantity, visible_outlets
+from pos.web.access import allow, one_by_uuid
+from pos.web.forms import ConfirmForm, confirmed
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 R = Role
 READERS = (R.MANAGER, R.INVESTOR, R.BOARD, R.CENTRAL, R.ADMIN)
 
 
-def visible_deliveries():  # type: ignore[no-untyped-def]
-    scope = scope_for(current_user)
-    query = db.select(Delivery).order_by(Delivery.created_at.desc(), Delivery.id.desc())
-    if scope.investor_ids is not None:
-        query = query.where(Delivery.investor_id.in_(scope.investor_ids))
-    if scope.outlet_ids is not None:
-        query = query.where(Delivery.outlet_id.in_(scope.outlet_ids))
-    return query
+def visible_deliveries() -> Any:
+    return in_scope(Delivery, Delivery.created_at)
 
 
 @bp.route("/deliveries")
@@ -79,7 +76,7 @@ def delivery_new():  # type: ignore[no-untyped-def]
     form = DeliveryForm()
     _outlet_choices(form)
     if request.method == "GET":
-        form = DeliveryForm(formdata=None, expected_on=business_date("Asia/Jakarta"))
+        form = DeliveryForm(formdata=None, expected_on=business_date(user_zone()))
         _outlet_choices(form)
         if request_doc is not None:
             form.outlet.data = request_doc.outlet_id
@@ -100,36 +97,35 @@ def delivery_new():  # type: ignore[no-untyped-def]
     if outlet is None:
         abort(404)
     try:
-        lines = []
-        for entry in form.lines:
-            code = (entry.form.code.data or "").strip()
-            if not code and not (entry.form.quantity.data or "").strip():
-                continue
-            product = product_by_code(code, {investor.id}) if code else None
-            if product is None:
-                raise PosError(_("Every line needs a product code."))
-            lines.append(
-                deliveries.PlannedLine(
-                    product.id,
-                    quantity(entry.form.quantity.data or "", product),
-                    (entry.form.batch.data or "").strip(),
-                    entry.form.expiry_date.data,
+        with attempt():
+            lines = []
+            for entry in form.lines:
+                code = (entry.form.code.data or "").strip()
+                if not code and not (entry.form.quantity.data or "").strip():
+                    continue
+                product = product_by_code(code, {investor.id}) if code else None
+                if product is None:
+                    raise PosError(_("Every line needs a product code."))
+                lines.append(
+                    deliveries.PlannedLine(
+                        product.id,
+                        quantity(entry.form.quantity.data or "", product),
+                        (entry.form.batch.data or "").strip(),
+                        entry.form.expiry_date.data,
+                    )
                 )
+            delivery = deliveries.create(
+                investor,
+                outlet,
+                form.expected_on.data,
+                lines,
+                current_user,
+                note=form.note.data or "",
+                driver=form.driver.data or "",
+                request=request_doc,
             )
-        delivery = deliveries.create(
-            investor,
-            outlet,
-            form.expected_on.data,
-            lines,
-            current_user,
-            note=form.note.data or "",
-            driver=form.driver.data or "",
-            request=request_doc,
-        )
     except PosError as exc:
-        db.session.rollback()
         return _delivery_page(form, str(exc), exc.status, request_doc)
-    db.session.commit()
     flash(_("Delivery %(number)s sent to %(outlet)s.", number=delivery.number, outlet=outlet.name), "success")
     return redirect(url_for("stock.delivery_detail", delivery_uuid=delivery.uuid), 303)
 
@@ -149,17 +145,11 @@ def delivery_detail(delivery_uuid: str):  # type: ignore[no-untyped-def]
 @allow(R.INVESTOR)
 def delivery_cancel(delivery_uuid: str):  # type: ignore[no-untyped-def]
     delivery = delivery_in_scope(delivery_uuid)
-    if not ConfirmForm().validate():
-        abort(400)
-    try:
-        deliveries.cancel(delivery, current_user)
-    except PosError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("stock.delivery_detail", delivery_uuid=delivery_uuid), 303)
-    db.session.commit()
-    flash(_("Delivery %(number)s cancelled.", number=delivery.number), "success")
-    return redirect(url_for("stock.delivery_detail", delivery_uuid=delivery_uuid), 303)
+    return confirmed(
+        lambda: deliveries.cancel(delivery, current_user),
+        url_for("stock.delivery_detail", delivery_uuid=delivery_uuid),
+        lambda: _("Delivery %(number)s cancelled.", number=delivery.number),
+    )
 
 
 def _receive_page(delivery: Delivery, form: ReceiveForm, error: Any = None, status: int = 200) -> Any:
@@ -182,30 +172,29 @@ def delivery_receive(delivery_uuid: str):  # type: ignore[no-untyped-def]
         return _receive_page(delivery, form, _("Enter what arrived for every line."), 422)
     lines = {line.id: line for line in delivery.lines}
     try:
-        results = []
-        for entry in form.lines:
-            line = lines.get(entry.form.line_id.data or 0)
-            if line is None:
-                raise PosError(_("Enter what arrived for every line."))
-            good_text = (entry.form.good.data or "").strip()
-            damaged_text = (entry.form.damaged.data or "").strip()
-            if not good_text:
-                raise PosError(
-                    _("%(name)s: enter how many arrived in good condition (0 if none).", name=line.product.name)
+        with attempt():
+            results = []
+            for entry in form.lines:
+                line = lines.get(entry.form.line_id.data or 0)
+                if line is None:
+                    raise PosError(_("Enter what arrived for every line."))
+                good_text = (entry.form.good.data or "").strip()
+                damaged_text = (entry.form.damaged.data or "").strip()
+                if not good_text:
+                    raise PosError(
+                        _("%(name)s: enter how many arrived in good condition (0 if none).", name=line.product.name)
+                    )
+                results.append(
+                    deliveries.Received(
+                        line.id,
+                        quantity(good_text, line.product, allow_zero=True),
+                        quantity(damaged_text, line.product, allow_zero=True) if damaged_text else 0,
+                        entry.form.note.data or "",
+                    )
                 )
-            results.append(
-                deliveries.Received(
-                    line.id,
-                    quantity(good_text, line.product, allow_zero=True),
-                    quantity(damaged_text, line.product, allow_zero=True) if damaged_text else 0,
-                    entry.form.note.data or "",
-                )
-            )
-        deliveries.receive(delivery, results, current_user, form.note.data or "")
+            deliveries.receive(delivery, results, current_user, form.note.data or "")
     except PosError as exc:
-        db.session.rollback()
         return _receive_page(delivery_in_scope(delivery_uuid), form, str(exc), exc.status)
-    db.session.commit()
     flash(_("Delivery %(number)s received; stock updated.", number=delivery.number), "success")
     return redirect(url_for("stock.delivery_detail", delivery_uuid=delivery_uuid), 303)
 

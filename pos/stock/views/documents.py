@@ -15,11 +15,13 @@ from pos.extensions import db
 from pos.models import RestockRequest, RestockStatus, ReturnReason, Role, StockReturn
 from pos.partnership import supply
 from pos.stock import restock, returns
-from pos.stock.forms import ConfirmForm, DeclineForm, RestockForm, ReturnForm
+from pos.stock.forms import DeclineForm, RestockForm, ReturnForm
 from pos.stock.views import bp
-from pos.stock.views.common import chosen_outlet, product_by_code, quantity
-from pos.web.access import allow, one_by_uuid, scope_for
+from pos.stock.views.common import chosen_outlet, in_scope, product_by_code, quantity
+from pos.web.access import allow, one_by_uuid
+from pos.web.forms import ConfirmForm, confirmed
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 R = Role
 READERS = (R.MANAGER, R.INVESTOR, R.BOARD, R.CENTRAL, R.ADMIN)
@@ -30,23 +32,13 @@ REASONS = {
 }
 
 
-def _scoped(model: Any, order: Any):  # type: ignore[no-untyped-def]
-    scope = scope_for(current_user)
-    query = db.select(model).order_by(order.desc(), model.id.desc())
-    if scope.investor_ids is not None:
-        query = query.where(model.investor_id.in_(scope.investor_ids))
-    if scope.outlet_ids is not None:
-        query = query.where(model.outlet_id.in_(scope.outlet_ids))
-    return query
-
-
 # Returns
 
 
 @bp.route("/returns")
 @allow(*READERS)
 def return_list():  # type: ignore[no-untyped-def]
-    rows = db.session.scalars(_scoped(StockReturn, StockReturn.sent_at).limit(300)).all()
+    rows = db.session.scalars(in_scope(StockReturn, StockReturn.sent_at).limit(300)).all()
     return render("stock/returns.html", returns=rows, reasons=REASONS)
 
 
@@ -76,22 +68,21 @@ def return_new():  # type: ignore[no-untyped-def]
     if investor is None:
         abort(404)
     try:
-        lines: dict[int, int] = {}
-        for entry in form.lines:
-            code = (entry.form.code.data or "").strip()
-            if not code and not (entry.form.quantity.data or "").strip():
-                continue
-            if not code:
-                raise PosError(_("Every line needs a product code."))
-            product = product_by_code(code, {investor.id})
-            lines[product.id] = lines.get(product.id, 0) + quantity(entry.form.quantity.data or "", product)
-        document = returns.create_return(
-            outlet, investor, ReturnReason(form.reason.data), lines, current_user, form.note.data or ""
-        )
+        with attempt():
+            lines: dict[int, int] = {}
+            for entry in form.lines:
+                code = (entry.form.code.data or "").strip()
+                if not code and not (entry.form.quantity.data or "").strip():
+                    continue
+                if not code:
+                    raise PosError(_("Every line needs a product code."))
+                product = product_by_code(code, {investor.id})
+                lines[product.id] = lines.get(product.id, 0) + quantity(entry.form.quantity.data or "", product)
+            document = returns.create_return(
+                outlet, investor, ReturnReason(form.reason.data), lines, current_user, form.note.data or ""
+            )
     except PosError as exc:
-        db.session.rollback()
         return render("stock/return_form.html", form=form, error=str(exc)), exc.status
-    db.session.commit()
     flash(_("Return %(number)s recorded; the goods left stock.", number=document.number), "success")
     return redirect(url_for("stock.return_detail", return_uuid=document.uuid), 303)
 
@@ -99,7 +90,7 @@ def return_new():  # type: ignore[no-untyped-def]
 @bp.route("/returns/<return_uuid>")
 @allow(*READERS)
 def return_detail(return_uuid: str):  # type: ignore[no-untyped-def]
-    document = one_by_uuid(_scoped(StockReturn, StockReturn.sent_at), StockReturn, return_uuid)
+    document = one_by_uuid(in_scope(StockReturn, StockReturn.sent_at), StockReturn, return_uuid)
     if request.args.get("print"):
         return render_template("stock/return_print.html", r=document, reasons=REASONS)
     return render("stock/return.html", r=document, reasons=REASONS, form=ConfirmForm(formdata=None))
@@ -108,18 +99,12 @@ def return_detail(return_uuid: str):  # type: ignore[no-untyped-def]
 @bp.route("/returns/<return_uuid>/confirm", methods=["POST"])
 @allow(R.INVESTOR)
 def return_confirm(return_uuid: str):  # type: ignore[no-untyped-def]
-    document = one_by_uuid(_scoped(StockReturn, StockReturn.sent_at), StockReturn, return_uuid)
-    if not ConfirmForm().validate():
-        abort(400)
-    try:
-        returns.confirm_return(document, current_user)
-    except PosError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("stock.return_detail", return_uuid=return_uuid), 303)
-    db.session.commit()
-    flash(_("Receipt of return %(number)s confirmed.", number=document.number), "success")
-    return redirect(url_for("stock.return_detail", return_uuid=return_uuid), 303)
+    document = one_by_uuid(in_scope(StockReturn, StockReturn.sent_at), StockReturn, return_uuid)
+    return confirmed(
+        lambda: returns.confirm_return(document, current_user),
+        url_for("stock.return_detail", return_uuid=return_uuid),
+        lambda: _("Receipt of return %(number)s confirmed.", number=document.number),
+    )
 
 
 # Restock requests
@@ -128,7 +113,7 @@ def return_confirm(return_uuid: str):  # type: ignore[no-untyped-def]
 @bp.route("/restock")
 @allow(*READERS)
 def restock_list():  # type: ignore[no-untyped-def]
-    query = _scoped(RestockRequest, RestockRequest.requested_at)
+    query = in_scope(RestockRequest, RestockRequest.requested_at)
     status = request.args.get("status", "")
     if status in set(RestockStatus):
         query = query.where(RestockRequest.status == status)
@@ -160,25 +145,24 @@ def restock_new():  # type: ignore[no-untyped-def]
     if investor is None:
         abort(404)
     try:
-        lines = []
-        for entry in form.lines:
-            code = (entry.form.code.data or "").strip()
-            text = (entry.form.description.data or "").strip()
-            qty_text = (entry.form.quantity.data or "").strip()
-            if not code and not text and not qty_text:
-                continue
-            if code:
-                product = product_by_code(code, {investor.id})
-                lines.append(restock.Wanted(quantity(qty_text, product), product.id))
-            else:
-                if not qty_text.isdigit() or int(qty_text) <= 0:
-                    raise PosError(_("%(what)s: enter a whole quantity.", what=text or "?"))
-                lines.append(restock.Wanted(int(qty_text), None, text))
-        document = restock.create(outlet, investor, lines, current_user, form.note.data or "")
+        with attempt():
+            lines = []
+            for entry in form.lines:
+                code = (entry.form.code.data or "").strip()
+                text = (entry.form.description.data or "").strip()
+                qty_text = (entry.form.quantity.data or "").strip()
+                if not code and not text and not qty_text:
+                    continue
+                if code:
+                    product = product_by_code(code, {investor.id})
+                    lines.append(restock.Wanted(quantity(qty_text, product), product.id))
+                else:
+                    if not qty_text.isdigit() or int(qty_text) <= 0:
+                        raise PosError(_("%(what)s: enter a whole quantity.", what=text or "?"))
+                    lines.append(restock.Wanted(int(qty_text), None, text))
+            document = restock.create(outlet, investor, lines, current_user, form.note.data or "")
     except PosError as exc:
-        db.session.rollback()
         return render("stock/restock_form.html", form=form, error=str(exc)), exc.status
-    db.session.commit()
     flash(_("Request %(number)s sent to %(investor)s.", number=document.number, investor=investor.name), "success")
     return redirect(url_for("stock.restock_detail", request_uuid=document.uuid), 303)
 
@@ -186,22 +170,21 @@ def restock_new():  # type: ignore[no-untyped-def]
 @bp.route("/restock/<request_uuid>")
 @allow(*READERS)
 def restock_detail(request_uuid: str):  # type: ignore[no-untyped-def]
-    document = one_by_uuid(_scoped(RestockRequest, RestockRequest.requested_at), RestockRequest, request_uuid)
+    document = one_by_uuid(in_scope(RestockRequest, RestockRequest.requested_at), RestockRequest, request_uuid)
     return render("stock/restock.html", r=document, form=DeclineForm(formdata=None))
 
 
 @bp.route("/restock/<request_uuid>/decline", methods=["POST"])
 @allow(R.INVESTOR)
 def restock_decline(request_uuid: str):  # type: ignore[no-untyped-def]
-    document = one_by_uuid(_scoped(RestockRequest, RestockRequest.requested_at), RestockRequest, request_uuid)
+    document = one_by_uuid(in_scope(RestockRequest, RestockRequest.requested_at), RestockRequest, request_uuid)
     form = DeclineForm()
     try:
-        if not form.validate():
-            raise PosError(_("Tell the outlet why the request is declined."))
-        restock.decline(document, form.answer.data, current_user)
+        with attempt():
+            if not form.validate():
+                raise PosError(_("Tell the outlet why the request is declined."))
+            restock.decline(document, form.answer.data, current_user)
     except PosError as exc:
-        db.session.rollback()
         return render("stock/restock.html", r=document, form=form, error=str(exc)), exc.status
-    db.session.commit()
     flash(_("Request %(number)s declined.", number=document.number), "success")
     return redirect(url_for("stock.restock_detail", request_uuid=request_uuid), 303)

@@ -18,7 +18,6 @@ from pos.stock.forms import LevelForm, RangeForm, StockSettingsForm, WriteOffFor
 from pos.stock.views import bp
 from pos.stock.views.common import (
     chosen_outlet,
-    export,
     investor_ids,
     product_by_code,
     quantity,
@@ -26,7 +25,9 @@ from pos.stock.views.common import (
     visible_outlets,
 )
 from pos.web.access import allow, scope_for
+from pos.web.exports import export
 from pos.web.htmx import render
+from pos.web.transaction import attempt
 
 R = Role
 READERS = (R.MANAGER, R.INVESTOR, R.BOARD, R.CENTRAL, R.ADMIN)
@@ -77,7 +78,6 @@ def stock_settings():  # type: ignore[no-untyped-def]
     if not form.validate():
         raise PosError(_("Enter a number of days from 0 to 365."))
     outlet.expiry_warning_days = form.expiry_warning_days.data
-    db.session.commit()
     flash(_("Settings saved."), "success")
     return redirect(url_for("stock.stock_list"), 303)
 
@@ -133,7 +133,6 @@ def set_level(product_id: int):  # type: ignore[no-untyped-def]
     text = (form.level.data or "").strip()
     level = quantity(text, product, allow_zero=True) if text else None
     inventory.set_level(outlet.id, product.id, level)
-    db.session.commit()
     flash(_("Reorder level saved for %(name)s.", name=product.name), "success")
     return redirect(request.form.get("next") or url_for("stock.stock_list", outlet=outlet.code), 303)
 
@@ -215,12 +214,13 @@ def write_off():  # type: ignore[no-untyped-def]
         error = _("Enter the product, the quantity and the reason.")
     else:
         try:
-            product = product_by_code(form.code.data, investor_ids(outlet))
-            returns.write_off(outlet, product, quantity(form.quantity.data, product), form.reason.data, current_user)
+            with attempt():
+                product = product_by_code(form.code.data, investor_ids(outlet))
+                returns.write_off(
+                    outlet, product, quantity(form.quantity.data, product), form.reason.data, current_user
+                )
         except PosError as exc:
-            db.session.rollback()
             return render("stock/write_off.html", form=form, outlet=outlet, error=str(exc)), exc.status
-        db.session.commit()
         flash(_("%(name)s written off.", name=product.name), "success")
         return redirect(url_for("stock.movements", outlet=outlet.code, kind="write_off"), 303)
     return render("stock/write_off.html", form=form, outlet=outlet, error=error), 422

@@ -7,8 +7,7 @@ import re
 from typing import Any
 
 import orjson
-from flask import Response, current_app, jsonify, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from flask import Response, jsonify, request
 
 from pos.core import clock
 from pos.domain.sync import MAX_BATCH
@@ -17,6 +16,7 @@ from pos.models import Outlet, OutletToken
 from pos.sync import changes, ingest, tokens
 from pos.sync.openapi import document
 from pos.sync.views import bp
+from pos.web import transaction
 from pos.web.access import public, token_auth
 
 MAX_BODY = 16 * 1024 * 1024
@@ -84,18 +84,15 @@ def push() -> Any:
     if len(events) > MAX_BATCH:
         return _error(413, "batch_too_large", f"send at most {MAX_BATCH} events at once")
     outlet_id = outlet.id
-    for attempt in range(4):
-        try:
-            outcomes = ingest.ingest(outlet, events)
-            db.session.commit()
-            break
-        except (IntegrityError, OperationalError) as exc:
-            # Another push of the same events committed first: run again to acknowledge them.
-            db.session.rollback()
-            current_app.logger.warning("push retried after %s", str(exc).splitlines()[0][:300])
-            outlet = db.session.get(Outlet, outlet_id)
-            if attempt == 3:
-                return _error(503, "busy", "try again")
+
+    def store() -> list[ingest.Outcome]:
+        # After a lost race (another push of the same events committed first) it runs again to acknowledge them.
+        return ingest.ingest(db.session.get_one(Outlet, outlet_id), events)
+
+    try:
+        outcomes = transaction.retrying(store)
+    except transaction.Busy:
+        return _error(503, "busy", "try again")
     return Response(orjson.dumps(ingest.as_response(outcomes)), mimetype="application/json")
 
 
@@ -127,7 +124,6 @@ def pull() -> Any:
     state.pull_cursor = state_cursor
     state.last_seen_at = clock.now()
     db.session.add(state)
-    db.session.commit()
     return jsonify(page)
 
 

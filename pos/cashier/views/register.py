@@ -1,0 +1,186 @@
+"""The register: scan or search, the cart and its lines, quantities and discounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, request, url_for
+from flask_babel import gettext as _
+
+from pos.auth.accounts import policy
+from pos.cashier import cart as cart_service
+from pos.cashier.forms import (
+    AddForm,
+    ClearForm,
+    DiscountForm,
+    QuantityForm,
+    ScanForm,
+)
+from pos.cashier.views import bp
+from pos.cashier.views.common import STAFF, current_shift, dialog, first_error, require_shift, till_cart
+from pos.core.errors import PosError
+from pos.domain.quantity import QuantityError, parse_quantity
+from pos.domain.units import unit
+from pos.web.access import allow
+from pos.web.htmx import render, wants_fragment
+
+
+def _cart_page(status: int = 200, **extra: Any) -> Any:
+    shift = require_shift()
+    cart = till_cart(shift)
+    if not wants_fragment() and request.method == "POST":
+        return redirect(url_for("cashier.register"), 303)
+    context = {
+        "shift": shift,
+        "cv": cart_service.view(cart),
+        "unit": unit,
+        **extra,
+    }
+    if not wants_fragment():
+        context.setdefault("favourites", cart_service.favourites(shift.outlet_id))
+    return render("cashier/register.html", "cart", **context), status
+
+
+@bp.route("")
+@allow(*STAFF)
+def register():  # type: ignore[no-untyped-def]
+    if current_shift() is None:
+        return redirect(url_for("cashier.open_shift"))
+    return _cart_page()
+
+
+@bp.route("/scan", methods=["POST"])
+@allow(*STAFF)
+def scan():  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    form = ScanForm()
+    if not form.validate():
+        raise PosError(_("Scan a barcode or type a product name."))
+    code = form.code.data.strip()
+    product = cart_service.find_by_code(shift.outlet_id, code)
+    if product is None:
+        if any(ch.isalpha() for ch in code):
+            return search()
+        raise PosError(_("Unknown barcode %(code)s.", code=code[:20]), 404)
+    if unit(product.unit).by_measure:
+        return quantity_dialog(product.id)
+    cart_service.add(till_cart(shift), product, 1)
+    return _cart_page()
+
+
+@bp.route("/search")
+@allow(*STAFF)
+def search():  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    text = (request.values.get("code") or request.values.get("q") or "").strip()
+    products = cart_service.search(shift.outlet_id, text) if text else cart_service.favourites(shift.outlet_id)
+    if not wants_fragment():
+        return _cart_page(results=products, q=text)
+    body = render("cashier/register.html", "results", products=products, q=text, unit=unit, searched=bool(text))
+    return body, 200, {"HX-Retarget": "#results", "HX-Reswap": "outerHTML"}
+
+
+@bp.route("/products/<int:product_id>/quantity")
+@allow(*STAFF)
+def quantity_dialog(product_id: int):  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    product = cart_service.sellable_product(shift.outlet_id, product_id)
+    return dialog("cashier/quantity.html", product=product, form=AddForm(formdata=None), u=unit(product.unit))
+
+
+@bp.route("/products/<int:product_id>/add", methods=["POST"])
+@allow(*STAFF)
+def add(product_id: int):  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    product = cart_service.sellable_product(shift.outlet_id, product_id)
+    form = AddForm()
+    if not form.validate():
+        raise PosError(_("The quantity is not valid."))
+    u = unit(product.unit)
+    quick = request.form.get("quick", "")[:10]
+    text = quick or form.quantity.data or ("" if u.by_measure else "1")
+    try:
+        quantity = parse_quantity(text, u)
+    except QuantityError as exc:
+        message = (
+            _("Enter the weight or volume, e.g. 1,25 (in %(unit)s).", unit=u.code)
+            if u.by_measure
+            else _("This product is sold in whole units: enter a whole number.")
+        )
+        raise PosError(message) from exc
+    cart_service.add(till_cart(shift), product, quantity)
+    return _cart_page(close_dialog=True)
+
+
+@bp.route("/lines/<int:line_id>")
+@allow(*STAFF)
+def line_editor(line_id: int):  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    cart = till_cart(shift)
+    line = cart_service.line_of(cart, line_id)
+    gross = dict((ln.id, g) for ln, g in cart_service.view(cart).lines)[line.id]
+    limit = f"{shift.outlet.discount_limit_bp / 100:g}"
+    return dialog("cashier/line.html", line=line, gross=gross, unit=unit, limit=limit)
+
+
+@bp.route("/lines/<int:line_id>/quantity", methods=["POST"])
+@allow(*STAFF)
+def line_quantity(line_id: int):  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    cart = till_cart(shift)
+    line = cart_service.line_of(cart, line_id)
+    form = QuantityForm()
+    if not form.validate():
+        raise PosError(_("The quantity is not valid."))
+    u = unit(line.product.unit)
+    if form.delta.data:
+        step = u.step_per_unit // 10 if u.by_measure else 1
+        quantity = line.quantity + form.delta.data * step
+    else:
+        try:
+            quantity = parse_quantity(form.quantity.data or "", u) if form.quantity.data != "0" else 0
+        except QuantityError as exc:
+            raise PosError(_("The quantity is not valid for this product.")) from exc
+    cart_service.set_quantity(cart, line, quantity)
+    return _cart_page(close_dialog=True)
+
+
+@bp.route("/lines/<int:line_id>/remove", methods=["POST"])
+@allow(*STAFF)
+def line_remove(line_id: int):  # type: ignore[no-untyped-def]
+    cart = till_cart(require_shift())
+    cart_service.remove(cart, cart_service.line_of(cart, line_id))
+    return _cart_page(close_dialog=True)
+
+
+@bp.route("/lines/<int:line_id>/discount", methods=["POST"])
+@allow(*STAFF)
+def line_discount(line_id: int):  # type: ignore[no-untyped-def]
+    cart = till_cart(require_shift())
+    line = cart_service.line_of(cart, line_id)
+    form = DiscountForm()
+    if not form.validate():
+        raise PosError(first_error(form))
+    cart_service.set_line_discount(cart, line, form.discount.data, form.manager_pin.data or "", policy())
+    return _cart_page(close_dialog=True)
+
+
+@bp.route("/cart/discount", methods=["POST"])
+@allow(*STAFF)
+def sale_discount():  # type: ignore[no-untyped-def]
+    cart = till_cart(require_shift())
+    form = DiscountForm()
+    if not form.validate():
+        raise PosError(first_error(form))
+    cart_service.set_sale_discount(cart, form.discount.data, form.manager_pin.data or "", policy())
+    return _cart_page()
+
+
+@bp.route("/cart/clear", methods=["POST"])
+@allow(*STAFF)
+def clear():  # type: ignore[no-untyped-def]
+    form = ClearForm()
+    if not form.validate():
+        raise PosError(_("Confirm that the cart should be emptied."))
+    cart_service.clear(till_cart(require_shift()))
+    return _cart_page()

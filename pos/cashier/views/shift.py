@@ -1,0 +1,146 @@
+"""The shift: opening with a float, cash in and out, closing with a count, the Z report."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from pos.auth.accounts import policy
+from pos.cashier import shifts
+from pos.cashier.forms import (
+    CashMoveForm,
+    CloseShiftForm,
+    OpenShiftForm,
+    denomination_fields,
+)
+from pos.cashier.views import bp
+from pos.cashier.views.common import STAFF, current_shift, require_shift
+from pos.core.errors import PosError
+from pos.domain.cash import DENOMINATIONS
+from pos.extensions import db
+from pos.models import CashMovementKind, Role, Shift
+from pos.web.access import allow
+from pos.web.htmx import render
+from pos.web.transaction import attempt
+
+
+@bp.route("/shift/open", methods=["GET", "POST"])
+@allow(*STAFF)
+def open_shift():  # type: ignore[no-untyped-def]
+    if current_shift() is not None:
+        return redirect(url_for("cashier.register"))
+    form = OpenShiftForm()
+    choices = shifts.registers(current_user.outlet_id) if current_user.outlet_id else []
+    form.register.choices = [SelectChoice(r.id, f"{r.name} ({r.code})") for r in choices]
+    status = 200
+    error = None
+    if form.validate_on_submit():
+        try:
+            with attempt():
+                shifts.open_shift(current_user, form.register.data, form.opening_float.data)
+        except PosError as exc:
+            error, status = str(exc), exc.status
+        else:
+            flash(_("Shift opened. Happy selling!"), "success")
+            return redirect(url_for("cashier.register"), 303)
+    elif request.method == "POST":
+        status = 422
+    return render("cashier/open_shift.html", form=form, error=error), status
+
+
+@bp.route("/shift/cash", methods=["GET", "POST"])
+@allow(*STAFF)
+def cash_move():  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    form = CashMoveForm()
+    status = 200
+    error = None
+    if form.validate_on_submit():
+        try:
+            with attempt():
+                shifts.move_cash(
+                    shift, CashMovementKind(form.kind.data), form.amount.data, form.reason.data, current_user
+                )
+        except PosError as exc:
+            error, status = str(exc), exc.status
+        else:
+            flash(_("Cash movement recorded."), "success")
+            return redirect(url_for("cashier.cash_move"), 303)
+    elif request.method == "POST":
+        status = 422
+    report = shifts.z_report(shift)
+    return render("cashier/cash.html", form=form, shift=shift, report=report, error=error), status
+
+
+@bp.route("/shift/close", methods=["GET", "POST"])
+@allow(*STAFF)
+def close_shift():  # type: ignore[no-untyped-def]
+    shift = require_shift()
+    form = CloseShiftForm()
+    status = 200
+    counts: dict[int, int] = {}
+    count_error = None
+    if request.method == "POST":
+        for denomination, name in denomination_fields():
+            raw = request.form.get(name, "").strip()
+            if not raw:
+                continue
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+                count_error = _("Counts of notes and coins are whole numbers.")
+                break
+            counts[denomination] = int(raw)
+        status = 422
+        if form.validate() and count_error is None:
+            try:
+                with attempt():
+                    shifts.close_shift(
+                        shift, counts, current_user, form.manager_pin.data or "", form.note.data or "", policy()
+                    )
+            except PosError as exc:
+                count_error, status = str(exc), exc.status
+            else:
+                return redirect(url_for("cashier.z_report", shift_uuid=shift.uuid), 303)
+    counted = sum(d * n for d, n in counts.items())
+    expected = shifts.expected_cash(shift)
+    return (
+        render(
+            "cashier/close.html",
+            "summary",
+            form=form,
+            shift=shift,
+            denominations=denomination_fields(),
+            counts=counts,
+            counted=counted,
+            expected=expected,
+            difference=counted - expected,
+            tolerance=shift.outlet.cash_tolerance,
+            count_error=count_error,
+        ),
+        status,
+    )
+
+
+@bp.route("/shifts/<shift_uuid>/z")
+@allow(*STAFF)
+def z_report(shift_uuid: str):  # type: ignore[no-untyped-def]
+    try:
+        key = uuid.UUID(shift_uuid)
+    except ValueError:
+        abort(404)
+    shift = db.session.scalar(db.select(Shift).where(Shift.uuid == key))
+    if shift is None or shift.outlet_id != current_user.outlet_id:
+        abort(404)
+    if current_user.role == Role.CASHIER and shift.cashier_id != current_user.id:
+        abort(404)
+    import json
+
+    counts = json.loads(shift.cash_counts) if shift.cash_counts else {}
+    return render(
+        "cashier/z_report.html",
+        report=shifts.z_report(shift),
+        counts=[(d, int(counts.get(str(d), 0))) for d in DENOMINATIONS if counts.get(str(d))],
+    )

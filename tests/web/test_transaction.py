@@ -1,0 +1,140 @@
+"""One transaction per request, settled at the edge (pos/web/transaction.py): a success commits, a refusal
+writes nothing, a read never writes, and what must outlive a refusal (a failed sign-in) is kept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from flask import Flask
+
+from pos.core import clock
+from pos.core.errors import PosError
+from pos.core.transaction import keep
+from pos.extensions import csrf, db
+from pos.models import Category, OutletStaffing, PriceChange, Product, User
+from pos.web.access import public
+from pos.web.transaction import attempt
+
+
+def _rename(code: str, name: str) -> None:
+    category = db.session.scalar(db.select(Category).where(Category.code == code))
+    assert category is not None
+    category.name = name
+    db.session.flush()
+
+
+def _name(app: Flask, code: str) -> str:
+    with app.app_context():
+        return db.session.scalar(db.select(Category.name).where(Category.code == code)) or ""
+
+
+@pytest.fixture
+def probe(app: Flask) -> Flask:
+    """Routes that write and answer as a view would, added before the app serves anything."""
+    code = _code(app)
+
+    @app.route("/_probe/write/<int:status>", methods=["GET", "POST"])
+    @public
+    @csrf.exempt
+    def write(status: int):  # type: ignore[no-untyped-def]
+        _rename(code, f"written {status}")
+        return "", status
+
+    @app.route("/_probe/refuse", methods=["POST"])
+    @public
+    @csrf.exempt
+    def refuse():  # type: ignore[no-untyped-def]
+        try:
+            with attempt():
+                _rename(code, "half a write")
+                raise PosError("refused")
+        except PosError:
+            pass
+        return "", 200
+
+    @app.route("/_probe/kept", methods=["POST"])
+    @public
+    @csrf.exempt
+    def kept():  # type: ignore[no-untyped-def]
+        _rename(code, "rolled back")
+        keep(lambda: _rename(code, "kept"))
+        return "", 403
+
+    app.config["probe_code"] = code
+    return app
+
+
+def _code(app: Flask) -> str:
+    with app.app_context():
+        return db.session.scalar(db.select(Category.code).limit(1)) or ""
+
+
+def test_a_success_commits_and_a_refusal_writes_nothing(probe: Flask) -> None:
+    code, client = probe.config["probe_code"], probe.test_client()
+    before = _name(probe, code)
+    assert client.post("/_probe/write/422").status_code == 422
+    assert _name(probe, code) == before
+    assert client.post("/_probe/write/303").status_code == 303
+    assert _name(probe, code) == "written 303"
+
+
+def test_an_attempt_refused_inside_a_view_is_undone_before_the_page(probe: Flask) -> None:
+    code, client = probe.config["probe_code"], probe.test_client()
+    before = _name(probe, code)
+    assert client.post("/_probe/refuse").status_code == 200
+    assert _name(probe, code) == before
+
+
+def test_kept_work_outlives_the_refusal(probe: Flask) -> None:
+    code, client = probe.config["probe_code"], probe.test_client()
+    assert client.post("/_probe/kept").status_code == 403
+    assert _name(probe, code) == "kept"
+
+
+def test_a_read_that_writes_is_an_error(probe: Flask) -> None:
+    code, client = probe.config["probe_code"], probe.test_client()
+    before = _name(probe, code)
+    assert client.get("/_probe/write/200").status_code == 500
+    assert _name(probe, code) == before
+
+
+def test_wrong_passwords_lock_the_account_though_each_sign_in_is_refused(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    assert "csrf" in page
+    from tests.conftest import Client
+
+    browser = Client(client)
+    for _ in range(5):
+        assert browser.post("/login", {"username": "manajer", "password": "wrong-password"}).status_code == 401
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "manajer"))
+        assert user is not None and user.locked_until is not None and user.locked_until > clock.now()
+
+
+def test_the_daily_housekeeping_changes_no_figure(app: Flask) -> None:
+    with app.app_context():
+        product = db.session.scalar(db.select(Product).where(Product.active.is_(True)).limit(1))
+        assert product is not None
+        product_id, before = product.id, product.price
+        db.session.add(
+            PriceChange(
+                product_id=product_id,
+                price=before + 500,
+                previous_price=before,
+                effective_at=clock.now() + timedelta(hours=1),
+            )
+        )
+        product.price_due_at = clock.now() + timedelta(hours=1)
+        db.session.commit()
+    with time_machine.travel(clock.now() + timedelta(hours=2), tick=True):
+        with app.app_context():
+            assert db.session.get_one(Product, product_id).price == before + 500  # in force, nothing settled yet
+        result = app.test_cli_runner().invoke(args=["daily"], catch_exceptions=False)
+        assert result.exit_code == 0 and "1 product" in result.output
+        with app.app_context():
+            settled = db.session.get_one(Product, product_id)
+            assert (settled.list_price, settled.price, settled.price_due_at) == (before + 500, before + 500, None)
+            assert db.session.scalar(db.select(OutletStaffing.as_of).limit(1)) is not None
