@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import format_time
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
-from pos.core import clock
+from pos.core import audit, clock
+from pos.core.errors import PosError
 from pos.core.transaction import keep
 from pos.extensions import db
-from pos.models import LoginSession, Role, User
+from pos.models import AuditEvent, LoginSession, Outlet, Role, User
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("kmp-pos-timing-equaliser")
@@ -158,8 +161,42 @@ def pin_users(outlet_id: int) -> list[User]:
     )
 
 
-def verify_manager_pin(outlet_id: int, pin: str, policy: Policy) -> User | None:
-    """The manager of ``outlet_id`` whose PIN this is, counting a failure for each manager."""
+APPROVAL_TRIES = 5
+APPROVAL_WINDOW = timedelta(minutes=15)  # 5 wrong PINs within it lock approvals at the outlet for as long
+
+
+def approvals_locked_until(outlet_id: int, now: datetime | None = None) -> datetime | None:
+    """When an outlet's manager approvals open again, if wrong PINs have locked them."""
+    now = now or clock.now()
+    outlet_uuid = db.session.scalar(db.select(Outlet.uuid).where(Outlet.id == outlet_id))
+    recent = list(
+        db.session.scalars(
+            db.select(AuditEvent.at)
+            .where(
+                AuditEvent.subject_type == "outlet",
+                AuditEvent.subject_uuid == outlet_uuid,
+                AuditEvent.action == "approval_failed",
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(APPROVAL_TRIES)
+        )
+    )
+    if (
+        len(recent) == APPROVAL_TRIES
+        and recent[0] - recent[-1] <= APPROVAL_WINDOW
+        and now < recent[0] + APPROVAL_WINDOW
+    ):
+        return recent[0] + APPROVAL_WINDOW
+    return None
+
+
+def verify_manager_pin(outlet_id: int, pin: str, policy: Policy, by: User | None = None) -> User | None:
+    """The active manager of ``outlet_id`` whose PIN this is, or None. Wrong PINs are counted per outlet (in the
+    audit trail, kept although the request is refused); the fifth within 15 minutes locks approvals there for
+    15 minutes, whoever asks and on whichever tablet."""
+    locked_until = approvals_locked_until(outlet_id)
+    if locked_until is not None:
+        raise AuthError("approvals_locked", locked_until)
     managers = db.session.scalars(
         db.select(User).where(
             User.outlet_id == outlet_id,
@@ -169,15 +206,39 @@ def verify_manager_pin(outlet_id: int, pin: str, policy: Policy) -> User | None:
         )
     ).all()
     for manager in managers:
-        if manager.locked_until is not None and manager.locked_until > clock.now():
-            continue
         if _verify(manager.pin_hash, pin):
-            manager.failed_logins = 0
             return manager
-    for manager in managers:
-        with contextlib.suppress(AuthError):
-            record_failure(manager, policy)
+    if not managers:
+        _verify(None, pin)  # the same time whether or not the outlet has a manager
+    by_id = by.id if by is not None else None
+    keep(lambda: _approval_failed(outlet_id, by_id))
     return None
+
+
+def approve(outlet_id: int, pin: str, policy: Policy, by: User | None = None) -> User:
+    """The manager who approves with this PIN, or a refusal the cashier can read (wrong PIN, or locked)."""
+    try:
+        manager = verify_manager_pin(outlet_id, pin, policy, by)
+    except AuthError as exc:
+        assert exc.locked_until is not None
+        outlet = db.session.get_one(Outlet, outlet_id)
+        until = format_time(exc.locked_until.astimezone(ZoneInfo(outlet.timezone)).replace(tzinfo=None), "HH:mm")
+        raise PosError(
+            _l("Approvals are locked after 5 wrong manager PINs. Try again at %(time)s.", time=until), 429
+        ) from exc
+    if manager is None:
+        raise PosError(_l("The manager PIN is wrong."), 403)
+    return manager
+
+
+def _approval_failed(outlet_id: int, by_id: int | None) -> None:
+    outlet = db.session.get_one(Outlet, outlet_id)
+    user = db.session.get(User, by_id) if by_id else None
+    audit.record("outlet", outlet.uuid, "approval_failed", user, "wrong manager PIN")
+    db.session.flush()
+    until = approvals_locked_until(outlet_id)
+    if until is not None:
+        audit.record("outlet", outlet.uuid, "approvals_locked", user, f"until {until.isoformat()}")
 
 
 def _digest(token: str) -> str:

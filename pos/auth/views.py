@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -64,7 +65,7 @@ def pin_outlet() -> Outlet | None:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit("30/minute", methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("home.index"))
     form = LoginForm()
@@ -103,7 +104,7 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route("/login/pin/<user_uuid>", methods=["GET", "POST"])
 @public
 @limiter.limit("30/minute", methods=["POST"])
-def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
+def pin_login(user_uuid: str) -> ResponseReturnValue:
     outlet = pin_outlet()
     if outlet is None:
         abort(404)
@@ -129,7 +130,7 @@ def pin_login(user_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/logout", methods=["POST"])
 @public
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     if current_user.is_authenticated and current_user.session_token:
         accounts.end_session(current_user.session_token)
     logout_user()
@@ -139,7 +140,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/language", methods=["POST"])
 @public
-def language():  # type: ignore[no-untyped-def]
+def language() -> ResponseReturnValue:
     form = LanguageForm()
     if not form.validate_on_submit():
         abort(400)

@@ -6,18 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, or_
+from sqlalchemy import Select, bindparam, or_
 from sqlalchemy.orm import joinedload
 
 from pos.auth import accounts
 from pos.core.clock import business_date
 from pos.core.errors import PosError
-from pos.domain.money import MoneyError
+from pos.domain.money import MAX_AMOUNT, MoneyError
 from pos.domain.pricing import PricedSale, discount_needs_approval, gross_of
 from pos.domain.quantity import MAX_STEPS
 from pos.domain.units import unit
 from pos.extensions import db
-from pos.models import Cart, CartLine, Outlet, Product, Shift, agreement_outlet
+from pos.models import Cart, CartLine, Outlet, Product, Shift, User, agreement_outlet
 from pos.models.partnership import Agreement
 from pos.partnership import agreements
 from pos.stock import ledger
@@ -50,7 +50,7 @@ def cart_of(shift: Shift) -> Cart:
     return cart
 
 
-def _sellable(outlet: Any):  # type: ignore[no-untyped-def]
+def _sellable(outlet: Any) -> Select[tuple[Product]]:
     """Products of investors that have an agreement covering this outlet (an id or a bind parameter)."""
     investors = (
         db.select(Agreement.investor_id)
@@ -165,13 +165,27 @@ def add(cart: Cart, product: Product, quantity: int) -> CartLine:
     _check_stock(outlet, product, in_cart(cart, product.id) + quantity)
     line = next((ln for ln in cart.lines if ln.product_id == product.id and ln.discount == 0), None)
     if line is None or unit(product.unit).by_measure:
-        line = CartLine(product=product, quantity=quantity, unit_price=product.price)
+        line = CartLine(product=product, quantity=quantity, unit_price=product.price, discount=0)
         cart.lines.append(line)
     else:
         line.quantity += quantity
+    _check_amounts(cart)
     _touch(cart)
     db.session.flush()
     return line
+
+
+def _check_amounts(cart: Cart) -> None:
+    """A line or a cart beyond the money limit is refused (and the request writes nothing)."""
+    try:
+        within = view(cart).subtotal <= MAX_AMOUNT
+    except MoneyError:
+        within = False
+    if not within:
+        raise PosError(
+            _l("That is more than one sale can hold (at most Rp%(limit)s).", limit=f"{MAX_AMOUNT:,}".replace(",", ".")),
+            422,
+        )
 
 
 def line_of(cart: Cart, line_id: int) -> CartLine:
@@ -190,6 +204,7 @@ def set_quantity(cart: Cart, line: CartLine, quantity: int) -> None:
     others = in_cart(cart, line.product_id) - line.quantity
     _check_stock(cart.shift.outlet, line.product, others + quantity)
     line.quantity = quantity
+    _check_amounts(cart)
     if line.discount > gross_of(quantity, line.unit_price, unit(line.product.unit).step_per_unit):
         line.discount = 0
         line.discount_approved_by_id = None
@@ -208,7 +223,9 @@ def clear(cart: Cart) -> None:
     _touch(cart)
 
 
-def _approve(outlet: Outlet, discount: int, base: int, manager_pin: str, policy: accounts.Policy):  # type: ignore[no-untyped-def]
+def _approve(
+    outlet: Outlet, discount: int, base: int, manager_pin: str, policy: accounts.Policy, by: User | None
+) -> User | None:
     if not discount_needs_approval(discount, base, outlet.discount_limit_bp):
         return None
     if not manager_pin:
@@ -219,17 +236,14 @@ def _approve(outlet: Outlet, discount: int, base: int, manager_pin: str, policy:
             ),
             403,
         )
-    manager = accounts.verify_manager_pin(outlet.id, manager_pin, policy)
-    if manager is None:
-        raise PosError(_l("The manager PIN is wrong."), 403)
-    return manager
+    return accounts.approve(outlet.id, manager_pin, policy, by)
 
 
 def set_line_discount(cart: Cart, line: CartLine, discount: int, manager_pin: str, policy: accounts.Policy) -> None:
     gross = gross_of(line.quantity, line.unit_price, unit(line.product.unit).step_per_unit)
     if not 0 <= discount <= gross:
         raise PosError(_l("A discount cannot be more than the line amount."))
-    manager = _approve(cart.shift.outlet, discount, gross, manager_pin, policy)
+    manager = _approve(cart.shift.outlet, discount, gross, manager_pin, policy, cart.shift.cashier)
     line.discount = discount
     line.discount_approved_by_id = manager.id if manager else None
     _touch(cart)
@@ -241,7 +255,7 @@ def set_sale_discount(cart: Cart, discount: int, manager_pin: str, policy: accou
     )
     if not 0 <= discount <= base:
         raise PosError(_l("A discount cannot be more than the total."))
-    manager = _approve(cart.shift.outlet, discount, base, manager_pin, policy)
+    manager = _approve(cart.shift.outlet, discount, base, manager_pin, policy, cart.shift.cashier)
     cart.discount = discount
     cart.discount_approved_by_id = manager.id if manager else None
     _touch(cart)

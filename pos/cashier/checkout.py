@@ -22,7 +22,7 @@ from pos.domain.ids import new_id
 from pos.domain.pricing import SoldLine, take_back
 from pos.domain.qris import MAX_QRIS_AMOUNT
 from pos.extensions import db
-from pos.models import AgreementVersion, Cart, PaymentMethod, Sale, SaleKind, SaleLine, Shift, User
+from pos.models import AgreementVersion, Cart, Outlet, PaymentMethod, Sale, SaleKind, SaleLine, Shift, User
 from pos.partnership import agreements
 from pos.stock import ledger
 
@@ -138,6 +138,27 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     return head.uuid
 
 
+def sales_of(outlet: Outlet, text: str = "") -> list[Sale]:
+    """The outlet's sales, refunds and voids whose receipt number contains ``text``, else today's; newest first."""
+    query = db.select(Sale).where(Sale.outlet_id == outlet.id)
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Sale.receipt_no.ilike(f"%{escaped}%", escape="\\"))
+    else:
+        query = query.where(Sale.business_date == business_date(outlet.timezone))
+    return list(db.session.scalars(query.order_by(Sale.id.desc()).limit(200)))
+
+
+def last_sale_id(shift_id: int) -> int | None:
+    """The shift's last sale, refund or void: only a sale that is the last may be voided."""
+    query = db.select(Sale.id).where(Sale.shift_id == shift_id).order_by(Sale.id.desc()).limit(1)
+    return db.session.scalar(query)
+
+
+def reversals_of(sale: Sale) -> list[Sale]:
+    return list(db.session.scalars(db.select(Sale).where(Sale.original_id == sale.id)))
+
+
 def refundable(sale: Sale) -> dict[int, int]:
     """Quantity of each original line that has not been refunded yet."""
     left = {line.id: line.quantity for line in sale.lines}
@@ -174,10 +195,7 @@ def reverse(
         raise PosError(_l("Give a reason."))
     left = refundable(sale)
     if kind == SaleKind.VOID:
-        last = db.session.scalar(
-            db.select(Sale.id).where(Sale.shift_id == sale.shift_id).order_by(Sale.id.desc()).limit(1)
-        )
-        if sale.shift_id != shift.id or last != sale.id:
+        if sale.shift_id != shift.id or last_sale_id(shift.id) != sale.id:
             raise PosError(_l("Only the last sale of your current shift can be voided; refund it instead."))
         if any(left[line.id] != line.quantity for line in sale.lines):
             raise PosError(_l("Part of this sale was refunded already; refund the rest instead."))
@@ -192,9 +210,7 @@ def reverse(
             raise PosError(_l("You cannot refund more than was sold and not yet refunded."))
     if not manager_pin:
         raise PosError(_l("A refund or void needs the manager's PIN."), 403)
-    approver = accounts.verify_manager_pin(sale.outlet_id, manager_pin, policy)
-    if approver is None:
-        raise PosError(_l("The manager PIN is wrong."), 403)
+    approver = accounts.approve(sale.outlet_id, manager_pin, policy, user)
     outlet = shift.outlet
     day = business_date(outlet.timezone)
     head = sales.Head(

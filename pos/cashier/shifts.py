@@ -171,9 +171,7 @@ def close_shift(
     if abs(difference) > shift.outlet.cash_tolerance:
         if not manager_pin:
             raise PosError(_l("The difference is beyond the tolerance: the manager must approve it with a PIN."))
-        approver = accounts.verify_manager_pin(shift.outlet_id, manager_pin, policy)
-        if approver is None:
-            raise PosError(_l("The manager PIN is wrong."), 403)
+        approver = accounts.approve(shift.outlet_id, manager_pin, policy, user)
     shift.status = ShiftStatus.CLOSED
     shift.closed_at = clock.now()
     shift.closed_by_id = user.id

@@ -14,6 +14,7 @@ from babel.numbers import format_currency
 
 BP_SCALE = 10_000
 MAX_AMOUNT = 10**15
+MAX_PRICE = 10**12  # Rp1 trillion: the largest unit price a product may have
 
 
 class MoneyError(ValueError):

@@ -34,7 +34,9 @@ class Partnership:
         return self.agreement.start_date <= day and (self.agreement.end_date is None or self.agreement.end_date >= day)
 
 
-def registry(where: ColumnElement[bool] | None, first: date, last: date, limit: int | None = None, offset: int = 0):  # type: ignore[no-untyped-def]
+def registry(
+    where: ColumnElement[bool] | None, first: date, last: date, limit: int | None = None, offset: int = 0
+) -> list[Partnership]:
     """Partnerships (newest cooperative first by name) with their sales in ``first..last`` and jobs on ``last``."""
     r = InvestorDayRollup
     sums = (

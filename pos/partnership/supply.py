@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_
+from sqlalchemy import Select, or_
 
 from pos.extensions import db
 from pos.models import Agreement, Investor, Outlet, agreement_outlet
 
 
-def _covering(day: date):  # type: ignore[no-untyped-def]
+def _covering(day: date) -> Select[tuple[int, int]]:
     return (
         db.select(Agreement.investor_id, agreement_outlet.c.outlet_id)
         .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -63,7 +64,7 @@ def _outlets() -> list[Outlet]:
     return list(db.session.scalars(query))
 
 
-def _visible():  # type: ignore[no-untyped-def]
+def _visible() -> ResponseReturnValue:
     scope = scope_for(current_user)
     query = db.select(StaffMember).order_by(
         StaffMember.outlet_id, StaffMember.end_date.is_not(None), StaffMember.full_name
@@ -75,7 +76,7 @@ def _visible():  # type: ignore[no-untyped-def]
 
 @bp.route("/staff")
 @allow(*READERS)
-def staff_list():  # type: ignore[no-untyped-def]
+def staff_list() -> ResponseReturnValue:
     outlets = _outlets()
     code = request.args.get("outlet", "")
     query = _visible()
@@ -165,7 +166,7 @@ def _outlet_for_new() -> Outlet:
 
 @bp.route("/staff/new", methods=["GET", "POST"])
 @allow(*WRITERS)
-def staff_new():  # type: ignore[no-untyped-def]
+def staff_new() -> ResponseReturnValue:
     outlet = _outlet_for_new()
     if request.method == "GET":
         return _page(outlet, _form(outlet, start_date=business_date(outlet.timezone), new_job=True), None)
@@ -174,7 +175,7 @@ def staff_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/staff/<member_uuid>", methods=["GET", "POST"])
 @allow(*WRITERS)
-def staff_edit(member_uuid: str):  # type: ignore[no-untyped-def]
+def staff_edit(member_uuid: str) -> ResponseReturnValue:
     member = one_by_uuid(_visible(), StaffMember, member_uuid)
     if request.method == "GET":
         form = _form(member.outlet, obj=member, investor=member.investor_id or 0)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import Select, and_, case, func, or_
 
 from pos.core import clock
 from pos.core.clock import business_date
@@ -66,7 +66,7 @@ def _escape(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def stock_query(outlet_id: int, investor_ids: set[int], text: str = "", show: str = "all"):  # type: ignore[no-untyped-def]
+def stock_query(outlet_id: int, investor_ids: set[int], text: str = "", show: str = "all") -> Select[Any]:
     on_hand = func.coalesce(StockBalance.quantity, 0)
     query = (
         db.select(Product, on_hand, ReorderLevel.level, func.coalesce(StockBalance.needs_count, False))

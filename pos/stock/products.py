@@ -14,6 +14,7 @@ from pos.core.clock import business_date
 from pos.core.errors import Conflict, PosError
 from pos.core.zones import zone_of
 from pos.domain.barcode import is_valid_ean
+from pos.domain.money import MAX_PRICE
 from pos.domain.units import UNITS
 from pos.extensions import db
 from pos.models import Category, Investor, PriceChange, Product, ProductPhoto, User
@@ -69,7 +70,13 @@ def _check_barcode_free(investor: Investor, barcode: str, product: Product | Non
         )
 
 
+def _check_price(price: int) -> None:
+    if not 0 < price <= MAX_PRICE:
+        raise PosError(_("A selling price must be more than Rp0 and at most Rp1.000.000.000.000."))
+
+
 def create(investor: Investor, data: ProductData, price: int, user: User) -> Product:
+    _check_price(price)
     _check(investor, data, None)
     product = Product(investor_id=investor.id, price=price, **_fields(data))
     db.session.add(product)
@@ -141,6 +148,7 @@ def schedule_price(
     product: Product, price: int, effective_at: datetime, user: User, now: datetime | None = None
 ) -> PriceChange:
     """Schedule a new selling price; it must fall within an agreement of the investor."""
+    _check_price(price)
     now = now or clock.now()
     if effective_at < now - timedelta(minutes=5):
         raise PosError(_("A price change cannot take effect in the past."))

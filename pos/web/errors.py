@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -31,7 +32,7 @@ MESSAGES = {
 }
 
 
-def _respond(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def _respond(code: int, detail: str | None = None) -> ResponseReturnValue:
     title, message = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
     text = detail or str(message)
     if request.path.startswith("/api/"):
@@ -56,24 +57,24 @@ def register(app: Flask) -> None:
             raise PosError(_l("Text cannot contain the NUL character."), 400)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(_error: CSRFError) -> ResponseReturnValue:
         return _respond(
             400,
             str(_l("This form has expired or did not come from this page. Reload and try again.")),
         )
 
     @app.errorhandler(PosError)
-    def refused(error: PosError):  # type: ignore[no-untyped-def]
+    def refused(error: PosError) -> ResponseReturnValue:
         return _respond(error.status, str(error))
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         detail = getattr(error, "pos_message", None)
         return _respond(code, detail)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(error: Exception) -> ResponseReturnValue:
         db.session.rollback()  # a failed flush leaves the session unusable until then, even to render this page
         app.logger.exception("unhandled error", exc_info=error)
         return _respond(InternalServerError.code)

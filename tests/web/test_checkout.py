@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import func
 
+from pos.core import clock
 from pos.extensions import db
-from pos.models import OutboxEvent, Payment, Role, Sale, SaleLine, StockBalance, StockMovement, User
+from pos.models import AuditEvent, OutboxEvent, Payment, Sale, SaleLine, StockBalance, StockMovement
 from pos.stock import ledger
 from tests.conftest import Client
 from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan, today_sales
@@ -382,11 +384,13 @@ def test_refund_reverses_split_and_stock_exactly(app: Flask, login_as, today: da
         f"/cashier/sales/{sale_uuid}/refund", {"key": key, f"qty-{line_id}": "1", "reason": "x", "manager_pin": "1111"}
     )
     assert wrong_pin.status_code == 403
+    typed = wrong_pin.get_data(as_text=True)
+    assert f'name="qty-{line_id}" value="1"' in typed and 'name="reason" value="x"' in typed  # nothing retyped
     with app.app_context():
-        # The refused refund writes nothing, yet the wrong PIN counts against the outlet's manager.
+        # The refused refund writes nothing, yet the wrong PIN counts against the outlet (in the audit trail).
         assert db.session.scalar(db.select(func.count()).where(Sale.original_id == sale.id)) == 0
-        managers = db.session.scalars(db.select(User).where(User.outlet_id == 1, User.role == Role.MANAGER)).all()
-        assert managers and all(m.failed_logins == 1 for m in managers)
+        failed = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "approval_failed")).all()
+        assert len(failed) == 1 and failed[0].subject_type == "outlet" and failed[0].user.username == "kasir_pw"
     for _ in range(2):  # a retry with the same key does not refund twice
         done = client.post(
             f"/cashier/sales/{sale_uuid}/refund",
@@ -487,3 +491,59 @@ def test_a_sale_waits_for_the_disk_and_a_scan_does_not(app: Flask, login_as) -> 
         assert seen and set(seen) == {"PRAGMA synchronous=FULL"}  # the sale is on disk before the receipt
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_fully_discounted_sale_completes_with_no_tender(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)  # 3.500
+    assert (
+        client.post("/cashier/cart/discount", {"discount": "3500", "manager_pin": "9999"}, htmx=True).status_code == 200
+    )
+    response = pay(client, app, cash="0")
+    assert response.status_code == 303  # the README's rule: a Rp0 sale completes, with no payment rows
+    sale = last_sale(app)
+    assert (sale.total, sale.paid, sale.change, sale.discount) == (0, 0, 0, 3_500)
+    with app.app_context():
+        assert db.session.scalar(db.select(func.count()).where(Payment.sale_id == sale.id)) == 0
+        lines = db.session.scalars(db.select(SaleLine).where(SaleLine.sale_id == sale.id)).all()
+        assert [(ln.net, ln.fee, ln.investor_share) for ln in lines] == [(0, 0, 0)]
+    assert client.get(f"/cashier/receipt/{sale.uuid}").status_code == 200
+
+
+def test_a_cart_beyond_the_money_limit_is_refused_and_the_till_keeps_working(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from pos.domain.money import MAX_AMOUNT
+    from pos.models import CartLine, Product
+
+    with app.app_context():
+        product = db.session.scalar(db.select(Product).where(Product.barcode == MIE))
+        assert product is not None
+        product.price = MAX_AMOUNT - 1  # a price typed with too many digits, synced from central
+        db.session.commit()
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    assert scan(client, MIE).status_code == 200
+    second = scan(client, MIE)
+    assert second.status_code == 422 and "Rp" in second.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(func.sum(CartLine.quantity))) == 1  # nothing of the refused scan
+    assert client.get("/cashier").status_code == 200
+    assert client.get("/cashier/pay").status_code == 200
+
+
+def test_five_wrong_manager_pins_lock_approvals_at_the_outlet_for_15_minutes(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    for _ in range(10):
+        scan(client, MIE)  # 35.000: a 5.000 discount is above the 5% a cashier may give
+    for _ in range(5):
+        wrong = client.post("/cashier/cart/discount", {"discount": "5000", "manager_pin": "1111"}, htmx=True)
+        assert wrong.status_code == 403
+    locked = client.post("/cashier/cart/discount", {"discount": "5000", "manager_pin": "9999"}, htmx=True)
+    assert locked.status_code == 429 and "dikunci" in locked.get_data(as_text=True)  # even the right PIN waits
+    with app.app_context():
+        actions = list(db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.subject_type == "outlet")))
+        assert actions.count("approval_failed") == 5 and actions.count("approvals_locked") == 1
+    with time_machine.travel(clock.now() + timedelta(minutes=16), tick=True):
+        ok = client.post("/cashier/cart/discount", {"discount": "5000", "manager_pin": "9999"}, htmx=True)
+        assert ok.status_code == 200 and "Rp30.000" in ok.get_data(as_text=True)

@@ -325,6 +325,8 @@ def test_investor_manages_products_with_valid_unique_barcodes(app: Flask, login_
         response = client.post("/products/new", {**base, "barcode": barcode})
         assert response.status_code == status, (barcode, response.status_code)
     assert client.post("/products/new", {**base, "price": "21.000,50"}).status_code == 422
+    free = client.post("/products/new", {**base, "sku": "BRS-FREE", "price": "0"})
+    assert free.status_code == 422 and "lebih dari Rp0" in free.get_data(as_text=True)
     # another investor's barcode at an outlet this investor does not supply is free to use
     elsewhere = client.post("/products/new", {**base, "sku": "BRS-X", "barcode": "8993000000014"})
     assert elsewhere.status_code == 303
@@ -363,6 +365,8 @@ def test_scheduled_price_changes_take_effect_at_their_time(app: Flask, login_as)
     premium = _product(app, PREMIUM)
     past = client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": "2020-01-01T08:00"})
     assert past.status_code == 422
+    later = (clock.now() + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/products/{premium.uuid}/prices", {"price": "0", "effective_at": later}).status_code == 422
     future = (clock.now() + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m-%dT%H:%M")
     assert (
         client.post(f"/products/{premium.uuid}/prices", {"price": "80.000", "effective_at": future}).status_code == 303

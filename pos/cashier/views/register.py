@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from pos.auth.accounts import policy
@@ -43,7 +44,7 @@ def _cart_page(status: int = 200, **extra: Any) -> Any:
 
 @bp.route("")
 @allow(*STAFF)
-def register():  # type: ignore[no-untyped-def]
+def register() -> ResponseReturnValue:
     if current_shift() is None:
         return redirect(url_for("cashier.open_shift"))
     return _cart_page()
@@ -51,7 +52,7 @@ def register():  # type: ignore[no-untyped-def]
 
 @bp.route("/scan", methods=["POST"])
 @allow(*STAFF)
-def scan():  # type: ignore[no-untyped-def]
+def scan() -> ResponseReturnValue:
     shift = require_shift()
     form = ScanForm()
     if not form.validate():
@@ -70,7 +71,7 @@ def scan():  # type: ignore[no-untyped-def]
 
 @bp.route("/search")
 @allow(*STAFF)
-def search():  # type: ignore[no-untyped-def]
+def search() -> ResponseReturnValue:
     shift = require_shift()
     text = (request.values.get("code") or request.values.get("q") or "").strip()
     products = cart_service.search(shift.outlet_id, text) if text else cart_service.favourites(shift.outlet_id)
@@ -82,7 +83,7 @@ def search():  # type: ignore[no-untyped-def]
 
 @bp.route("/products/<int:product_id>/quantity")
 @allow(*STAFF)
-def quantity_dialog(product_id: int):  # type: ignore[no-untyped-def]
+def quantity_dialog(product_id: int) -> ResponseReturnValue:
     shift = require_shift()
     product = cart_service.sellable_product(shift.outlet_id, product_id)
     return dialog("cashier/quantity.html", product=product, form=AddForm(formdata=None), u=unit(product.unit))
@@ -90,7 +91,7 @@ def quantity_dialog(product_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/products/<int:product_id>/add", methods=["POST"])
 @allow(*STAFF)
-def add(product_id: int):  # type: ignore[no-untyped-def]
+def add(product_id: int) -> ResponseReturnValue:
     shift = require_shift()
     product = cart_service.sellable_product(shift.outlet_id, product_id)
     form = AddForm()
@@ -114,7 +115,7 @@ def add(product_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/lines/<int:line_id>")
 @allow(*STAFF)
-def line_editor(line_id: int):  # type: ignore[no-untyped-def]
+def line_editor(line_id: int) -> ResponseReturnValue:
     shift = require_shift()
     cart = till_cart(shift)
     line = cart_service.line_of(cart, line_id)
@@ -125,7 +126,7 @@ def line_editor(line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/lines/<int:line_id>/quantity", methods=["POST"])
 @allow(*STAFF)
-def line_quantity(line_id: int):  # type: ignore[no-untyped-def]
+def line_quantity(line_id: int) -> ResponseReturnValue:
     shift = require_shift()
     cart = till_cart(shift)
     line = cart_service.line_of(cart, line_id)
@@ -147,7 +148,7 @@ def line_quantity(line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/lines/<int:line_id>/remove", methods=["POST"])
 @allow(*STAFF)
-def line_remove(line_id: int):  # type: ignore[no-untyped-def]
+def line_remove(line_id: int) -> ResponseReturnValue:
     cart = till_cart(require_shift())
     cart_service.remove(cart, cart_service.line_of(cart, line_id))
     return _cart_page(close_dialog=True)
@@ -155,7 +156,7 @@ def line_remove(line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/lines/<int:line_id>/discount", methods=["POST"])
 @allow(*STAFF)
-def line_discount(line_id: int):  # type: ignore[no-untyped-def]
+def line_discount(line_id: int) -> ResponseReturnValue:
     cart = till_cart(require_shift())
     line = cart_service.line_of(cart, line_id)
     form = DiscountForm()
@@ -167,7 +168,7 @@ def line_discount(line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/cart/discount", methods=["POST"])
 @allow(*STAFF)
-def sale_discount():  # type: ignore[no-untyped-def]
+def sale_discount() -> ResponseReturnValue:
     cart = till_cart(require_shift())
     form = DiscountForm()
     if not form.validate():
@@ -178,7 +179,7 @@ def sale_discount():  # type: ignore[no-untyped-def]
 
 @bp.route("/cart/clear", methods=["POST"])
 @allow(*STAFF)
-def clear():  # type: ignore[no-untyped-def]
+def clear() -> ResponseReturnValue:
     form = ClearForm()
     if not form.validate():
         raise PosError(_("Confirm that the cart should be emptied."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +19,7 @@ from pos.web.htmx import render
 
 @bp.route("/settings/qris", methods=["GET", "POST"])
 @allow(Role.MANAGER)
-def qris_settings():  # type: ignore[no-untyped-def]
+def qris_settings() -> ResponseReturnValue:
     outlet = current_user.outlet
     if outlet is None:
         abort(404)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -30,7 +31,7 @@ from pos.web.transaction import attempt
 
 @bp.route("/shift/open", methods=["GET", "POST"])
 @allow(*STAFF)
-def open_shift():  # type: ignore[no-untyped-def]
+def open_shift() -> ResponseReturnValue:
     if current_shift() is not None:
         return redirect(url_for("cashier.register"))
     form = OpenShiftForm()
@@ -54,7 +55,7 @@ def open_shift():  # type: ignore[no-untyped-def]
 
 @bp.route("/shift/cash", methods=["GET", "POST"])
 @allow(*STAFF)
-def cash_move():  # type: ignore[no-untyped-def]
+def cash_move() -> ResponseReturnValue:
     shift = require_shift()
     form = CashMoveForm()
     status = 200
@@ -78,7 +79,7 @@ def cash_move():  # type: ignore[no-untyped-def]
 
 @bp.route("/shift/close", methods=["GET", "POST"])
 @allow(*STAFF)
-def close_shift():  # type: ignore[no-untyped-def]
+def close_shift() -> ResponseReturnValue:
     shift = require_shift()
     form = CloseShiftForm()
     status = 200
@@ -126,7 +127,7 @@ def close_shift():  # type: ignore[no-untyped-def]
 
 @bp.route("/shifts/<shift_uuid>/z")
 @allow(*STAFF)
-def z_report(shift_uuid: str):  # type: ignore[no-untyped-def]
+def z_report(shift_uuid: str) -> ResponseReturnValue:
     try:
         key = uuid.UUID(shift_uuid)
     except ValueError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -26,7 +27,7 @@ READERS = (R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR, R.FACILITATOR, R.MANAGER)
 EDITORS = (R.CENTRAL, R.ADMIN)
 
 
-def visible_agreements():  # type: ignore[no-untyped-def]
+def visible_agreements() -> ResponseReturnValue:
     scope = scope_for(current_user)
     query = db.select(Agreement).order_by(Agreement.start_date.desc(), Agreement.number)
     if scope.investor_ids is not None:
@@ -72,14 +73,14 @@ def _terms(form: TermsForm) -> agreements.VersionTerms:
 
 @bp.route("/agreements")
 @allow(*READERS)
-def agreements_list():  # type: ignore[no-untyped-def]
+def agreements_list() -> ResponseReturnValue:
     rows = db.session.scalars(visible_agreements()).all()
     return render("partnership/agreements.html", agreements=rows)
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
 @allow(*EDITORS)
-def agreement_new():  # type: ignore[no-untyped-def]
+def agreement_new() -> ResponseReturnValue:
     form = AgreementForm()
     form.cooperative.choices = [SelectChoice(c.id, c.name) for c in db.session.scalars(db.select(Cooperative))]
     form.investor.choices = [SelectChoice(i.id, i.name) for i in db.session.scalars(db.select(Investor))]
@@ -142,13 +143,13 @@ def _detail(agreement: Agreement, form: VersionForm | None = None, error: str | 
 
 @bp.route("/agreements/<agreement_uuid>")
 @allow(*READERS)
-def agreement_detail(agreement_uuid: str):  # type: ignore[no-untyped-def]
+def agreement_detail(agreement_uuid: str) -> ResponseReturnValue:
     return _detail(agreement_in_scope(agreement_uuid))
 
 
 @bp.route("/agreements/<agreement_uuid>/versions", methods=["POST"])
 @allow(*EDITORS)
-def agreement_version(agreement_uuid: str):  # type: ignore[no-untyped-def]
+def agreement_version(agreement_uuid: str) -> ResponseReturnValue:
     agreement = agreement_in_scope(agreement_uuid)
     form = VersionForm()
     _category_choices(form)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -28,7 +29,7 @@ R = Role
 READERS = (R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR)
 
 
-def visible_statements():  # type: ignore[no-untyped-def]
+def visible_statements() -> ResponseReturnValue:
     scope = scope_for(current_user)
     query = db.select(Statement).order_by(Statement.period_start.desc(), Statement.number)
     if scope.investor_ids is not None:
@@ -44,7 +45,7 @@ def statement_in_scope(statement_uuid: str) -> Statement:
 
 @bp.route("/statements")
 @allow(*READERS)
-def statements():  # type: ignore[no-untyped-def]
+def statements() -> ResponseReturnValue:
     rows = db.session.scalars(visible_statements().limit(500)).all()
     return render("partnership/statements.html", statements=rows)
 
@@ -59,7 +60,7 @@ def _issue_page(agreement: Agreement, form: IssueForm, error: str | None = None,
 
 @bp.route("/agreements/<agreement_uuid>/statements", methods=["GET", "POST"])
 @allow(R.CENTRAL, R.ADMIN, R.BOARD)
-def issue_statement(agreement_uuid: str):  # type: ignore[no-untyped-def]
+def issue_statement(agreement_uuid: str) -> ResponseReturnValue:
     agreement = agreement_in_scope(agreement_uuid)
     form = IssueForm()
     form.outlet.choices = [SelectChoice(o.id, o.name) for o in agreement.outlets]
@@ -104,13 +105,13 @@ def _detail(statement: Statement, error: str | None = None, status: int = 200, *
 
 @bp.route("/statements/<statement_uuid>")
 @allow(*READERS)
-def statement_detail(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_detail(statement_uuid: str) -> ResponseReturnValue:
     return _detail(statement_in_scope(statement_uuid))
 
 
 @bp.route("/statements/<statement_uuid>/sign", methods=["POST"])
 @allow(R.BOARD, R.INVESTOR)
-def statement_sign(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_sign(statement_uuid: str) -> ResponseReturnValue:
     statement = statement_in_scope(statement_uuid)
     try:
         with attempt():
@@ -123,7 +124,7 @@ def statement_sign(statement_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/statements/<statement_uuid>/payments", methods=["POST"])
 @allow(R.BOARD, R.INVESTOR, R.CENTRAL, R.ADMIN)
-def statement_payment(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_payment(statement_uuid: str) -> ResponseReturnValue:
     statement = statement_in_scope(statement_uuid)
     form = PaymentForm()
     if not form.validate():
@@ -147,7 +148,7 @@ def statement_payment(statement_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/statements/<statement_uuid>/disputes", methods=["POST"])
 @allow(R.BOARD, R.INVESTOR, R.CENTRAL, R.ADMIN)
-def statement_dispute(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_dispute(statement_uuid: str) -> ResponseReturnValue:
     statement = statement_in_scope(statement_uuid)
     form = DisputeForm()
     if not form.validate():
@@ -159,7 +160,7 @@ def statement_dispute(statement_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/statements/<statement_uuid>/disputes/<int:dispute_id>/resolve", methods=["POST"])
 @allow(R.CENTRAL, R.ADMIN)
-def dispute_resolve(statement_uuid: str, dispute_id: int):  # type: ignore[no-untyped-def]
+def dispute_resolve(statement_uuid: str, dispute_id: int) -> ResponseReturnValue:
     statement = statement_in_scope(statement_uuid)
     dispute = db.session.get(Dispute, dispute_id)
     if dispute is None or dispute.statement_id != statement.id:
@@ -183,13 +184,13 @@ def _document(statement: Statement) -> str:
 
 @bp.route("/statements/<statement_uuid>/print")
 @allow(*READERS)
-def statement_print(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_print(statement_uuid: str) -> ResponseReturnValue:
     return _document(statement_in_scope(statement_uuid))
 
 
 @bp.route("/statements/<statement_uuid>.pdf")
 @allow(*READERS)
-def statement_pdf(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_pdf(statement_uuid: str) -> ResponseReturnValue:
     statement = statement_in_scope(statement_uuid)
     try:
         from weasyprint import HTML
@@ -232,13 +233,13 @@ def _table(statement: Statement) -> tuple[list[str], list[list[object]]]:
 
 @bp.route("/statements/<statement_uuid>.csv")
 @allow(*READERS)
-def statement_csv(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_csv(statement_uuid: str) -> ResponseReturnValue:
     return _statement_file(statement_uuid, "csv")
 
 
 @bp.route("/statements/<statement_uuid>.xlsx")
 @allow(*READERS)
-def statement_xlsx(statement_uuid: str):  # type: ignore[no-untyped-def]
+def statement_xlsx(statement_uuid: str) -> ResponseReturnValue:
     return _statement_file(statement_uuid, "xlsx")
 
 
@@ -254,7 +255,7 @@ def _statement_file(statement_uuid: str, fmt: str) -> Any:
 
 @bp.route("/fees")
 @allow(R.BOARD, R.CENTRAL, R.ADMIN)
-def fees():  # type: ignore[no-untyped-def]
+def fees() -> ResponseReturnValue:
     """The cooperative's own income (fees) kept apart from the money collected for investors, by month, outlet
     and investor (from the outlet × investor × day rollup)."""
     from pos.models import Investor, InvestorDayRollup

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -133,7 +134,7 @@ def _table(name: str, data: dict[str, Any]) -> tuple[list[str], list[list[object
 
 @bp.route("/reports/cooperative")
 @allow(R.BOARD, R.CENTRAL, R.ADMIN)
-def cooperative():  # type: ignore[no-untyped-def]
+def cooperative() -> ResponseReturnValue:
     chosen = choose()
     coop = chosen.cooperative
     if current_user.role == R.BOARD:

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -147,7 +148,7 @@ def _table(name: str, data: dict[str, Any]) -> tuple[list[str], list[list[object
 
 @bp.route("/reports/investor")
 @allow(R.INVESTOR, R.CENTRAL, R.ADMIN)
-def investor():  # type: ignore[no-untyped-def]
+def investor() -> ResponseReturnValue:
     chosen = choose()
     if chosen.investor is None:
         if current_user.role == R.INVESTOR:

@@ -7,13 +7,12 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from flask import Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import func
 
 from pos.core.errors import PosError
 from pos.domain.charts import bar_chart
-from pos.extensions import db
-from pos.models import Dispute, Statement, StatementPayment
+from pos.partnership import obligations
 from pos.reports import figures
 from pos.reports.views import bp
 from pos.reports.views.filters import choose, today
@@ -34,44 +33,9 @@ def _month() -> date:
     return date(int(found[1]), int(found[2]), 1)
 
 
-def _statements(outlets: object, first: date, last: date) -> dict[str, int]:
-    query = db.select(
-        func.count(Statement.id),
-        func.count(Statement.id).filter(
-            Statement.board_signed_at.is_not(None), Statement.investor_signed_at.is_not(None)
-        ),
-        func.coalesce(func.sum(Statement.fee), 0),
-        func.coalesce(func.sum(Statement.amount_payable), 0),
-    ).where(Statement.period_start >= first, Statement.period_start <= last)
-    paid = (
-        db.select(func.coalesce(func.sum(StatementPayment.amount), 0))
-        .join(Statement, StatementPayment.statement_id == Statement.id)
-        .where(Statement.period_start >= first, Statement.period_start <= last)
-    )
-    disputes = (
-        db.select(func.count(Dispute.id))
-        .join(Statement, Dispute.statement_id == Statement.id)
-        .where(Dispute.resolved_at.is_(None))
-    )
-    if outlets is not None:
-        ids = outlets.scalar_subquery()  # type: ignore[attr-defined]
-        query = query.where(Statement.outlet_id.in_(ids))
-        paid = paid.where(Statement.outlet_id.in_(ids))
-        disputes = disputes.where(Statement.outlet_id.in_(ids))
-    count, signed, fee, payable = db.session.execute(query).one()
-    return {
-        "count": int(count),
-        "signed": int(signed),
-        "fee": int(fee),
-        "payable": int(payable),
-        "paid": int(db.session.scalar(paid) or 0),
-        "disputes": int(db.session.scalar(disputes) or 0),
-    }
-
-
 @bp.route("/reports/monthly")
 @allow(*READERS)
-def monthly_report():  # type: ignore[no-untyped-def]
+def monthly_report() -> ResponseReturnValue:
     """The monthly programme report as a printable page, or a PDF with ``?format=pdf``."""
     month = _month()
     chosen = choose()
@@ -96,7 +60,7 @@ def monthly_report():  # type: ignore[no-untyped-def]
         jobs=figures.jobs_summary(chosen.outlets, last),
         below=figures.jobs_rows(chosen.outlets, last, only_below=True, limit=30),
         target=JOBS_TARGET,
-        statements=_statements(chosen.outlets, month, last),
+        statements=obligations.summary(chosen.outlets, month, last),
     )
     if request.args.get("format") != "pdf":
         return html

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -86,7 +87,7 @@ def _silent(chosen: Chosen) -> tuple[int, list[object]] | None:
 
 @bp.route("/reports")
 @allow(*READERS)
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     chosen = choose()
     if request.args.get("format"):
         if request.args.get("table") == "silent":
@@ -114,7 +115,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     )
 
 
-def _export_silent(chosen: Chosen):  # type: ignore[no-untyped-def]
+def _export_silent(chosen: Chosen) -> ResponseReturnValue:
     since = clock.now() - timedelta(hours=SILENT_HOURS)
     _count, rows = figures.silent_outlets(chosen.outlets, since, limit=100_000)
     return export(
@@ -124,7 +125,7 @@ def _export_silent(chosen: Chosen):  # type: ignore[no-untyped-def]
     )
 
 
-def _export_days(chosen: Chosen):  # type: ignore[no-untyped-def]
+def _export_days(chosen: Chosen) -> ResponseReturnValue:
     by_day = figures.daily(chosen.piece)
     first, last = chosen.piece.first, chosen.piece.last
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -138,7 +139,7 @@ def _export_days(chosen: Chosen):  # type: ignore[no-untyped-def]
 
 @bp.route("/reports/outlets")
 @allow(*READERS)
-def outlets():  # type: ignore[no-untyped-def]
+def outlets() -> ResponseReturnValue:
     chosen = choose()
     if request.args.get("format"):
         header, table = _outlet_table(figures.ranked_outlets(chosen.piece, chosen.today, chosen.outlets))
@@ -160,7 +161,7 @@ def outlets():  # type: ignore[no-untyped-def]
 
 @bp.route("/reports/products")
 @allow(*READERS)
-def products():  # type: ignore[no-untyped-def]
+def products() -> ResponseReturnValue:
     chosen = choose()
     rows = figures.top_products(chosen.piece, chosen.today, limit=200)
     if request.args.get("format"):
@@ -174,7 +175,7 @@ def products():  # type: ignore[no-untyped-def]
 
 @bp.route("/reports/jobs")
 @allow(*READERS)
-def jobs():  # type: ignore[no-untyped-def]
+def jobs() -> ResponseReturnValue:
     chosen = choose()
     only_below = request.args.get("below") == "1"
     if request.args.get("format"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement
@@ -46,7 +47,7 @@ def version_text(version: AgreementVersion) -> str:
 
 @bp.route("/transparency")
 @allow(R.FACILITATOR, R.CENTRAL, R.ADMIN, R.BOARD, R.INVESTOR)
-def transparency():  # type: ignore[no-untyped-def]
+def transparency() -> ResponseReturnValue:
     chosen = choose(default_first=filters.today().replace(month=1, day=1))
     first, last = chosen.piece.first, chosen.piece.last
     where = _mine()

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -32,7 +33,7 @@ R = Role
 MAX_RANGE_DAYS = 366
 
 
-def visible_products():  # type: ignore[no-untyped-def]
+def visible_products() -> ResponseReturnValue:
     scope = scope_for(current_user)
     query = db.select(Product)
     if scope.investor_ids is not None:
@@ -68,7 +69,7 @@ def _data(form: ProductForm) -> products.ProductData:
 
 @bp.route("/products/new", methods=["GET", "POST"])
 @allow(R.INVESTOR)
-def product_new():  # type: ignore[no-untyped-def]
+def product_new() -> ResponseReturnValue:
     investor = current_user.investor
     if investor is None:
         abort(403)
@@ -99,7 +100,7 @@ def _mine(product: Product) -> None:
 
 @bp.route("/products/<product_uuid>/edit", methods=["GET", "POST"])
 @allow(R.INVESTOR)
-def product_edit(product_uuid: str):  # type: ignore[no-untyped-def]
+def product_edit(product_uuid: str) -> ResponseReturnValue:
     product = product_in_scope(product_uuid)
     _mine(product)
     if request.method == "GET":
@@ -140,13 +141,13 @@ def _detail(product: Product, error: Any = None, status: int = 200, price_form: 
 
 @bp.route("/products/<product_uuid>")
 @allow(R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN)
-def product_detail(product_uuid: str):  # type: ignore[no-untyped-def]
+def product_detail(product_uuid: str) -> ResponseReturnValue:
     return _detail(product_in_scope(product_uuid))
 
 
 @bp.route("/products/<product_uuid>/prices", methods=["POST"])
 @allow(R.INVESTOR)
-def product_price(product_uuid: str):  # type: ignore[no-untyped-def]
+def product_price(product_uuid: str) -> ResponseReturnValue:
     product = product_in_scope(product_uuid)
     _mine(product)
     form = PriceForm()
@@ -164,7 +165,7 @@ def product_price(product_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/products/<product_uuid>/prices/<int:change_id>/cancel", methods=["POST"])
 @allow(R.INVESTOR)
-def product_price_cancel(product_uuid: str, change_id: int):  # type: ignore[no-untyped-def]
+def product_price_cancel(product_uuid: str, change_id: int) -> ResponseReturnValue:
     product = product_in_scope(product_uuid)
     _mine(product)
     change = db.session.get(PriceChange, change_id)
@@ -181,7 +182,7 @@ def product_price_cancel(product_uuid: str, change_id: int):  # type: ignore[no-
 
 @bp.route("/products/<product_uuid>/photo", methods=["GET", "POST"])
 @allow(R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN)
-def product_photo(product_uuid: str):  # type: ignore[no-untyped-def]
+def product_photo(product_uuid: str) -> ResponseReturnValue:
     product = product_in_scope(product_uuid)
     if request.method == "GET":
         photo = db.session.get(ProductPhoto, product.id)
@@ -214,7 +215,7 @@ def _range(form: RangeForm) -> tuple[date, date]:
 
 @bp.route("/sales-by-product")
 @allow(R.INVESTOR)
-def investor_sales():  # type: ignore[no-untyped-def]
+def investor_sales() -> ResponseReturnValue:
     form = RangeForm(request.args)
     if not form.validate():
         raise PosError(_("Check the dates: the start must be on or before the end."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -27,7 +28,7 @@ R = Role
 PAGE_SIZE = 40
 
 
-def visible_counts():  # type: ignore[no-untyped-def]
+def visible_counts() -> ResponseReturnValue:
     scope = scope_for(current_user)
     query = db.select(StockCount).order_by(StockCount.started_at.desc(), StockCount.id.desc())
     if scope.outlet_ids is not None:
@@ -48,7 +49,7 @@ def _start_form(outlet_id: int, formdata: Any = None) -> StartCountForm:
 
 @bp.route("/counts", methods=["GET", "POST"])
 @allow(R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
-def count_list():  # type: ignore[no-untyped-def]
+def count_list() -> ResponseReturnValue:
     outlet = chosen_outlet()
     rows = db.session.scalars(visible_counts().limit(200)).all()
     if request.method == "GET":
@@ -150,13 +151,13 @@ def _detail(count: StockCount, error: Any = None, status: int = 200, focus: Stoc
 
 @bp.route("/counts/<count_uuid>")
 @allow(R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
-def count_detail(count_uuid: str):  # type: ignore[no-untyped-def]
+def count_detail(count_uuid: str) -> ResponseReturnValue:
     return _detail(count_in_scope(count_uuid))
 
 
 @bp.route("/counts/<count_uuid>/scan", methods=["POST"])
 @allow(R.MANAGER)
-def count_scan(count_uuid: str):  # type: ignore[no-untyped-def]
+def count_scan(count_uuid: str) -> ResponseReturnValue:
     """A scanned code brings its line to the top, ready for the counted quantity."""
     count = count_in_scope(count_uuid)
     form = CodeForm()
@@ -174,7 +175,7 @@ def count_scan(count_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/counts/<count_uuid>/lines/<int:line_id>", methods=["POST"])
 @allow(R.MANAGER)
-def count_line(count_uuid: str, line_id: int):  # type: ignore[no-untyped-def]
+def count_line(count_uuid: str, line_id: int) -> ResponseReturnValue:
     count = count_in_scope(count_uuid)
     line = db.session.get(StockCountLine, line_id)
     if line is None or line.count_id != count.id:
@@ -195,7 +196,7 @@ def count_line(count_uuid: str, line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/counts/<count_uuid>/confirm", methods=["POST"])
 @allow(R.MANAGER)
-def count_confirm(count_uuid: str):  # type: ignore[no-untyped-def]
+def count_confirm(count_uuid: str) -> ResponseReturnValue:
     count = count_in_scope(count_uuid)
     if not ConfirmForm().validate():
         abort(400)
@@ -210,7 +211,7 @@ def count_confirm(count_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/counts/<count_uuid>/cancel", methods=["POST"])
 @allow(R.MANAGER)
-def count_cancel(count_uuid: str):  # type: ignore[no-untyped-def]
+def count_cancel(count_uuid: str) -> ResponseReturnValue:
     count = count_in_scope(count_uuid)
     if not ConfirmForm().validate():
         abort(400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -33,7 +34,7 @@ def visible_deliveries() -> Any:
 
 @bp.route("/deliveries")
 @allow(*READERS)
-def delivery_list():  # type: ignore[no-untyped-def]
+def delivery_list() -> ResponseReturnValue:
     status = request.args.get("status", "")
     query = visible_deliveries()
     if status in set(DeliveryStatus):
@@ -65,7 +66,7 @@ def _outlet_choices(form: DeliveryForm) -> None:
 
 @bp.route("/deliveries/new", methods=["GET", "POST"])
 @allow(R.INVESTOR)
-def delivery_new():  # type: ignore[no-untyped-def]
+def delivery_new() -> ResponseReturnValue:
     investor = _my_investor()
     request_doc = None
     request_uuid = request.values.get("request", "")
@@ -136,14 +137,14 @@ def delivery_in_scope(delivery_uuid: str) -> Delivery:
 
 @bp.route("/deliveries/<delivery_uuid>")
 @allow(*READERS)
-def delivery_detail(delivery_uuid: str):  # type: ignore[no-untyped-def]
+def delivery_detail(delivery_uuid: str) -> ResponseReturnValue:
     delivery = delivery_in_scope(delivery_uuid)
     return render("stock/delivery.html", d=delivery, form=ConfirmForm(formdata=None))
 
 
 @bp.route("/deliveries/<delivery_uuid>/cancel", methods=["POST"])
 @allow(R.INVESTOR)
-def delivery_cancel(delivery_uuid: str):  # type: ignore[no-untyped-def]
+def delivery_cancel(delivery_uuid: str) -> ResponseReturnValue:
     delivery = delivery_in_scope(delivery_uuid)
     return confirmed(
         lambda: deliveries.cancel(delivery, current_user),
@@ -158,7 +159,7 @@ def _receive_page(delivery: Delivery, form: ReceiveForm, error: Any = None, stat
 
 @bp.route("/deliveries/<delivery_uuid>/receive", methods=["GET", "POST"])
 @allow(R.MANAGER)
-def delivery_receive(delivery_uuid: str):  # type: ignore[no-untyped-def]
+def delivery_receive(delivery_uuid: str) -> ResponseReturnValue:
     delivery = delivery_in_scope(delivery_uuid)
     if request.method == "GET":
         if delivery.status != DeliveryStatus.SENT:
@@ -201,7 +202,7 @@ def delivery_receive(delivery_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/deliveries/<delivery_uuid>/bast")
 @allow(*READERS)
-def delivery_bast(delivery_uuid: str):  # type: ignore[no-untyped-def]
+def delivery_bast(delivery_uuid: str) -> ResponseReturnValue:
     delivery = delivery_in_scope(delivery_uuid)
     if delivery.status != DeliveryStatus.RECEIVED:
         abort(404)

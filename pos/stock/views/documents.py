@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -37,7 +38,7 @@ REASONS = {
 
 @bp.route("/returns")
 @allow(*READERS)
-def return_list():  # type: ignore[no-untyped-def]
+def return_list() -> ResponseReturnValue:
     rows = db.session.scalars(in_scope(StockReturn, StockReturn.sent_at).limit(300)).all()
     return render("stock/returns.html", returns=rows, reasons=REASONS)
 
@@ -51,7 +52,7 @@ def _return_form(outlet_id: int, formdata: Any = None) -> ReturnForm:
 
 @bp.route("/returns/new", methods=["GET", "POST"])
 @allow(R.MANAGER)
-def return_new():  # type: ignore[no-untyped-def]
+def return_new() -> ResponseReturnValue:
     outlet = chosen_outlet()
     if outlet is None:
         abort(404)
@@ -89,7 +90,7 @@ def return_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/returns/<return_uuid>")
 @allow(*READERS)
-def return_detail(return_uuid: str):  # type: ignore[no-untyped-def]
+def return_detail(return_uuid: str) -> ResponseReturnValue:
     document = one_by_uuid(in_scope(StockReturn, StockReturn.sent_at), StockReturn, return_uuid)
     if request.args.get("print"):
         return render_template("stock/return_print.html", r=document, reasons=REASONS)
@@ -98,7 +99,7 @@ def return_detail(return_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/returns/<return_uuid>/confirm", methods=["POST"])
 @allow(R.INVESTOR)
-def return_confirm(return_uuid: str):  # type: ignore[no-untyped-def]
+def return_confirm(return_uuid: str) -> ResponseReturnValue:
     document = one_by_uuid(in_scope(StockReturn, StockReturn.sent_at), StockReturn, return_uuid)
     return confirmed(
         lambda: returns.confirm_return(document, current_user),
@@ -112,7 +113,7 @@ def return_confirm(return_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/restock")
 @allow(*READERS)
-def restock_list():  # type: ignore[no-untyped-def]
+def restock_list() -> ResponseReturnValue:
     query = in_scope(RestockRequest, RestockRequest.requested_at)
     status = request.args.get("status", "")
     if status in set(RestockStatus):
@@ -128,7 +129,7 @@ def _restock_form(outlet_id: int, formdata: Any = None) -> RestockForm:
 
 @bp.route("/restock/new", methods=["GET", "POST"])
 @allow(R.MANAGER)
-def restock_new():  # type: ignore[no-untyped-def]
+def restock_new() -> ResponseReturnValue:
     outlet = chosen_outlet()
     if outlet is None:
         abort(404)
@@ -169,14 +170,14 @@ def restock_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/restock/<request_uuid>")
 @allow(*READERS)
-def restock_detail(request_uuid: str):  # type: ignore[no-untyped-def]
+def restock_detail(request_uuid: str) -> ResponseReturnValue:
     document = one_by_uuid(in_scope(RestockRequest, RestockRequest.requested_at), RestockRequest, request_uuid)
     return render("stock/restock.html", r=document, form=DeclineForm(formdata=None))
 
 
 @bp.route("/restock/<request_uuid>/decline", methods=["POST"])
 @allow(R.INVESTOR)
-def restock_decline(request_uuid: str):  # type: ignore[no-untyped-def]
+def restock_decline(request_uuid: str) -> ResponseReturnValue:
     document = one_by_uuid(in_scope(RestockRequest, RestockRequest.requested_at), RestockRequest, request_uuid)
     form = DeclineForm()
     try:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -41,7 +42,7 @@ def _show() -> str:
 
 @bp.route("/stock")
 @allow(*READERS)
-def stock_list():  # type: ignore[no-untyped-def]
+def stock_list() -> ResponseReturnValue:
     outlets = visible_outlets()
     outlet = chosen_outlet(outlets)
     holdings = inventory.holdings(current_user.investor_id) if current_user.role == R.INVESTOR else []
@@ -70,7 +71,7 @@ def stock_list():  # type: ignore[no-untyped-def]
 
 @bp.route("/stock/settings", methods=["POST"])
 @allow(R.MANAGER)
-def stock_settings():  # type: ignore[no-untyped-def]
+def stock_settings() -> ResponseReturnValue:
     outlet = current_user.outlet
     if outlet is None:
         abort(404)
@@ -84,7 +85,7 @@ def stock_settings():  # type: ignore[no-untyped-def]
 
 @bp.route("/stock/export")
 @allow(*READERS)
-def stock_export():  # type: ignore[no-untyped-def]
+def stock_export() -> ResponseReturnValue:
     outlet = chosen_outlet()
     if outlet is None:
         abort(404)
@@ -120,7 +121,7 @@ def stock_export():  # type: ignore[no-untyped-def]
 
 @bp.route("/stock/<int:product_id>/level", methods=["POST"])
 @allow(R.MANAGER, R.INVESTOR)
-def set_level(product_id: int):  # type: ignore[no-untyped-def]
+def set_level(product_id: int) -> ResponseReturnValue:
     outlet = chosen_outlet()
     if outlet is None:
         abort(404)
@@ -148,7 +149,7 @@ def _day_bounds(form: RangeForm, timezone: str) -> tuple[datetime | None, dateti
 
 @bp.route("/stock/movements")
 @allow(*READERS)
-def movements():  # type: ignore[no-untyped-def]
+def movements() -> ResponseReturnValue:
     outlet = chosen_outlet()
     if outlet is None:
         abort(404)
@@ -202,7 +203,7 @@ def movements():  # type: ignore[no-untyped-def]
 
 @bp.route("/stock/write-off", methods=["GET", "POST"])
 @allow(R.MANAGER)
-def write_off():  # type: ignore[no-untyped-def]
+def write_off() -> ResponseReturnValue:
     outlet = chosen_outlet()
     if outlet is None:
         abort(404)
@@ -228,7 +229,7 @@ def write_off():  # type: ignore[no-untyped-def]
 
 @bp.route("/stock/shrinkage")
 @allow(*READERS)
-def shrinkage():  # type: ignore[no-untyped-def]
+def shrinkage() -> ResponseReturnValue:
     scope = scope_for(current_user)
     outlet_ids = None if scope.outlet_ids is None else set(scope.outlet_ids)
     investors = None if scope.investor_ids is None else set(scope.investor_ids)

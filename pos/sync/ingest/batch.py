@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from pos.core import clock
-from pos.domain.money import line_amount
+from pos.domain.money import MAX_PRICE, line_amount
 from pos.domain.pricing import LineInput, SoldLine, price_sale, take_back
 from pos.domain.quantity import MAX_STEPS
 from pos.domain.sync import Envelope
@@ -29,7 +29,7 @@ from pos.sync.events import (
     STOCK_KIND_BY_TYPE,
 )
 from pos.sync.ingest.refs import LineFacts, Refs, check_investor
-from pos.sync.ingest.values import MAX_PRICE, Refused, day_from, instant, ref_of, text_of, uuid_of, whole_number
+from pos.sync.ingest.values import Refused, day_from, instant, ref_of, text_of, uuid_of, whole_number
 
 
 class Batch:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-MAX_PRICE = 10**12
-
 
 class Refused(Exception):
     """This one event cannot be accepted; the rest of the batch goes on."""

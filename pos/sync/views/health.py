@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +24,7 @@ R = Role
 
 @bp.route("/sync")
 @allow(R.CASHIER, R.MANAGER, R.ADMIN)
-def sync_status():  # type: ignore[no-untyped-def]
+def sync_status() -> ResponseReturnValue:
     state = status.outlet_status(
         configured=bool(current_app.config.get("POS_CENTRAL_URL") and current_app.config.get("POS_SYNC_TOKEN")),
         stale_after=_stale_after(),
@@ -37,7 +38,7 @@ def _stale_after() -> timedelta:
 
 @bp.route("/sync/now", methods=["POST"])
 @allow(R.CASHIER, R.MANAGER, R.ADMIN)
-def sync_now():  # type: ignore[no-untyped-def]
+def sync_now() -> ResponseReturnValue:
     if not ConfirmForm().validate():
         abort(400)
     try:
@@ -54,7 +55,7 @@ def sync_now():  # type: ignore[no-untyped-def]
 
 @bp.route("/sync/health")
 @allow(R.CENTRAL, R.ADMIN)
-def health():  # type: ignore[no-untyped-def]
+def health() -> ResponseReturnValue:
     now = clock.now()
     outlets, conflicts = status.by_outlet(clock.business_date(programme_zone()), now)
     return render(
@@ -77,7 +78,7 @@ def _outlet(code: str) -> Outlet:
 
 @bp.route("/sync/outlets/<code>/token", methods=["POST"])
 @allow(R.ADMIN)
-def issue_token(code: str):  # type: ignore[no-untyped-def]
+def issue_token(code: str) -> ResponseReturnValue:
     outlet = _outlet(code)
     if not ConfirmForm().validate():
         abort(400)
@@ -87,7 +88,7 @@ def issue_token(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/sync/outlets/<code>/revoke", methods=["POST"])
 @allow(R.ADMIN)
-def revoke_token(code: str):  # type: ignore[no-untyped-def]
+def revoke_token(code: str) -> ResponseReturnValue:
     outlet = _outlet(code)
     if not ConfirmForm().validate():
         abort(400)
