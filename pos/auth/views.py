@@ -14,6 +14,7 @@ from pos.auth.forms import LanguageForm, LoginForm, PinForm
 from pos.extensions import db, limiter, login_manager
 from pos.models import Outlet, User
 from pos.web.access import public
+from pos.web.forms import local_path, url_args
 from pos.web.htmx import render
 
 bp = Blueprint("auth", __name__)
@@ -28,11 +29,7 @@ def load_user(token: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("home.index")
+    return local_path(target, url_for("home.index"))
 
 
 def _begin(user: User, method: str) -> None:
@@ -54,7 +51,7 @@ def _refusal(error: accounts.AuthError) -> str:
 def pin_outlet() -> Outlet | None:
     if current_app.config["POS_ROLE"] == "central":
         return None
-    code = current_app.config["POS_OUTLET_CODE"] or request.args.get("outlet")
+    code = current_app.config["POS_OUTLET_CODE"] or url_args().text("outlet")
     query = db.select(Outlet).where(Outlet.active.is_(True))
     if code:
         return db.session.scalar(query.where(Outlet.code == code))
@@ -70,7 +67,7 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+        form.next.data = url_args().text("next") or ""
     error = None
     status = 200
     if form.validate_on_submit():

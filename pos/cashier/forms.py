@@ -68,5 +68,29 @@ class ReverseForm(FlaskForm):
     manager_pin = StringField(_l("Manager PIN"), validators=[DataRequired(), *PIN[1:]])
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+WHOLE_PIECES = Regexp(r"^[0-9]{1,6}$", message=_l("Counts of notes and coins are whole numbers."))
+for _denomination, _name in denomination_fields():  # a field per banknote and coin, n100000 ... n100
+    setattr(
+        CloseShiftForm,
+        _name,
+        StringField(filters=[lambda v: v.strip() if v else v], validators=[Optional(), WHOLE_PIECES]),
+    )
+
+
+def reverse_form_for(line_ids: list[int]) -> type[ReverseForm]:
+    """The refund form of one sale: a quantity field per line (``qty-<line id>``), as typed (parsed per unit)."""
+    fields = {
+        f"qty-{line_id}": StringField(
+            filters=[lambda v: v.strip() if v else v], validators=[Optional(), Length(max=12)]
+        )
+        for line_id in line_ids
+    }
+    return type("SaleReverseForm", (ReverseForm,), fields)
+
+
 class QrisSettingsForm(FlaskForm):
     payload = TextAreaField(_l("Static QRIS payload"), validators=[DataRequired(), Length(max=600)])

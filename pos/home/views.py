@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from pos.home import overview
 from pos.models import Role
 from pos.stock import catalog
 from pos.web.access import ALL_ROLES, allow, scope_for
+from pos.web.forms import url_args
 from pos.web.htmx import render
 
 bp = Blueprint("home", __name__)
@@ -35,8 +36,8 @@ def dashboard() -> ResponseReturnValue:
 @bp.route("/products")
 @allow(R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN)
 def products() -> ResponseReturnValue:
-    text = request.args.get("q", "")
-    page_number = request.args.get("page", "1")
+    text = url_args().text("q") or ""
+    page_number = url_args().text("page") or "1"
     page = catalog.search_products(scope_for(current_user), text, int(page_number) if page_number.isdigit() else 1)
     return render("home/products.html", "results", page=page, q=text)
 

@@ -25,6 +25,7 @@ from pos.staff.roster import ROLE_LABELS
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.exports import export
 from pos.web.fields import plausible_date
+from pos.web.forms import url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -78,7 +79,7 @@ def _visible() -> ResponseReturnValue:
 @allow(*READERS)
 def staff_list() -> ResponseReturnValue:
     outlets = _outlets()
-    code = request.args.get("outlet", "")
+    code = url_args().text("outlet") or ""
     query = _visible()
     chosen = None
     if code:
@@ -88,7 +89,7 @@ def staff_list() -> ResponseReturnValue:
         query = query.where(StaffMember.outlet_id == chosen.id)
     members = db.session.scalars(query.limit(5000)).all()
     today = business_date(zone_of(chosen))
-    if request.args.get("format"):
+    if url_args().text("format"):
         header = [_("Outlet"), _("Name"), _("Role"), _("Employed by"), _("Start date"), _("End date"), _("New job")]
         if sees_national_id():
             header.append(_("NIK"))
@@ -157,7 +158,7 @@ def _outlet_for_new() -> Outlet:
         if current_user.outlet is None:
             abort(404)
         return current_user.outlet
-    code = request.values.get("outlet", "")
+    code = url_args().text("outlet") or ""
     outlet = next((o for o in _outlets() if o.code == code), None)
     if outlet is None:
         abort(404)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect
+from flask import abort, flash, g, redirect, request
 from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import NumberRange, Optional
 
 from pos.core.errors import PosError
 from pos.web.transaction import attempt
@@ -29,3 +32,79 @@ def confirmed(work: Callable[[], object], back: str, done: Callable[[], str]) ->
         return redirect(back, 303)
     flash(done(), "success")
     return redirect(back, 303)
+
+
+def _cut(limit: int) -> Callable[[object], object]:
+    def cut(value: object) -> object:
+        return value.strip()[:limit] if isinstance(value, str) else value
+
+    return cut
+
+
+class Query(FlaskForm):
+    """What a page's address may say besides its path: search text, page, filters, the file asked for. Read once
+    per request from the query string (and, on a POST, the form too); text is stripped and cut to its length, and
+    a page that is not a whole number from 1 reads as absent."""
+
+    class Meta:
+        csrf = False
+
+    sent: frozenset[str] = frozenset()
+    q = StringField(filters=[_cut(80)])
+    code = StringField(filters=[_cut(80)])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+    outlet = StringField(filters=[_cut(20)])
+    product = StringField(filters=[_cut(60)])
+    status = StringField(filters=[_cut(20)])
+    show = StringField(filters=[_cut(20)])
+    kind = StringField(filters=[_cut(20)])
+    table = StringField(filters=[_cut(20)])
+    month = StringField(filters=[_cut(7)])
+    request = StringField(filters=[_cut(40)])
+    method = StringField(filters=[_cut(10)])
+    qris = StringField(filters=[_cut(20)])
+    width = StringField(filters=[_cut(2)])
+    format = StringField(filters=[_cut(10)])
+    only = StringField(filters=[_cut(20)])
+    below = StringField(filters=[_cut(1)])
+    done = StringField(filters=[_cut(1)])
+    print = StringField(filters=[_cut(1)])
+    next = StringField(filters=[_cut(500)])
+    more = StringField(filters=[_cut(1)])
+    quick = StringField(filters=[_cut(10)])
+
+    def text(self, name: str) -> str:
+        """The field's value if it is valid, else empty."""
+        field = self[name]
+        return "" if field.errors or field.data is None else str(field.data)
+
+    def given(self, name: str, default: str) -> str:
+        """The field's value when the address names it (even empty), else ``default``."""
+        return self.text(name) if name in self.sent else default
+
+    def number(self, name: str, default: int = 1) -> int:
+        field = self[name]
+        return default if field.errors or field.data is None else int(field.data)
+
+    def flag(self, name: str) -> bool:
+        return self.text(name) == "1"
+
+
+def url_args() -> Query:
+    """The request's ``Query``, validated once (invalid values read as absent)."""
+    if "pos_query" not in g:
+        sent = request.values if request.method == "POST" else request.args
+        form = Query(formdata=sent)
+        form.validate()
+        form.sent = frozenset(sent.keys())
+        g.pos_query = form
+    return g.pos_query
+
+
+def local_path(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this server (never another site), else ``fallback``."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return fallback

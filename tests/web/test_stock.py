@@ -447,3 +447,14 @@ def test_investor_declines_a_restock_request_once(app: Flask, login_as) -> None:
     client.logout()
     client = login_as("manajer")
     assert "Stok gudang kosong" in client.get(f"/restock/{request_uuid}").get_data(as_text=True)
+
+
+def test_a_form_never_sends_the_user_to_another_site(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("manajer")
+    premium = _product(app, PREMIUM)
+    for target in ("https://evil.example/x", "//evil.example", "/\\evil.example"):
+        response = client.post(f"/stock/{premium.id}/level?outlet=SRG-CPR", {"level": "5", "next": target})
+        assert response.status_code == 303
+        assert response.headers["Location"].startswith("/stock"), (target, response.headers["Location"])
+    kept = client.post(f"/stock/{premium.id}/level?outlet=SRG-CPR", {"level": "5", "next": "/stock?show=low"})
+    assert kept.headers["Location"] == "/stock?show=low"

@@ -23,6 +23,7 @@ from pos.domain.cash import quick_amounts
 from pos.domain.units import unit
 from pos.models import Shift
 from pos.web.access import allow
+from pos.web.forms import url_args
 from pos.web.htmx import render, wants_fragment
 from pos.web.transaction import attempt
 
@@ -82,7 +83,7 @@ def pay() -> ResponseReturnValue:
 def _pay_page(shift: Shift, cart: Any, form: PayForm, error: str | None = None, status: int = 200) -> Any:
     cv = cart_service.view(cart)
     reference = f"{shift.outlet.code}-{str(cart.uuid)[-8:]}"
-    method = request.values.get("method", "cash")
+    method = url_args().text("method") or "cash"
     return (
         render(
             "cashier/pay.html",
@@ -108,7 +109,7 @@ def qris_code() -> ResponseReturnValue:
         return redirect(url_for("cashier.pay", method="split"))
     shift = require_shift()
     cart = till_cart(shift)
-    raw = request.args.get("qris", "0").replace(".", "").strip()
+    raw = (url_args().text("qris") or "0").replace(".", "").strip()
     amount = int(raw) if raw.isdigit() and len(raw) < 12 else 0
     total = cart_service.view(cart).total
     svg = _qris_svg(shift.outlet, min(amount, total), f"{shift.outlet.code}-{str(cart.uuid)[-8:]}")
@@ -119,11 +120,11 @@ def qris_code() -> ResponseReturnValue:
 @allow(*STAFF)
 def receipt(sale_uuid: str) -> ResponseReturnValue:
     sale = sale_in_scope(sale_uuid)
-    width = request.args.get("width", "58")
+    width = url_args().text("width") or "58"
     return render(
         "cashier/receipt.html",
         sale=sale,
         width="80" if width == "80" else "58",
-        done=request.args.get("done") == "1",
+        done=url_args().text("done") == "1",
         unit=unit,
     )

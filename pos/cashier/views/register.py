@@ -23,6 +23,7 @@ from pos.core.errors import PosError
 from pos.domain.quantity import QuantityError, parse_quantity
 from pos.domain.units import unit
 from pos.web.access import allow
+from pos.web.forms import url_args
 from pos.web.htmx import render, wants_fragment
 
 
@@ -73,7 +74,7 @@ def scan() -> ResponseReturnValue:
 @allow(*STAFF)
 def search() -> ResponseReturnValue:
     shift = require_shift()
-    text = (request.values.get("code") or request.values.get("q") or "").strip()
+    text = (url_args().text("code") or url_args().text("q") or "").strip()
     products = cart_service.search(shift.outlet_id, text) if text else cart_service.favourites(shift.outlet_id)
     if not wants_fragment():
         return _cart_page(results=products, q=text)
@@ -98,7 +99,7 @@ def add(product_id: int) -> ResponseReturnValue:
     if not form.validate():
         raise PosError(_("The quantity is not valid."))
     u = unit(product.unit)
-    quick = request.form.get("quick", "")[:10]
+    quick = url_args().text("quick")
     text = quick or form.quantity.data or ("" if u.by_measure else "1")
     try:
         quantity = parse_quantity(text, u)

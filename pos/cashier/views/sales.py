@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from pos.auth.accounts import policy
 from pos.cashier import checkout
 from pos.cashier.forms import (
     ReverseForm,
+    reverse_form_for,
 )
 from pos.cashier.views import bp
 from pos.cashier.views.common import STAFF, current_shift, first_error, sale_in_scope
@@ -23,6 +24,7 @@ from pos.domain.quantity import QuantityError, parse_quantity
 from pos.domain.units import unit
 from pos.models import Sale, SaleKind
 from pos.web.access import allow
+from pos.web.forms import url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -30,7 +32,7 @@ from pos.web.transaction import attempt
 @bp.route("/sales")
 @allow(*STAFF)
 def history() -> ResponseReturnValue:
-    text = request.args.get("q", "").strip()[:40]
+    text = (url_args().text("q") or "").strip()[:40]
     sales = checkout.sales_of(current_user.outlet, text)
     return render("cashier/history.html", "rows", sales=sales, q=text, shift=current_shift())
 
@@ -52,7 +54,7 @@ def _sale_page(sale: Sale, error: str | None = None, status: int = 200, typed: R
         shift=shift,
         can_void=shift is not None and sale.id == last_id and sale.kind == SaleKind.SALE,
         form=typed or ReverseForm(formdata=None, key=str(new_id())),
-        typed_quantities={k: v for k, v in request.form.items() if k.startswith("qty-")} if typed else {},
+        typed_quantities={ln.id: typed[f"qty-{ln.id}"].data or "" for ln in sale.lines} if typed else {},
         refunds=checkout.reversals_of(sale),
         unit=unit,
         error=error,
@@ -61,7 +63,7 @@ def _sale_page(sale: Sale, error: str | None = None, status: int = 200, typed: R
 
 def _reverse(sale_uuid: str, kind: SaleKind) -> Any:
     sale = sale_in_scope(sale_uuid)
-    form = ReverseForm()
+    form = reverse_form_for([line.id for line in sale.lines])()
     if not form.validate():
         return _sale_page(sale, first_error(form), 422)
     try:
@@ -70,7 +72,7 @@ def _reverse(sale_uuid: str, kind: SaleKind) -> Any:
         abort(400)
     quantities: dict[int, int] = {}
     for line in sale.lines:
-        raw = request.form.get(f"qty-{line.id}", "").strip()
+        raw = form[f"qty-{line.id}"].data or ""
         if not raw:
             continue
         try:

@@ -86,16 +86,15 @@ def close_shift() -> ResponseReturnValue:
     counts: dict[int, int] = {}
     count_error = None
     if request.method == "POST":
+        valid = form.validate()
         for denomination, name in denomination_fields():
-            raw = request.form.get(name, "").strip()
-            if not raw:
-                continue
-            if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-                count_error = _("Counts of notes and coins are whole numbers.")
+            if form[name].errors:
+                count_error = str(form[name].errors[0])
                 break
-            counts[denomination] = int(raw)
+            if form[name].data:
+                counts[denomination] = int(form[name].data)
         status = 422
-        if form.validate() and count_error is None:
+        if valid and count_error is None:
             try:
                 with attempt():
                     shifts.close_shift(

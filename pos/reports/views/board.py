@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request
+from flask import abort
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +21,7 @@ from pos.staff.roster import JOBS_TARGET, ROLE_LABELS
 from pos.stock import inventory
 from pos.web.access import allow
 from pos.web.exports import export
+from pos.web.forms import url_args
 from pos.web.htmx import render
 
 R = Role
@@ -147,8 +148,8 @@ def cooperative() -> ResponseReturnValue:
             cooperatives=db.session.scalars(db.select(Cooperative).order_by(Cooperative.name)).all(),
         )
     data = _data(chosen, coop)
-    if request.args.get("format"):
-        name = request.args.get("table", "months")
+    if url_args().text("format"):
+        name = url_args().text("table") or "months"
         if name not in TABLES:
             abort(404)
         header, rows, money = _table(name, data)

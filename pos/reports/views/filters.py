@@ -27,6 +27,7 @@ from pos.reports import figures
 from pos.reports.figures import Slice
 from pos.web.access import scope_for
 from pos.web.fields import EARLIEST, LATEST
+from pos.web.forms import url_args
 
 MAX_DAYS = 366
 
@@ -144,5 +145,5 @@ def regions() -> list[str]:
 
 
 def page_number() -> int:
-    text = request.args.get("page", "1")
+    text = url_args().text("page") or "1"
     return max(1, min(int(text), 100_000)) if text.isdigit() else 1

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import abort, request
+from flask import abort
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,6 +23,7 @@ from pos.reports.views.filters import Chosen, choose
 from pos.stock import inventory
 from pos.web.access import allow
 from pos.web.exports import export
+from pos.web.forms import url_args
 from pos.web.htmx import render
 from pos.web.templating import qty
 
@@ -158,8 +159,8 @@ def investor() -> ResponseReturnValue:
             investors=db.session.scalars(db.select(Investor).order_by(Investor.name)).all(),
         )
     data = _data(chosen, chosen.investor)
-    if request.args.get("format"):
-        name = request.args.get("table", "outlets")
+    if url_args().text("format"):
+        name = url_args().text("table") or "outlets"
         if name not in TABLES:
             abort(404)
         header, rows, money = _table(name, data)

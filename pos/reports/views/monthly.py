@@ -19,12 +19,13 @@ from pos.reports.views.filters import choose, today
 from pos.reports.views.overview import READERS
 from pos.staff.roster import JOBS_TARGET
 from pos.web.access import allow
+from pos.web.forms import url_args
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _month() -> date:
-    text = request.args.get("month", "")
+    text = url_args().text("month") or ""
     if not text:
         return figures.months_back(today(), 2)[0]  # the last whole month
     found = MONTH.match(text)
@@ -62,7 +63,7 @@ def monthly_report() -> ResponseReturnValue:
         target=JOBS_TARGET,
         statements=obligations.summary(chosen.outlets, month, last),
     )
-    if request.args.get("format") != "pdf":
+    if url_args().text("format") != "pdf":
         return html
     try:
         from weasyprint import HTML

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +20,7 @@ from pos.reports.views.filters import Chosen, choose, page_number, regions
 from pos.staff.roster import JOBS_TARGET
 from pos.web.access import allow
 from pos.web.exports import export
+from pos.web.forms import url_args
 from pos.web.htmx import render
 from pos.web.templating import qty
 
@@ -89,8 +90,8 @@ def _silent(chosen: Chosen) -> tuple[int, list[object]] | None:
 @allow(*READERS)
 def dashboard() -> ResponseReturnValue:
     chosen = choose()
-    if request.args.get("format"):
-        if request.args.get("table") == "silent":
+    if url_args().text("format"):
+        if url_args().text("table") == "silent":
             return _export_silent(chosen)
         return _export_days(chosen)
     disputes = (
@@ -141,7 +142,7 @@ def _export_days(chosen: Chosen) -> ResponseReturnValue:
 @allow(*READERS)
 def outlets() -> ResponseReturnValue:
     chosen = choose()
-    if request.args.get("format"):
+    if url_args().text("format"):
         header, table = _outlet_table(figures.ranked_outlets(chosen.piece, chosen.today, chosen.outlets))
         return export(f"gerai-{chosen.piece.first}-{chosen.piece.last}", header, table, money_columns=(5, 6, 7))
     page = page_number()
@@ -164,7 +165,7 @@ def outlets() -> ResponseReturnValue:
 def products() -> ResponseReturnValue:
     chosen = choose()
     rows = figures.top_products(chosen.piece, chosen.today, limit=200)
-    if request.args.get("format"):
+    if url_args().text("format"):
         header = [_("SKU"), _("Product"), _("Investor"), _("Quantity"), _("Lines"), _("Net sales")]
         table = [
             [r.product.sku, r.product.name, r.investor, qty(r.quantity, r.product.unit), r.lines, r.net] for r in rows
@@ -177,8 +178,8 @@ def products() -> ResponseReturnValue:
 @allow(*READERS)
 def jobs() -> ResponseReturnValue:
     chosen = choose()
-    only_below = request.args.get("below") == "1"
-    if request.args.get("format"):
+    only_below = url_args().text("below") == "1"
+    if url_args().text("format"):
         rows = figures.jobs_rows(chosen.outlets, chosen.piece.last, only_below=only_below)
         header = [_("Outlet code"), _("Outlet"), _("Cooperative"), _("Working"), _("New jobs"), _("Target")]
         table = [[r.outlet.code, r.outlet.name, r.cooperative, r.working, r.new_jobs, JOBS_TARGET] for r in rows]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +18,7 @@ from pos.reports.views.filters import choose, page_number
 from pos.staff.roster import JOBS_TARGET
 from pos.web.access import allow
 from pos.web.exports import export
+from pos.web.forms import url_args
 from pos.web.htmx import render
 from pos.web.templating import terms_text
 
@@ -51,7 +51,7 @@ def transparency() -> ResponseReturnValue:
     chosen = choose(default_first=filters.today().replace(month=1, day=1))
     first, last = chosen.piece.first, chosen.piece.last
     where = _mine()
-    if request.args.get("format"):
+    if url_args().text("format"):
         rows = partnerships.registry(where, first, last)
         header = [
             _("Agreement"),

@@ -25,7 +25,7 @@ from pos.stock.views import bp
 from pos.stock.views.common import show_quantity, visible_outlets
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.exports import export
-from pos.web.forms import ConfirmForm
+from pos.web.forms import ConfirmForm, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -227,7 +227,7 @@ def investor_sales() -> ResponseReturnValue:
         if outlet is None:
             abort(404)
     rows = inventory.investor_sales(current_user.investor_id, first, last, outlet.id if outlet else None)
-    if request.args.get("format"):
+    if url_args().text("format"):
         header = [_("Outlet"), _("Product"), _("Quantity"), _("Net sales"), _("Cooperative fee"), _("Investor share")]
         table = [[r.outlet, r.product, show_quantity(r.quantity, r.unit), r.net, r.fee, r.share] for r in rows]
         return export(f"penjualan-{first}-{last}", header, table, money_columns=(3, 4, 5))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request
+from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -16,6 +16,7 @@ from pos.extensions import db
 from pos.models import Outlet, Product, Role
 from pos.partnership import supply
 from pos.web.access import scope_for
+from pos.web.forms import url_args
 
 R = Role
 
@@ -33,7 +34,7 @@ def visible_outlets() -> list[Outlet]:
 def chosen_outlet(outlets: list[Outlet] | None = None) -> Outlet | None:
     """The outlet named by ``?outlet=CODE`` among those the user may see (the only one for staff)."""
     outlets = visible_outlets() if outlets is None else outlets
-    code = request.values.get("outlet", "")
+    code = url_args().text("outlet") or ""
     if code:
         for outlet in outlets:
             if outlet.code == code:

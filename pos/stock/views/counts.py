@@ -20,7 +20,7 @@ from pos.stock.forms import CodeForm, CountLineForm, StartCountForm
 from pos.stock.views import bp
 from pos.stock.views.common import chosen_outlet, product_by_code, quantity
 from pos.web.access import allow, one_by_uuid, scope_for
-from pos.web.forms import ConfirmForm
+from pos.web.forms import ConfirmForm, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -119,10 +119,10 @@ def _lines(count: StockCount, text: str, only: str, page: int) -> tuple[list[Sto
 
 
 def _detail(count: StockCount, error: Any = None, status: int = 200, focus: StockCountLine | None = None) -> Any:
-    text = request.values.get("q", "")[:80]
+    text = (url_args().text("q") or "")[:80]
     default = "counted" if count.status == CountStatus.CONFIRMED else ""
-    only = request.values.get("only", default)
-    page_arg = request.values.get("page", "1")
+    only = url_args().given("only", default)
+    page_arg = url_args().text("page") or "1"
     lines, page, pages = _lines(count, text, only, int(page_arg) if page_arg.isdigit() else 1)
     on_hand = ledger.on_hand_many(count.outlet_id, [ln.product_id for ln in lines])
     counted, total = counts.progress(count)

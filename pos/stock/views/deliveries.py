@@ -20,7 +20,7 @@ from pos.stock.forms import DeliveryForm, ReceiveForm
 from pos.stock.views import bp
 from pos.stock.views.common import in_scope, product_by_code, quantity, visible_outlets
 from pos.web.access import allow, one_by_uuid
-from pos.web.forms import ConfirmForm, confirmed
+from pos.web.forms import ConfirmForm, confirmed, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -35,7 +35,7 @@ def visible_deliveries() -> Any:
 @bp.route("/deliveries")
 @allow(*READERS)
 def delivery_list() -> ResponseReturnValue:
-    status = request.args.get("status", "")
+    status = url_args().text("status") or ""
     query = visible_deliveries()
     if status in set(DeliveryStatus):
         query = query.where(Delivery.status == status)
@@ -69,7 +69,7 @@ def _outlet_choices(form: DeliveryForm) -> None:
 def delivery_new() -> ResponseReturnValue:
     investor = _my_investor()
     request_doc = None
-    request_uuid = request.values.get("request", "")
+    request_uuid = url_args().text("request") or ""
     if request_uuid:
         request_doc = one_by_uuid(
             db.select(RestockRequest).where(RestockRequest.investor_id == investor.id), RestockRequest, request_uuid
@@ -88,7 +88,7 @@ def delivery_new() -> ResponseReturnValue:
                 entry.form.code.data = line.product.sku
                 entry.form.quantity.data = str(line.quantity)
         return _delivery_page(form, request_doc=request_doc)
-    if request.form.get("more"):
+    if url_args().flag("more"):
         for _n in range(5):
             form.lines.append_entry()
         return _delivery_page(form, request_doc=request_doc)

@@ -20,7 +20,7 @@ from pos.stock.forms import DeclineForm, RestockForm, ReturnForm
 from pos.stock.views import bp
 from pos.stock.views.common import chosen_outlet, in_scope, product_by_code, quantity
 from pos.web.access import allow, one_by_uuid
-from pos.web.forms import ConfirmForm, confirmed
+from pos.web.forms import ConfirmForm, confirmed, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -59,7 +59,7 @@ def return_new() -> ResponseReturnValue:
     if request.method == "GET":
         return render("stock/return_form.html", form=_return_form(outlet.id), error=None)
     form = _return_form(outlet.id, request.form)
-    if request.form.get("more"):
+    if url_args().flag("more"):
         for _n in range(5):
             form.lines.append_entry()
         return render("stock/return_form.html", form=form, error=None)
@@ -92,7 +92,7 @@ def return_new() -> ResponseReturnValue:
 @allow(*READERS)
 def return_detail(return_uuid: str) -> ResponseReturnValue:
     document = one_by_uuid(in_scope(StockReturn, StockReturn.sent_at), StockReturn, return_uuid)
-    if request.args.get("print"):
+    if url_args().text("print"):
         return render_template("stock/return_print.html", r=document, reasons=REASONS)
     return render("stock/return.html", r=document, reasons=REASONS, form=ConfirmForm(formdata=None))
 
@@ -115,7 +115,7 @@ def return_confirm(return_uuid: str) -> ResponseReturnValue:
 @allow(*READERS)
 def restock_list() -> ResponseReturnValue:
     query = in_scope(RestockRequest, RestockRequest.requested_at)
-    status = request.args.get("status", "")
+    status = url_args().text("status") or ""
     if status in set(RestockStatus):
         query = query.where(RestockRequest.status == status)
     return render("stock/restock_list.html", requests=db.session.scalars(query.limit(300)).all(), status=status)
@@ -136,7 +136,7 @@ def restock_new() -> ResponseReturnValue:
     if request.method == "GET":
         return render("stock/restock_form.html", form=_restock_form(outlet.id), error=None)
     form = _restock_form(outlet.id, request.form)
-    if request.form.get("more"):
+    if url_args().flag("more"):
         for _n in range(5):
             form.lines.append_entry()
         return render("stock/restock_form.html", form=form, error=None)

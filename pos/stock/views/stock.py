@@ -27,6 +27,7 @@ from pos.stock.views.common import (
 )
 from pos.web.access import allow, scope_for
 from pos.web.exports import export
+from pos.web.forms import local_path, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -36,7 +37,7 @@ SHOWS = ("all", "in_stock", "low", "flagged")
 
 
 def _show() -> str:
-    show = request.args.get("show", "all")
+    show = url_args().text("show") or "all"
     return show if show in SHOWS else "all"
 
 
@@ -48,8 +49,8 @@ def stock_list() -> ResponseReturnValue:
     holdings = inventory.holdings(current_user.investor_id) if current_user.role == R.INVESTOR else []
     if outlet is None:
         return render("stock/stock.html", outlet=None, outlets=outlets, holdings=holdings, page=None, q="", show="all")
-    text = request.args.get("q", "")[:80]
-    page_arg = request.args.get("page", "1")
+    text = (url_args().text("q") or "")[:80]
+    page_arg = url_args().text("page") or "1"
     page = inventory.outlet_stock(
         outlet.id, investor_ids(outlet), text, _show(), int(page_arg) if page_arg.isdigit() else 1
     )
@@ -135,7 +136,8 @@ def set_level(product_id: int) -> ResponseReturnValue:
     level = quantity(text, product, allow_zero=True) if text else None
     inventory.set_level(outlet.id, product.id, level)
     flash(_("Reorder level saved for %(name)s.", name=product.name), "success")
-    return redirect(request.form.get("next") or url_for("stock.stock_list", outlet=outlet.code), 303)
+    back = url_for("stock.stock_list", outlet=outlet.code)
+    return redirect(local_path(url_args().text("next"), back), 303)
 
 
 def _day_bounds(form: RangeForm, timezone: str) -> tuple[datetime | None, datetime | None]:
@@ -156,14 +158,14 @@ def movements() -> ResponseReturnValue:
     form = RangeForm(request.args)
     if not form.validate() or (form.start.data and form.end.data and form.start.data > form.end.data):
         raise PosError(_("Check the dates: the start must be on or before the end."))
-    kind_arg = request.args.get("kind", "")
+    kind_arg = url_args().text("kind") or ""
     kind = MovementKind(kind_arg) if kind_arg in set(MovementKind) else None
     product = None
-    code = request.args.get("product", "").strip()[:60]
+    code = (url_args().text("product") or "").strip()[:60]
     if code:
         product = product_by_code(code, investor_ids(outlet))
     start, end = _day_bounds(form, outlet.timezone)
-    limit = 100_000 if request.args.get("format") else 200
+    limit = 100_000 if url_args().text("format") else 200
     rows = inventory.movements(
         outlet.id,
         investor_ids(outlet),
@@ -173,7 +175,7 @@ def movements() -> ResponseReturnValue:
         end=end,
         limit=limit,
     )
-    if request.args.get("format"):
+    if url_args().text("format"):
         header = [_("Time"), _("Type"), _("SKU"), _("Product"), _("Quantity"), _("Document"), _("Note"), _("By")]
         table = [
             [
@@ -234,7 +236,7 @@ def shrinkage() -> ResponseReturnValue:
     outlet_ids = None if scope.outlet_ids is None else set(scope.outlet_ids)
     investors = None if scope.investor_ids is None else set(scope.investor_ids)
     rows = inventory.shrinkage(outlet_ids, investors)
-    if request.args.get("format"):
+    if url_args().text("format"):
         header = [
             _("Count"),
             _("Outlet"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,19 @@ from pos.sync.events import (
 )
 from pos.sync.ingest.refs import LineFacts, Refs, check_investor
 from pos.sync.ingest.values import Refused, day_from, instant, ref_of, text_of, uuid_of, whole_number
+
+
+@dataclass(frozen=True, slots=True)
+class SaleHead:
+    """A pushed sale's own fields, checked: what its lines and payments are checked against."""
+
+    uuid: str
+    receipt: str
+    kind: str
+    shift: str
+    cashier: str
+    original: str | None
+    day: date
 
 
 class Batch:
@@ -75,6 +89,86 @@ class Batch:
     # Each handler validates completely before it adds anything, so a refused event leaves no rows.
 
     def sale(self, env: Envelope) -> None:
+        """A sale, refund or void: its head, each line checked and recomputed, payments, stock movements."""
+        p, refs = env.payload, self.refs
+        head = self._sale_head(env)
+        raw_lines = p.get("lines")
+        if type(raw_lines) is not list or not raw_lines or len(raw_lines) > 500:
+            raise Refused("invalid", "a sale has 1 to 500 lines")
+        lines: list[dict[str, Any]] = []
+        uuids: set[str] = set()
+        sold: dict[int, int] = defaultdict(int)  # units per product, as the stock movements must show them
+        refunding: dict[str, int] = defaultdict(int)
+        inputs: list[LineInput] = []  # a sale's lines, for the sale rule
+        differs = 0  # lines sold at another price than central's current one
+        for number, line in enumerate(raw_lines, start=1):
+            row, other_price = self._sale_line(head, number, line, uuids, sold, refunding, inputs)
+            lines.append(row)
+            differs += other_price
+        if inputs:  # the sale rule the outlet priced it with, once for the whole sale
+            for row, expected in zip(lines, price_sale(inputs).lines, strict=True):
+                if (row["net"], row["fee"], row["investor_share"]) != (
+                    expected.net,
+                    expected.fee,
+                    expected.investor_share,
+                ):
+                    raise Refused("wrong_split", "the fee is not the agreed rate of the net, rounded half up")
+        sums = {name: sum(row[name] for row in lines) for name in ("gross", "discount", "net", "fee", "investor_share")}
+        total = whole_number(p.get("total"), "total")
+        if total != sums["net"] or whole_number(p.get("fee"), "fee") != sums["fee"]:
+            raise Refused("invalid", "the sale's total and fee must equal the sum of its lines")
+        payments, paid, change = self._sale_payments(p, head.uuid, total)
+        moves = self._sale_moves(env, head, sold)
+        self.sales.append(
+            {
+                "uuid": head.uuid,
+                "outlet_id": self.outlet.id,
+                "shift_id": None,
+                "cashier_id": refs.users[head.cashier],
+                "kind": head.kind,
+                "receipt_no": head.receipt,
+                "idempotency_key": uuid_of(p.get("idempotency_key") or head.uuid, "idempotency_key"),
+                "business_date": head.day,
+                "created_at": instant(p.get("created_at"), "created_at"),
+                "subtotal": sums["gross"],
+                "discount": whole_number(p.get("discount", sums["discount"]), "discount"),
+                "total": total,
+                "fee": sums["fee"],
+                "investor_share": sums["investor_share"],
+                "paid": paid,
+                "change": change,
+                "original_id": None,
+                "reason": text_of(p.get("reason"), 255),
+                "_shift": head.shift,
+                "_original": head.original,
+            }
+        )
+        self.sale_uuids.add(head.uuid)
+        self.receipt_nos.add(head.receipt)
+        self.line_uuids |= uuids
+        for key, units in refunding.items():
+            refs.line_facts[key].refunded += units
+        if differs:
+            self.price_differs[env.id] = differs
+        if head.kind == "sale":  # later refunds in this batch may take these lines back
+            for row in lines:
+                refs.line_facts[row["uuid"]] = LineFacts(
+                    row["product_id"],
+                    row["investor_id"],
+                    row["agreement_version_id"],
+                    row["fee_bp"],
+                    row["quantity"],
+                    row["unit_price"],
+                    row["gross"],
+                    row["discount"],
+                    row["fee"],
+                    refunded=0,
+                )
+        self.lines.extend(lines)
+        self.payments.extend(payments)
+        self.moves.extend(moves)
+
+    def _sale_head(self, env: Envelope) -> SaleHead:
         p, refs = env.payload, self.refs
         sale_uuid = uuid_of(p.get("uuid"), "uuid")
         if sale_uuid in refs.sales or sale_uuid in self.sale_uuids:
@@ -98,100 +192,87 @@ class Batch:
             original = uuid_of(p.get("original"), "original")
             if original not in refs.sales:
                 raise refs.missing("sales", original, "original sale")
-        raw_lines = p.get("lines")
-        if type(raw_lines) is not list or not raw_lines or len(raw_lines) > 500:
-            raise Refused("invalid", "a sale has 1 to 500 lines")
-        business_day = day_from(p.get("business_date"), "business_date")
-        products, investors, versions = refs.products, refs.investors, refs.versions
-        lines = []
-        uuids = set()
-        sold: dict[int, int] = defaultdict(int)  # units per product, as the stock movements must show them
-        refunding: dict[str, int] = defaultdict(int)
-        differs = 0  # lines sold at another price than central's current one
-        inputs: list[LineInput] = []  # a sale's lines, for the sale rule
-        gross_sum = discount_sum = net_sum = fee_sum = share_sum = 0
-        for number, line in enumerate(raw_lines, start=1):
-            if type(line) is not dict:
-                raise Refused("invalid", "a line must be an object")
-            product_id = ref_of(products, line.get("product"), "product")
-            investor_id = ref_of(investors, line.get("investor"), "investor")
-            version_id = ref_of(versions, line.get("agreement_version"), "agreement_version")
-            if product_id is None or investor_id is None or version_id is None:
-                raise Refused("unknown_reference", "unknown product, investor or agreement")
-            gross, discount = whole_number(line.get("gross"), "gross"), whole_number(line.get("discount"), "discount")
-            net, fee = whole_number(line.get("net"), "net"), whole_number(line.get("fee"), "fee")
-            share = whole_number(line.get("investor_share"), "investor_share")
-            quantity = whole_number(line.get("quantity"), "quantity", low=-MAX_STEPS, high=MAX_STEPS)
-            unit_price = whole_number(line.get("unit_price"), "unit_price", low=0, high=MAX_PRICE)
-            fee_bp = whole_number(line.get("fee_bp"), "fee_bp", low=0, high=10_000)
-            unit_code = text_of(line.get("unit"), 10) or "pcs"
-            if unit_code not in UNITS:
-                raise Refused("invalid", f"unknown unit {unit_code!r}"[:60])
-            if fee + share != net or gross - discount != net:
-                raise Refused("invalid", "a line's fee and share must add up to its net")
-            if refs.product_facts.get(product_id, (None,))[0] != investor_id:
-                raise Refused("wrong_investor", "the line names another investor than the product's")
-            original_line = None
-            if line.get("original_line"):
-                original_line = uuid_of(line.get("original_line"), "original_line")
-                if original_line not in refs.lines:
-                    raise refs.missing("lines", original_line, "refunded line")
-            if kind == "sale":
-                if original_line is not None or quantity <= 0:
-                    raise Refused("invalid", "a sale's line sells a positive quantity")
-                differs += self._check_sold(
-                    business_day, product_id, version_id, fee_bp, quantity, unit_price, unit_code, line
-                )
-                # its discount: the line's own and its part of the sale's
-                inputs.append(LineInput(quantity, unit_price, UNITS[unit_code].step_per_unit, discount, fee_bp))
-            else:
-                if original_line is None:
-                    raise Refused("invalid", "a refund's line names the line it takes back")
-                self._check_refunded(original_line, refunding, product_id, version_id, fee_bp, quantity, line)
-            sold[product_id] += quantity
-            line_uuid = uuid_of(line.get("uuid"), "line uuid")
-            if line_uuid in self.line_uuids or line_uuid in uuids:
-                raise Refused("invalid", "a line UUID appears twice")
-            uuids.add(line_uuid)
-            lines.append(
-                {
-                    "uuid": line_uuid,
-                    "sale_id": None,
-                    "line_no": whole_number(line.get("line_no", number), "line_no", low=1, high=10_000),
-                    "product_id": product_id,
-                    "investor_id": investor_id,
-                    "agreement_version_id": version_id,
-                    "name": text_of(line.get("name"), 160) or "?",
-                    "unit": unit_code,
-                    "quantity": quantity,
-                    "unit_price": unit_price,
-                    "gross": gross,
-                    "discount": discount,
-                    "net": net,
-                    "fee_bp": fee_bp,
-                    "fee": fee,
-                    "investor_share": share,
-                    "original_line_id": None,
-                    "_original_line": original_line,
-                    "_sale": sale_uuid,
-                }
-            )
-            gross_sum += gross
-            discount_sum += discount
-            net_sum += net
-            fee_sum += fee
-            share_sum += share
-        if inputs:  # the sale rule the outlet priced it with, once for the whole sale
-            for row, expected in zip(lines, price_sale(inputs).lines, strict=True):
-                if (row["net"], row["fee"], row["investor_share"]) != (
-                    expected.net,
-                    expected.fee,
-                    expected.investor_share,
-                ):
-                    raise Refused("wrong_split", "the fee is not the agreed rate of the net, rounded half up")
-        total = whole_number(p.get("total"), "total")
-        if total != net_sum or whole_number(p.get("fee"), "fee") != fee_sum:
-            raise Refused("invalid", "the sale's total and fee must equal the sum of its lines")
+        day = day_from(p.get("business_date"), "business_date")
+        return SaleHead(sale_uuid, receipt, kind, shift_uuid, cashier, original, day)
+
+    def _sale_line(
+        self,
+        head: SaleHead,
+        number: int,
+        line: Any,
+        uuids: set[str],
+        sold: dict[int, int],
+        refunding: dict[str, int],
+        inputs: list[LineInput],
+    ) -> tuple[dict[str, Any], int]:
+        """One line checked against central's records and rules; returns its row and 1 if it was sold at
+        another price than central's current one."""
+        refs = self.refs
+        if type(line) is not dict:
+            raise Refused("invalid", "a line must be an object")
+        product_id = ref_of(refs.products, line.get("product"), "product")
+        investor_id = ref_of(refs.investors, line.get("investor"), "investor")
+        version_id = ref_of(refs.versions, line.get("agreement_version"), "agreement_version")
+        if product_id is None or investor_id is None or version_id is None:
+            raise Refused("unknown_reference", "unknown product, investor or agreement")
+        gross, discount = whole_number(line.get("gross"), "gross"), whole_number(line.get("discount"), "discount")
+        net, fee = whole_number(line.get("net"), "net"), whole_number(line.get("fee"), "fee")
+        share = whole_number(line.get("investor_share"), "investor_share")
+        quantity = whole_number(line.get("quantity"), "quantity", low=-MAX_STEPS, high=MAX_STEPS)
+        unit_price = whole_number(line.get("unit_price"), "unit_price", low=0, high=MAX_PRICE)
+        fee_bp = whole_number(line.get("fee_bp"), "fee_bp", low=0, high=10_000)
+        unit_code = text_of(line.get("unit"), 10) or "pcs"
+        if unit_code not in UNITS:
+            raise Refused("invalid", f"unknown unit {unit_code!r}"[:60])
+        if fee + share != net or gross - discount != net:
+            raise Refused("invalid", "a line's fee and share must add up to its net")
+        if refs.product_facts.get(product_id, (None,))[0] != investor_id:
+            raise Refused("wrong_investor", "the line names another investor than the product's")
+        original_line = None
+        if line.get("original_line"):
+            original_line = uuid_of(line.get("original_line"), "original_line")
+            if original_line not in refs.lines:
+                raise refs.missing("lines", original_line, "refunded line")
+        differs = 0
+        if head.kind == "sale":
+            if original_line is not None or quantity <= 0:
+                raise Refused("invalid", "a sale's line sells a positive quantity")
+            differs = self._check_sold(head.day, product_id, version_id, fee_bp, quantity, unit_price, unit_code, line)
+            # its discount: the line's own and its part of the sale's
+            inputs.append(LineInput(quantity, unit_price, UNITS[unit_code].step_per_unit, discount, fee_bp))
+        else:
+            if original_line is None:
+                raise Refused("invalid", "a refund's line names the line it takes back")
+            self._check_refunded(original_line, refunding, product_id, version_id, fee_bp, quantity, line)
+        sold[product_id] += quantity
+        line_uuid = uuid_of(line.get("uuid"), "line uuid")
+        if line_uuid in self.line_uuids or line_uuid in uuids:
+            raise Refused("invalid", "a line UUID appears twice")
+        uuids.add(line_uuid)
+        row = {
+            "uuid": line_uuid,
+            "sale_id": None,
+            "line_no": whole_number(line.get("line_no", number), "line_no", low=1, high=10_000),
+            "product_id": product_id,
+            "investor_id": investor_id,
+            "agreement_version_id": version_id,
+            "name": text_of(line.get("name"), 160) or "?",
+            "unit": unit_code,
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "gross": gross,
+            "discount": discount,
+            "net": net,
+            "fee_bp": fee_bp,
+            "fee": fee,
+            "investor_share": share,
+            "original_line_id": None,
+            "_original_line": original_line,
+            "_sale": head.uuid,
+        }
+        return row, differs
+
+    def _sale_payments(self, p: dict[str, Any], sale_uuid: str, total: int) -> tuple[list[tuple[Any, ...]], int, int]:
         payments = []
         for pay in p.get("payments") or []:
             if type(pay) is not dict or pay.get("method") not in PAYMENT_METHODS:
@@ -208,63 +289,19 @@ class Batch:
         paid, change = whole_number(p.get("paid"), "paid"), whole_number(p.get("change"), "change", low=0)
         if sum(x[3] for x in payments) != paid or paid - change != total:
             raise Refused("invalid", "payments minus change must equal the total")
-        moves = self._moves(env, p.get("movements") or [], sale_uuid)
+        return payments, paid, change
+
+    def _sale_moves(self, env: Envelope, head: SaleHead, sold: dict[int, int]) -> list[tuple[Any, ...]]:
+        """The movements must take out exactly the units sold (put back those refunded), as their own kind."""
+        moves = self._moves(env, env.payload.get("movements") or [], head.uuid)
         moved: dict[int, int] = defaultdict(int)
         for move in moves:
-            if move[3] != ("sale" if kind == "sale" else "refund"):
+            if move[3] != ("sale" if head.kind == "sale" else "refund"):
                 raise Refused("wrong_stock", "a sale's stock movements are sales, a refund's are refunds")
             moved[move[2]] += move[4]
         if {pid: -q for pid, q in sold.items() if q} != {pid: q for pid, q in moved.items() if q}:
             raise Refused("wrong_stock", "the stock movements must take out exactly the units sold (or refunded)")
-        created_at = instant(p.get("created_at"), "created_at")
-        self.sales.append(
-            {
-                "uuid": sale_uuid,
-                "outlet_id": self.outlet.id,
-                "shift_id": None,
-                "cashier_id": refs.users[cashier],
-                "kind": kind,
-                "receipt_no": receipt,
-                "idempotency_key": uuid_of(p.get("idempotency_key") or sale_uuid, "idempotency_key"),
-                "business_date": business_day,
-                "created_at": created_at,
-                "subtotal": gross_sum,
-                "discount": whole_number(p.get("discount", discount_sum), "discount"),
-                "total": total,
-                "fee": fee_sum,
-                "investor_share": share_sum,
-                "paid": paid,
-                "change": change,
-                "original_id": None,
-                "reason": text_of(p.get("reason"), 255),
-                "_shift": shift_uuid,
-                "_original": original,
-            }
-        )
-        self.sale_uuids.add(sale_uuid)
-        self.receipt_nos.add(receipt)
-        self.line_uuids |= uuids
-        for key, units in refunding.items():
-            refs.line_facts[key].refunded += units
-        if differs:
-            self.price_differs[env.id] = differs
-        if kind == "sale":  # later refunds in this batch may take these lines back
-            for row in lines:
-                refs.line_facts[row["uuid"]] = LineFacts(
-                    row["product_id"],
-                    row["investor_id"],
-                    row["agreement_version_id"],
-                    row["fee_bp"],
-                    row["quantity"],
-                    row["unit_price"],
-                    row["gross"],
-                    row["discount"],
-                    row["fee"],
-                    refunded=0,
-                )
-        self.lines.extend(lines)
-        self.payments.extend(payments)
-        self.moves.extend(moves)
+        return moves
 
     def _book(self, day: date) -> RateBook:
         book = self.books.get(day)
