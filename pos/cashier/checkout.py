@@ -114,17 +114,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         cashier=cashier.uuid,
     )
     lines = [
-        sales.Line(
-            product_id=line.product.id,
-            product=line.product.uuid,
-            investor_id=line.product.investor_id,
-            investor=line.product.investor.uuid,
-            agreement_version_id=rate.version_id,
-            agreement_version=rate.version_uuid,
-            name=line.product.name,
-            unit=line.product.unit,
-            price=price,
-        )
+        sales.Line.sold(line.product, rate.version_id, rate.version_uuid, price)
         for line, rate, price in zip(cart.lines, rates, pricing.lines, strict=True)
     ]
     tenders = [
@@ -237,18 +227,10 @@ def reverse(
         ).all()
     )
     lines = [
-        sales.Line(
-            product_id=line.product_id,
-            product=line.product.uuid,
-            investor_id=line.investor_id,
-            investor=line.investor.uuid,
-            agreement_version_id=line.agreement_version_id,
-            agreement_version=versions.get(line.agreement_version_id),
-            name=line.name,
-            unit=line.unit,
-            price=take_back(sold_line(line), line.quantity - left[line.id], chosen[line.id]),
-            original_line_id=line.id,
-            original_line=line.uuid,
+        sales.Line.taken_back(
+            line,
+            versions.get(line.agreement_version_id),
+            take_back(sold_line(line), line.quantity - left[line.id], chosen[line.id]),
         )
         for line in sale.lines
         if chosen.get(line.id)

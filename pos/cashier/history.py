@@ -83,17 +83,7 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
         cashier=shift.cashier.uuid,
     )
     lines = [
-        sales.Line(
-            product_id=product.id,
-            product=product.uuid,
-            investor_id=product.investor_id,
-            investor=product.investor.uuid,
-            agreement_version_id=rate.version_id,
-            agreement_version=rate.version_uuid,
-            name=product.name,
-            unit=product.unit,
-            price=price,
-        )
+        sales.Line.sold(product, rate.version_id, rate.version_uuid, price)
         for (product, _quantity), rate, price in zip(items, rates, priced.lines, strict=True)
     ]
     tenders = [sales.Tender(PaymentMethod.CASH, priced.total)]
@@ -123,19 +113,7 @@ def refund_on(original: Sale, day: date, line_no: int = 1, quantity: int | None 
         original=original.uuid,
         reason="retur",
     )
-    piece = sales.Line(
-        product_id=line.product_id,
-        product=line.product.uuid,
-        investor_id=line.investor_id,
-        investor=line.investor.uuid,
-        agreement_version_id=line.agreement_version_id,
-        agreement_version=version.uuid,
-        name=line.name,
-        unit=line.unit,
-        price=take_back(sold_line(line), line.quantity - left, units),
-        original_line_id=line.id,
-        original_line=line.uuid,
-    )
+    piece = sales.Line.taken_back(line, version.uuid, take_back(sold_line(line), line.quantity - left, units))
     tenders = [sales.Tender(PaymentMethod.CASH, piece.price.net, original.receipt_no)]
     refund_id = sales.write(outlet, head, [piece], tenders, paid=piece.price.net, user_id=original.cashier_id)
     return db.session.get_one(Sale, refund_id)

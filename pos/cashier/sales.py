@@ -21,7 +21,17 @@ from pos.domain.ids import new_id
 from pos.domain.pricing import PricedLine
 from pos.domain.sync import LINE_FIGURES
 from pos.extensions import db
-from pos.models import MovementKind, Outlet, Payment, PaymentMethod, ReceiptSequence, Sale, SaleKind, SaleLine
+from pos.models import (
+    MovementKind,
+    Outlet,
+    Payment,
+    PaymentMethod,
+    Product,
+    ReceiptSequence,
+    Sale,
+    SaleKind,
+    SaleLine,
+)
 from pos.stock import ledger
 from pos.sync import outbox
 
@@ -61,6 +71,38 @@ class Line:
     price: PricedLine
     original_line_id: int | None = None
     original_line: uuid.UUID | None = None
+
+    @classmethod
+    def sold(cls, product: Product, version_id: int, version: uuid.UUID | None, price: PricedLine) -> Line:
+        """A line selling ``product`` at ``price`` under an agreement version."""
+        return cls(
+            product_id=product.id,
+            product=product.uuid,
+            investor_id=product.investor_id,
+            investor=product.investor.uuid,
+            agreement_version_id=version_id,
+            agreement_version=version,
+            name=product.name,
+            unit=product.unit,
+            price=price,
+        )
+
+    @classmethod
+    def taken_back(cls, line: SaleLine, version: uuid.UUID | None, piece: PricedLine) -> Line:
+        """A refund's or void's line: ``piece`` of a sold line, at that line's terms."""
+        return cls(
+            product_id=line.product_id,
+            product=line.product.uuid,
+            investor_id=line.investor_id,
+            investor=line.investor.uuid,
+            agreement_version_id=line.agreement_version_id,
+            agreement_version=version,
+            name=line.name,
+            unit=line.unit,
+            price=piece,
+            original_line_id=line.id,
+            original_line=line.uuid,
+        )
 
 
 @dataclass(frozen=True, slots=True)
