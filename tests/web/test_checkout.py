@@ -64,6 +64,10 @@ def test_unknown_barcode_gets_a_clear_message(app: Flask, login_as) -> None:  # 
     assert response.status_code == 404
     assert "Barcode tidak dikenal" in response.get_data(as_text=True)
     assert response.headers["HX-Retarget"] == "#flash"
+    # the title and the message are two lines, each a sentence of its own (not "Tidak ditemukan Barcode ...")
+    toast = response.get_data(as_text=True)
+    assert '<strong class="toast-title">Tidak ditemukan</strong>' in toast
+    assert '<span class="toast-text">Barcode tidak dikenal: 1234567890128.</span>' in toast
 
 
 def test_another_outlets_product_cannot_be_sold(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
