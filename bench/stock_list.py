@@ -55,7 +55,7 @@ def seed(app: Flask, products: int) -> None:
                     "barcode": complete_ean13(f"77{i:010d}"),
                     "name": f"{random.choice(words)} {random.choice(words)} varian {i}",
                     "unit": "pcs",
-                    "price": random.randrange(1000, 100000, 100),
+                    "list_price": random.randrange(1000, 100000, 100),
                     "tracks_expiry": False,
                     "favourite": False,
                     "active": True,
