@@ -43,6 +43,7 @@ def main() -> None:
         with serve_central(url) as central, tempfile.TemporaryDirectory() as folder:
             outlet = make_app(
                 f"sqlite:///{Path(folder) / 'outlet.sqlite3'}",
+                strict=False,
                 POS_ROLE="outlet",
                 POS_OUTLET_CODE=node["code"],
                 POS_CENTRAL_URL=central,

@@ -64,7 +64,7 @@ def main() -> None:
     from pos.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", TESTING=False)
+        app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", strict=False, TESTING=False)
         with app.app_context():
             upgrade()
             demo.seed()

@@ -155,7 +155,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
         # An outlet node, where cashiers sell (an all-in-one server also keeps the report rollups at checkout).
-        app = make_app(f"sqlite:///{path}", TESTING=False, POS_ROLE="outlet")
+        app = make_app(f"sqlite:///{path}", strict=False, TESTING=False, POS_ROLE="outlet")
         started = time.perf_counter()
         seed(app, args.products, args.sales)
         print(f"seeded {args.products} products and {args.sales} sales in {time.perf_counter() - started:.1f} s")

@@ -272,11 +272,11 @@ def main() -> None:
         sys.exit("set POS_TEST_DATABASE_URL to a PostgreSQL database the benchmark may create databases from")
     if args.reuse:
         admin, url = "", args.reuse
-        app = make_app(url, POS_ROLE="central")
+        app = make_app(url, strict=False, POS_ROLE="central")
         names = {"cooperative": "BK-00000", "region": REGIONS[0], "investor": "BI-0000", "outlet": "BO000000"}
     else:
         admin, url = _database(base)
-        app = make_app(url, POS_ROLE="central")
+        app = make_app(url, strict=False, POS_ROLE="central")
         names = seed(app, url.replace("postgresql+psycopg", "postgresql"), args.outlets, args.days, args.products)
     floor_app = Flask("floor")
     floor_app.add_url_rule("/", "ok", lambda: "ok")

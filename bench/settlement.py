@@ -37,7 +37,7 @@ def main() -> None:
 
     random.seed(3)
     with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", TESTING=False)
+        app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", strict=False, TESTING=False)
         with app.app_context():
             upgrade()
             demo.seed()

@@ -33,7 +33,9 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def make_app(database_url: str, **extra: Any) -> Flask:
+def make_app(database_url: str, *, strict: bool = True, **extra: Any) -> Flask:
+    """An app for tests; ``strict`` (tests) makes a read that writes, and an outbox event that does not match its
+    schema, an error; benchmarks pass ``strict=False`` to measure what production runs."""
     from pos import create_app
 
     overrides = {
@@ -41,8 +43,8 @@ def make_app(database_url: str, **extra: Any) -> Flask:
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
-        "POS_STRICT_READS": True,
-        "POS_STRICT_EVENTS": True,
+        "POS_STRICT_READS": strict,
+        "POS_STRICT_EVENTS": strict,
         "POS_ROLE": "all",
         "POS_OUTLET_CODE": None,
     }

@@ -1,7 +1,7 @@
 """One transaction per request, settled once at the edge.
 
-Operations only flush. A view wraps an operation it may refuse in ``attempt()`` (a savepoint), so a refusal
-undoes the operation's writes before the form is shown again. When the view has answered, a success (a status
+Operations only flush. A view wraps an operation it may refuse in ``attempt()``, so a refusal undoes the
+request's writes before the form is shown again. When the view has answered, a success (a status
 below 400) commits what the request flushed and anything else rolls it all back, so a refused request never
 leaves half a write behind. Views never commit.
 
@@ -18,14 +18,14 @@ is an error, except the sync pull, which stores the cursor the outlet has reache
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import SessionTransaction
 
 from pos.core.transaction import kept
 from pos.extensions import db
@@ -39,10 +39,17 @@ class Busy(Exception):
     """The write lost its race every time it was tried."""
 
 
-def attempt() -> SessionTransaction:
+@contextmanager
+def attempt() -> Iterator[None]:
     """``with attempt():`` around an operation a view may refuse to complete: a ``PosError`` (or any error)
-    inside undoes what the operation flushed (a savepoint) before the view shows the form again."""
-    return db.session.begin_nested()
+    inside rolls the request's writes back before the view shows the form again — the request is refused, so
+    nothing of it may stay. (A rollback on refusal, not a savepoint on every try: the till's sale path pays
+    nothing for it.)"""
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def retrying(work: Callable[[], T], attempts: int = 4) -> T:
