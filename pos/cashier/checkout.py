@@ -40,6 +40,12 @@ _SALE_BY_KEY = db.select(Sale).where(Sale.idempotency_key == bindparam("key"))
 _CLOSE_CART = db.update(Cart.__table__).where(Cart.id == bindparam("cart")).values(closed=True)
 
 
+def qris_reference(outlet: Outlet, cart_uuid: uuid.UUID) -> str:
+    """The reference a cart's dynamic QRIS code carries (tag 62.05): stored on the QRIS payment and printed on
+    the receipt, so a payment seen in the merchant's app can be matched to its sale."""
+    return f"{outlet.code}-{str(cart_uuid)[-8:]}"
+
+
 def sale_by_key(key: uuid.UUID) -> Sale | None:
     return db.session.scalar(_SALE_BY_KEY, {"key": key})
 
@@ -119,7 +125,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     ]
     tenders = [
         sales.Tender(PaymentMethod.CASH, paid.cash),
-        sales.Tender(PaymentMethod.QRIS, paid.qris, receipt_no),
+        sales.Tender(PaymentMethod.QRIS, paid.qris, qris_reference(outlet, cart.uuid)),
         sales.Tender(PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
     ]
     sales.write(outlet, head, lines, tenders, paid=paid.paid, change=paid.change, user_id=cashier.id, short=short)

@@ -15,7 +15,18 @@ from pos.extensions import db
 from pos.models import AuditEvent, OutboxEvent, Payment, Sale, SaleLine, StockBalance, StockMovement
 from pos.stock import ledger
 from tests.conftest import Client
-from tests.web.checkout_helpers import AQUA, MIE, barcode, last_sale, open_shift, pay, receipt_uuid, scan, today_sales
+from tests.web.checkout_helpers import (
+    AQUA,
+    MIE,
+    barcode,
+    cart_state,
+    last_sale,
+    open_shift,
+    pay,
+    receipt_uuid,
+    scan,
+    today_sales,
+)
 
 
 def test_cashier_without_shift_is_asked_to_open_one(login_as) -> None:  # type: ignore[no-untyped-def]
@@ -46,6 +57,8 @@ def test_scan_adds_one_and_scanning_again_adds_another(app: Flask, login_as) -> 
     second = scan(client, MIE).get_data(as_text=True)
     assert '<span class="qty">2</span>' in second and "Rp7.000" in second
     assert "HX-Request" in first.headers["Vary"]
+    third = scan(client, AQUA).get_data(as_text=True)
+    assert "2 baris · 3 barang" in third  # lines and units, not units alone
 
 
 def test_plain_form_scan_redirects_to_the_register(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -218,10 +231,17 @@ def test_qris_sale_needs_confirmation_and_shows_a_dynamic_code(app: Flask, login
     assert "<svg" in page and "tidak dapat melihat pembayaran" in page
     assert pay(client, app, qris="4000").status_code == 422
     assert pay(client, app, qris="5000", qris_confirmed="y").status_code == 422  # more than total
+    key, _revision = cart_state(app, "kasir_pw")
     response = pay(client, app, qris="4000", qris_confirmed="y")
     assert response.status_code == 303
     sale = last_sale(app)
     assert sale.change == 0 and sale.paid == 4000
+    # the reference the QR code carried (tag 62.05) is stored on the payment and printed on the receipt
+    reference = f"SRG-CPR-{key[-8:]}"
+    with app.app_context():
+        payment = db.session.scalar(db.select(Payment).where(Payment.sale_id == sale.id))
+        assert payment is not None and payment.reference == reference
+    assert reference in client.get(f"/cashier/receipt/{sale.uuid}").get_data(as_text=True)
 
 
 def test_split_payment_cash_and_qris(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]

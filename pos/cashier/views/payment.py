@@ -82,7 +82,7 @@ def pay() -> ResponseReturnValue:
 
 def _pay_page(shift: Shift, cart: Any, form: PayForm, error: str | None = None, status: int = 200) -> Any:
     cv = cart_service.view(cart)
-    reference = f"{shift.outlet.code}-{str(cart.uuid)[-8:]}"
+    reference = checkout.qris_reference(shift.outlet, cart.uuid)
     method = url_args().text("method") or "cash"
     return (
         render(
@@ -112,7 +112,7 @@ def qris_code() -> ResponseReturnValue:
     raw = (url_args().text("qris") or "0").replace(".", "").strip()
     amount = int(raw) if raw.isdigit() and len(raw) < 12 else 0
     total = cart_service.view(cart).total
-    svg = _qris_svg(shift.outlet, min(amount, total), f"{shift.outlet.code}-{str(cart.uuid)[-8:]}")
+    svg = _qris_svg(shift.outlet, min(amount, total), checkout.qris_reference(shift.outlet, cart.uuid))
     return render("cashier/pay.html", "qris_code", qris_svg=svg, amount=min(amount, total))
 
 
