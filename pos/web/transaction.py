@@ -53,7 +53,7 @@ def attempt() -> Iterator[None]:
 
 
 def retrying(work: Callable[[], T], attempts: int = 4) -> T:
-    for attempt in range(attempts):
+    for tried in range(1, attempts + 1):
         try:
             result = work()
             db.session.commit()
@@ -61,7 +61,7 @@ def retrying(work: Callable[[], T], attempts: int = 4) -> T:
         except (IntegrityError, OperationalError) as exc:
             db.session.rollback()
             current_app.logger.warning("write retried after %s", str(exc).splitlines()[0][:300])
-            if attempt == attempts - 1:
+            if tried == attempts:
                 raise Busy from exc
     raise AssertionError("unreachable")
 
