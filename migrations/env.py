@@ -106,8 +106,10 @@ def run_migrations_online():
 
 
 def include_name(name, type_, parent_names):
-    """Tables that live outside the models (SQLite's full-text index) are not compared."""
-    return not (type_ == "table" and name and name.startswith("product_fts"))
+    """What lives outside the models (SQLite's full-text index, its stand-ins for composite keys) is not compared."""
+    from pos.models.base import compared
+
+    return compared(name, type_, parent_names)
 
 
 def render_item(type_, obj, autogen_context):

@@ -292,6 +292,39 @@ def daily_command() -> None:
     click.echo(f"staff recounted as of {roster.staffing_day()}; scheduled prices settled on {settled} product(s)")
 
 
+@click.group("central")
+def central_group() -> None:
+    """Central server operations."""
+
+
+@central_group.command("distribute")
+@click.option("--print", "print_only", is_flag=True, help="Write the SQL for an operator instead of running it.")
+@click.option("--shards", type=click.IntRange(1, 4096), help="Shards per distributed table (citus.shard_count).")
+@with_appcontext
+def central_distribute(print_only: bool, shards: int | None) -> None:
+    """Place central's tables on a Citus cluster: the catalogue and organisations as reference tables, every
+    outlet's records distributed by outlet_id and co-located. Safe to run again; run after `kmp-pos db upgrade`."""
+    from pos.extensions import db
+    from pos.models import citus
+
+    if db.engine.dialect.name != "postgresql":
+        raise click.ClickException("central runs on PostgreSQL: this database is " + db.engine.dialect.name)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if print_only:
+            for statement in citus.plan(citus.Catalogue.read(connection), shards):
+                click.echo(statement)
+            return
+        version = citus.citus_version(connection)
+        if version is None:
+            raise click.ClickException(
+                "this database has no Citus extension: run on the coordinator after CREATE EXTENSION citus, "
+                "or use --print to see the SQL"
+            )
+        steps = citus.distribute(connection, shards)
+    placed = sum(1 for s in steps if s.startswith("SELECT create_"))
+    click.echo(f"Citus {version}: {placed} table(s) placed, {len(steps) - placed} other statement(s)")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
@@ -299,6 +332,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(outlets_group)
     app.cli.add_command(sync_command)
     app.cli.add_command(daily_command)
+    app.cli.add_command(central_group)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from pos.extensions import db
+from pos.models.base import compared
 
 
 def pending_diff(app: Flask) -> list[object]:
@@ -18,9 +19,7 @@ def pending_diff(app: Flask) -> list[object]:
                 connection,
                 opts={
                     "compare_type": True,
-                    "include_name": lambda name, kind, _parents: (
-                        not (kind == "table" and name.startswith("product_fts"))
-                    ),
+                    "include_name": compared,
                 },
             )
             return compare_metadata(context, db.metadata)

@@ -183,6 +183,7 @@ def write(
     rows = [
         {
             "uuid": new_id(),
+            "outlet_id": outlet.id,
             "sale_id": sale_id,
             "line_no": number,
             "product_id": ln.product_id,
@@ -197,7 +198,14 @@ def write(
     ]
     connection.execute(_INSERT_LINES, rows)
     payments = [
-        {"uuid": new_id(), "sale_id": sale_id, "method": t.method, "amount": t.amount, "reference": t.reference}
+        {
+            "uuid": new_id(),
+            "outlet_id": outlet.id,
+            "sale_id": sale_id,
+            "method": t.method,
+            "amount": t.amount,
+            "reference": t.reference,
+        }
         for t in tenders
         if t.amount
     ]

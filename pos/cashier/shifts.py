@@ -130,7 +130,7 @@ def cash_from_sales(shift_id: int) -> int:
     """Cash kept from sales and refunds: cash payments minus change given."""
     paid = db.session.scalar(
         db.select(func.coalesce(func.sum(Payment.amount), 0))
-        .join(Sale, Payment.sale_id == Sale.id)
+        .join(Sale, Payment.sale)
         .where(Sale.shift_id == shift_id, Payment.method == PaymentMethod.CASH)
     )
     change = db.session.scalar(db.select(func.coalesce(func.sum(Sale.change), 0)).where(Sale.shift_id == shift_id))

@@ -7,8 +7,24 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, MetaData, String, TypeDecorator, Uuid, text
-from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
+from sqlalchemy.schema import CreateColumn
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -51,7 +67,10 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 20) -> Enum:
     )
 
 
-intpk = Annotated[int, mapped_column(primary_key=True)]
+# Every id is a BIGINT on PostgreSQL (a national sale_line passes 2^31 within months, and Citus's workers take
+# ids only from bigint sequences); on SQLite an INTEGER is already 64 bits, and only an INTEGER key is the rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+intpk = Annotated[int, mapped_column(BigId, primary_key=True)]
 rupiah = Annotated[int, mapped_column(BigInteger)]
 born_uuid = Annotated[uuid.UUID, mapped_column(Uuid, unique=True)]
 str40 = Annotated[str, mapped_column(String(40))]
@@ -70,3 +89,62 @@ def only_set(column: str) -> dict[str, Any]:
     """Index options for a column that is mostly NULL: only rows that have a value are indexed."""
     condition = text(f"{column} IS NOT NULL")
     return {"postgresql_where": condition, "sqlite_where": condition}
+
+
+class OutletRow:
+    """A record of one outlet's (see ``pos.models.placement``): keyed by ``(id, outlet_id)`` so central can be
+    distributed by outlet, yet still found by its id, which one sequence per table keeps unique on its own."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True, sort_order=-20)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True, sort_order=-10)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"primary_key": [cls.__table__.c.id]}  # type: ignore[attr-defined]
+
+
+def of_outlet(parent: str, column: str | None = None) -> ForeignKeyConstraint:
+    """A foreign key from one outlet row to another of the same outlet: ``(outlet_id, <parent>_id)``."""
+    return ForeignKeyConstraint(["outlet_id", column or f"{parent}_id"], [f"{parent}.outlet_id", f"{parent}.id"])
+
+
+def outlet_unique(*columns: str) -> UniqueConstraint:
+    """Unique within an outlet: a UUID born at the outlet, a document number, an idempotency key."""
+    return UniqueConstraint("outlet_id", *columns)
+
+
+def _keyed_by_outlet(columns: list[str]) -> bool:
+    return sorted(columns) == ["id", "outlet_id"]
+
+
+# SQLite numbers a row only through an INTEGER PRIMARY KEY of one column, so there an outlet row's key is its id
+# and ``(outlet_id, id)`` is a unique key beside it, which the composite foreign keys refer to. An outlet node's
+# database holds one outlet (or a demo's few): nothing is distributed there.
+@compiles(PrimaryKeyConstraint, "sqlite")
+def _sqlite_primary_key(constraint: PrimaryKeyConstraint, compiler: Any, **kw: Any) -> str:
+    if not _keyed_by_outlet([c.name for c in constraint.columns]):
+        return str(compiler.visit_primary_key_constraint(constraint, **kw))
+    name = compiler.preparer.format_constraint(constraint)  # pk_<table>, also while a migration rebuilds it
+    table = name[3:] if name and name.startswith("pk_") else constraint.table.name
+    return f"CONSTRAINT pk_{table} PRIMARY KEY (id), CONSTRAINT {sqlite_outlet_key(table)} UNIQUE (outlet_id, id)"
+
+
+@compiles(CreateColumn, "sqlite")
+def _sqlite_column(element: CreateColumn[Any], compiler: Any, **kw: Any) -> str:
+    column = element.element
+    if column.name == "id" and _keyed_by_outlet([c.name for c in column.table.primary_key.columns]):
+        return f"{compiler.preparer.format_column(column)} INTEGER NOT NULL"
+    return str(compiler.visit_create_column(element, **kw))
+
+
+def sqlite_outlet_key(table: str) -> str:
+    """The name of the unique key that stands for an outlet row's primary key on SQLite."""
+    return f"uq_{table}_outlet_id_id"
+
+
+def compared(name: str | None, kind: str, _parents: object = None) -> bool:
+    """What Alembic compares with the models: not SQLite's full-text index tables, and not the unique keys that
+    stand for an outlet row's primary key there."""
+    if kind == "table" and name and name.startswith("product_fts"):
+        return False
+    return not (kind == "unique_constraint" and name and name.startswith("uq_") and name.endswith("_outlet_id_id"))

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str40
+from pos.models.base import Base, BigId, born_uuid, intpk, str40
 from pos.models.org import Category, Investor
 
 
@@ -29,8 +29,8 @@ class Product(Base):
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"), index=True)
+    category_id: Mapped[int] = mapped_column(BigId, ForeignKey("category.id"), index=True)
     sku: Mapped[str40]
     barcode: Mapped[str | None] = mapped_column(String(14))
     name: Mapped[str] = mapped_column(String(160))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pos.core import clock
 from pos.core.clock import DEFAULT_TIMEZONE
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str40, str120, str255
+from pos.models.base import Base, BigId, born_uuid, intpk, str40, str120, str255
 
 
 class Cooperative(Base):
@@ -34,7 +34,7 @@ class Outlet(Base):
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(BigId, ForeignKey("cooperative.id"), index=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str120]
     address: Mapped[str255] = mapped_column(default="")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str_enum
+from pos.models.base import Base, BigId, born_uuid, intpk, str_enum
 from pos.models.org import Category, Cooperative, Investor, Outlet
 
 
@@ -39,12 +39,12 @@ class Agreement(Base):
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
     number: Mapped[str] = mapped_column(String(60), unique=True)
-    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id"), index=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(BigId, ForeignKey("cooperative.id"), index=True)
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
 
     cooperative: Mapped[Cooperative] = relationship()
     investor: Mapped[Investor] = relationship()
@@ -66,7 +66,7 @@ class AgreementVersion(Base):
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"))
+    agreement_id: Mapped[int] = mapped_column(BigId, ForeignKey("agreement.id"))
     effective_from: Mapped[date] = mapped_column(Date)
     fee_bp: Mapped[int]
     collector: Mapped[Collector] = mapped_column(str_enum(Collector))
@@ -74,7 +74,7 @@ class AgreementVersion(Base):
     staff_count: Mapped[int] = mapped_column(default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
 
     agreement: Mapped[Agreement] = relationship(back_populates="versions")
     category_rates: Mapped[list[AgreementCategoryRate]] = relationship(back_populates="version")
@@ -84,8 +84,8 @@ class AgreementCategoryRate(Base):
     __tablename__ = "agreement_category_rate"
     __table_args__ = (CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),)
 
-    version_id: Mapped[int] = mapped_column(ForeignKey("agreement_version.id"), primary_key=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(BigId, ForeignKey("agreement_version.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(BigId, ForeignKey("category.id"), primary_key=True)
     fee_bp: Mapped[int]
 
     version: Mapped[AgreementVersion] = relationship(back_populates="category_rates")

@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.core import clock
-from pos.models.base import Base
+from pos.models.base import Base, BigId
 
 SHARDS = 16
 
@@ -31,7 +31,7 @@ class SaleFigures:
 class ProductFigures:
     """A product's investor, and the quantity (in the unit's steps), lines, net, fee and share sold."""
 
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"))
     quantity: Mapped[int] = mapped_column(BigInteger, default=0)
     lines: Mapped[int] = mapped_column(BigInteger, default=0)
     net: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -43,7 +43,7 @@ class OutletDayRollup(SaleFigures, Base):
     __tablename__ = "outlet_day_rollup"
     __table_args__ = (Index("ix_outlet_day_rollup_day", "day"),)
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -54,7 +54,7 @@ class OutletMonthRollup(SaleFigures, Base):
     __tablename__ = "outlet_month_rollup"
     __table_args__ = (Index("ix_outlet_month_rollup_month", "month"),)
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -74,8 +74,8 @@ class InvestorDayRollup(Base):
     __tablename__ = "investor_day_rollup"
     __table_args__ = (Index("ix_investor_day_rollup_investor_day", "investor_id", "day"),)
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     lines: Mapped[int] = mapped_column(BigInteger, default=0)
     net: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -89,8 +89,8 @@ class OutletProductDayRollup(ProductFigures, Base):
     __tablename__ = "outlet_product_day_rollup"
     __table_args__ = (Index("ix_outlet_product_day_rollup_investor_day", "investor_id", "day"),)
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
@@ -100,7 +100,7 @@ class ProductDayRollup(ProductFigures, Base):
     __tablename__ = "product_day_rollup"
     __table_args__ = (Index("ix_product_day_rollup_day", "day"),)
 
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
@@ -110,5 +110,5 @@ class ProductMonthRollup(ProductFigures, Base):
     __tablename__ = "product_month_rollup"
     __table_args__ = (Index("ix_product_month_rollup_month", "month"),)
 
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, only_set, str_enum
+from pos.models.base import Base, BigId, OutletRow, born_uuid, intpk, of_outlet, only_set, outlet_unique, str_enum
 from pos.models.catalog import Product
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
@@ -23,7 +23,7 @@ class Register(Base):
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"))
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(60))
 
@@ -35,24 +35,22 @@ class ShiftStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Shift(Base):
+class Shift(OutletRow, Base):
     __tablename__ = "shift"
-    __table_args__ = (Index("ix_shift_outlet_status", "outlet_id", "status"),)
+    __table_args__ = (Index("ix_shift_outlet_status", "outlet_id", "status"), outlet_unique("uuid"))
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
-    register_id: Mapped[int] = mapped_column(ForeignKey("register.id"), index=True)
-    cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    register_id: Mapped[int] = mapped_column(BigId, ForeignKey("register.id"), index=True)
+    cashier_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"), index=True)
     status: Mapped[ShiftStatus] = mapped_column(str_enum(ShiftStatus), default=ShiftStatus.OPEN)
     opened_at: Mapped[datetime] = mapped_column(default=clock.now)
     opening_float: Mapped[int] = mapped_column(BigInteger)
     closed_at: Mapped[datetime | None]
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    closed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     expected_cash: Mapped[int | None] = mapped_column(BigInteger)
     counted_cash: Mapped[int | None] = mapped_column(BigInteger)
     cash_counts: Mapped[str | None] = mapped_column(Text)  # JSON {denomination: pieces}
-    difference_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    difference_approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     closing_note: Mapped[str] = mapped_column(String(255), default="")
 
     outlet: Mapped[Outlet] = relationship()
@@ -73,36 +71,43 @@ class CashMovementKind(enum.StrEnum):
     OUT = "out"
 
 
-class CashMovement(Base):
+class CashMovement(OutletRow, Base):
     __tablename__ = "cash_movement"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        outlet_unique("uuid"),
+        of_outlet("shift"),
+        Index("ix_cash_movement_shift_id", "outlet_id", "shift_id"),
+    )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    shift_id: Mapped[int] = mapped_column(BigId)
     kind: Mapped[CashMovementKind] = mapped_column(str_enum(CashMovementKind))
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(255))
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     shift: Mapped[Shift] = relationship()
     user: Mapped[User] = relationship()
 
 
-class Cart(Base):
+class Cart(OutletRow, Base):
     """The open order on a shift. It lives on the server so a reload loses nothing."""
 
     __tablename__ = "cart"
     # A shift's carts pile up (one per sale); the open one is found without reading the closed ones.
-    __table_args__ = (Index("ix_cart_shift_open", "shift_id", "closed"),)
+    __table_args__ = (
+        Index("ix_cart_shift_open", "outlet_id", "shift_id", "closed"),
+        outlet_unique("uuid"),
+        of_outlet("shift"),
+    )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"))
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    shift_id: Mapped[int] = mapped_column(BigId)
     revision: Mapped[int] = mapped_column(default=0)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
-    discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    discount_approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     closed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -112,17 +117,20 @@ class Cart(Base):
     shift: Mapped[Shift] = relationship()
 
 
-class CartLine(Base):
+class CartLine(OutletRow, Base):
     __tablename__ = "cart_line"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        of_outlet("cart"),
+        Index("ix_cart_line_cart_id", "outlet_id", "cart_id"),
+    )
 
-    id: Mapped[intpk]
-    cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    cart_id: Mapped[int] = mapped_column(BigId)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"))
     quantity: Mapped[int] = mapped_column(BigInteger)
     unit_price: Mapped[int] = mapped_column(BigInteger)
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
-    discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    discount_approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship()
@@ -134,24 +142,27 @@ class SaleKind(enum.StrEnum):
     VOID = "void"
 
 
-class Sale(Base):
+class Sale(OutletRow, Base):
     """A completed sale, refund or void. Never edited or deleted once written."""
 
     __tablename__ = "sale"
     __table_args__ = (
         Index("uq_sale_outlet_receipt", "outlet_id", "receipt_no", unique=True),
         Index("ix_sale_outlet_day", "outlet_id", "business_date"),
-        Index("ix_sale_original_id", "original_id", **only_set("original_id")),
+        Index("ix_sale_original_id", "outlet_id", "original_id", **only_set("original_id")),
+        Index("ix_sale_shift_id", "outlet_id", "shift_id"),
+        outlet_unique("uuid"),
+        outlet_unique("idempotency_key"),
+        of_outlet("shift"),
+        of_outlet("sale", "original_id"),
     )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
-    cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    shift_id: Mapped[int] = mapped_column(BigId)
+    cashier_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"))
     kind: Mapped[SaleKind] = mapped_column(str_enum(SaleKind), default=SaleKind.SALE)
     receipt_no: Mapped[str] = mapped_column(String(40))
-    idempotency_key: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(Uuid)
     business_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     subtotal: Mapped[int] = mapped_column(BigInteger)
@@ -161,20 +172,22 @@ class Sale(Base):
     investor_share: Mapped[int] = mapped_column(BigInteger)
     paid: Mapped[int] = mapped_column(BigInteger)
     change: Mapped[int] = mapped_column(BigInteger, default=0)
-    original_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"))
+    original_id: Mapped[int | None] = mapped_column(BigId)
     reason: Mapped[str] = mapped_column(String(255), default="")
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
 
-    outlet: Mapped[Outlet] = relationship()
-    shift: Mapped[Shift] = relationship()
+    outlet: Mapped[Outlet] = relationship(overlaps="shift,original")
+    shift: Mapped[Shift] = relationship(overlaps="outlet,original")
     cashier: Mapped[User] = relationship(foreign_keys=[cashier_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
-    original: Mapped[Sale | None] = relationship(remote_side="Sale.id")
+    original: Mapped[Sale | None] = relationship(
+        remote_side="[Sale.outlet_id, Sale.id]", viewonly=True, overlaps="outlet,shift"
+    )
     lines: Mapped[list[SaleLine]] = relationship(back_populates="sale", order_by="SaleLine.line_no")
     payments: Mapped[list[Payment]] = relationship(back_populates="sale", order_by="Payment.id")
 
 
-class SaleLine(Base):
+class SaleLine(OutletRow, Base):
     """One line of a sale, with its split.
 
     Product, investor and agreement version carry no foreign key: the code that writes a line has just read
@@ -186,16 +199,19 @@ class SaleLine(Base):
     __table_args__ = (
         CheckConstraint("fee + investor_share = net", name="split_sums_to_net"),
         CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),
-        Index("ix_sale_line_original_line_id", "original_line_id", **only_set("original_line_id")),
+        Index("ix_sale_line_original_line_id", "outlet_id", "original_line_id", **only_set("original_line_id")),
+        Index("ix_sale_line_sale_id", "outlet_id", "sale_id"),
+        outlet_unique("uuid"),
+        of_outlet("sale"),
+        of_outlet("sale_line", "original_line_id"),
     )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    sale_id: Mapped[int] = mapped_column(BigId)
     line_no: Mapped[int]
-    product_id: Mapped[int]
-    investor_id: Mapped[int]
-    agreement_version_id: Mapped[int]
+    product_id: Mapped[int] = mapped_column(BigId)
+    investor_id: Mapped[int] = mapped_column(BigId)
+    agreement_version_id: Mapped[int] = mapped_column(BigId)
     name: Mapped[str] = mapped_column(String(160))
     unit: Mapped[str] = mapped_column(String(10))
     quantity: Mapped[int] = mapped_column(BigInteger)
@@ -206,7 +222,7 @@ class SaleLine(Base):
     fee_bp: Mapped[int]
     fee: Mapped[int] = mapped_column(BigInteger)
     investor_share: Mapped[int] = mapped_column(BigInteger)
-    original_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_line.id"))
+    original_line_id: Mapped[int | None] = mapped_column(BigId)
 
     sale: Mapped[Sale] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship(primaryjoin="foreign(SaleLine.product_id) == Product.id")
@@ -219,12 +235,16 @@ class PaymentMethod(enum.StrEnum):
     TRANSFER = "transfer"
 
 
-class Payment(Base):
+class Payment(OutletRow, Base):
     __tablename__ = "payment"
+    __table_args__ = (
+        outlet_unique("uuid"),
+        of_outlet("sale"),
+        Index("ix_payment_sale_id", "outlet_id", "sale_id"),
+    )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    sale_id: Mapped[int] = mapped_column(BigId)
     method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
     amount: Mapped[int] = mapped_column(BigInteger)
     reference: Mapped[str] = mapped_column(String(80), default="")
@@ -237,6 +257,6 @@ class ReceiptSequence(Base):
 
     __tablename__ = "receipt_sequence"
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
     business_date: Mapped[date] = mapped_column(Date, primary_key=True)
     last_no: Mapped[int] = mapped_column(default=0)

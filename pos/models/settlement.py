@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str_enum
+from pos.models.base import Base, BigId, OutletRow, intpk, of_outlet, outlet_unique, str_enum
 from pos.models.org import Investor, Outlet
 from pos.models.partnership import Agreement, Collector
 from pos.models.users import User
@@ -22,26 +22,26 @@ class Direction(enum.StrEnum):
     TO_COOPERATIVE = "to_cooperative"  # the investor collected it and pays the cooperative's fee
 
 
-class Statement(Base):
+class Statement(OutletRow, Base):
     """Figures are written once, when the statement is issued, and never change."""
 
     __tablename__ = "statement"
     __table_args__ = (
-        Index("uq_statement_period", "agreement_id", "outlet_id", "period_start", unique=True),
+        Index("uq_statement_period", "outlet_id", "agreement_id", "period_start", unique=True),
+        outlet_unique("uuid"),
+        outlet_unique("number"),
         CheckConstraint("fee + investor_share = net_sales", name="split_sums"),
         CheckConstraint("period_end >= period_start", name="period_order"),
     )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    number: Mapped[str] = mapped_column(String(60), unique=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    number: Mapped[str] = mapped_column(String(60))
+    agreement_id: Mapped[int] = mapped_column(BigId, ForeignKey("agreement.id"), index=True)
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(default=clock.now)
-    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     opening_stock: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger)
     sold_units: Mapped[int] = mapped_column(BigInteger)
@@ -60,9 +60,9 @@ class Statement(Base):
     direction: Mapped[Direction] = mapped_column(str_enum(Direction))
     amount_payable: Mapped[int] = mapped_column(BigInteger)
     board_signed_at: Mapped[datetime | None]
-    board_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    board_signed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     investor_signed_at: Mapped[datetime | None]
-    investor_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    investor_signed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
 
     agreement: Mapped[Agreement] = relationship()
     outlet: Mapped[Outlet] = relationship()
@@ -85,15 +85,15 @@ class Statement(Base):
         return self.amount_payable - self.paid
 
 
-class StatementLine(Base):
+class StatementLine(OutletRow, Base):
     """One product on one day (late corrections apart) within a statement."""
 
     __tablename__ = "statement_line"
+    __table_args__ = (of_outlet("statement"), Index("ix_statement_line_statement_id", "outlet_id", "statement_id"))
 
-    id: Mapped[intpk]
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    statement_id: Mapped[int] = mapped_column(BigId)
     business_date: Mapped[date] = mapped_column(Date)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"))
     product_name: Mapped[str] = mapped_column(String(160))
     late: Mapped[bool] = mapped_column(default=False)
     quantity: Mapped[int] = mapped_column(BigInteger)
@@ -108,40 +108,54 @@ class SettledLine(Base):
     """Each sale line is settled exactly once: the primary key on the sale line proves it."""
 
     __tablename__ = "settled_line"
+    __table_args__ = (
+        of_outlet("sale_line"),
+        of_outlet("statement"),
+        Index("ix_settled_line_statement_id", "outlet_id", "statement_id"),
+    )
 
-    sale_line_id: Mapped[int] = mapped_column(ForeignKey("sale_line.id"), primary_key=True)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
+    sale_line_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(BigId)
 
 
-class StatementPayment(Base):
+class StatementPayment(OutletRow, Base):
     __tablename__ = "statement_payment"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        outlet_unique("uuid"),
+        of_outlet("statement"),
+        Index("ix_statement_payment_statement_id", "outlet_id", "statement_id"),
+    )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    statement_id: Mapped[int] = mapped_column(BigId)
     paid_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(BigInteger)
     method: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str] = mapped_column(String(120), default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_by_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     statement: Mapped[Statement] = relationship(back_populates="payments")
     recorded_by: Mapped[User] = relationship()
 
 
-class Dispute(Base):
+class Dispute(OutletRow, Base):
     __tablename__ = "dispute"
+    __table_args__ = (
+        outlet_unique("uuid"),
+        of_outlet("statement"),
+        Index("ix_dispute_statement_id", "outlet_id", "statement_id"),
+    )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
-    raised_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    statement_id: Mapped[int] = mapped_column(BigId)
+    raised_by_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"))
     raised_at: Mapped[datetime] = mapped_column(default=clock.now)
     comment: Mapped[str] = mapped_column(Text)
     resolved_at: Mapped[datetime | None]
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    resolved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     resolution: Mapped[str] = mapped_column(Text, default="")
 
     statement: Mapped[Statement] = relationship(back_populates="disputes")
@@ -160,7 +174,7 @@ class AuditEvent(Base):
     subject_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     at: Mapped[datetime] = mapped_column(default=clock.now)
 
     user: Mapped[User | None] = relationship()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str120, str_enum
+from pos.models.base import Base, BigId, OutletRow, outlet_unique, str120, str_enum
 from pos.models.org import Investor, Outlet
 
 
@@ -26,23 +27,24 @@ class Employer(enum.StrEnum):
     COOPERATIVE = "cooperative"
 
 
-class StaffMember(Base):
+class StaffMember(OutletRow, Base):
     __tablename__ = "staff_member"
-    __table_args__ = (CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),)
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+        outlet_unique("uuid"),
+    )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
     full_name: Mapped[str120]
     role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole))
     role_note: Mapped[str] = mapped_column(String(60), default="")
     employer: Mapped[Employer] = mapped_column(str_enum(Employer))
-    investor_id: Mapped[int | None] = mapped_column(ForeignKey("investor.id"))
+    investor_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("investor.id"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     new_job: Mapped[bool] = mapped_column(Boolean, default=True)
     national_id: Mapped[str | None] = mapped_column(String(16))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -60,7 +62,7 @@ class OutletStaffing(Base):
     __tablename__ = "outlet_staffing"
     __table_args__ = (Index("ix_outlet_staffing_new_jobs", "new_jobs", "outlet_id"),)
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)
     working: Mapped[int] = mapped_column(default=0)
     new_jobs: Mapped[int] = mapped_column(default=0)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str_enum
+from pos.models.base import Base, BigId, OutletRow, born_uuid, intpk, of_outlet, outlet_unique, str_enum
 from pos.models.catalog import Product
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
@@ -24,13 +25,13 @@ class PriceChange(Base):
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), index=True)
     price: Mapped[int] = mapped_column(BigInteger)
     previous_price: Mapped[int] = mapped_column(BigInteger)
     effective_at: Mapped[datetime]
     applied_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     product: Mapped[Product] = relationship()
@@ -40,7 +41,7 @@ class PriceChange(Base):
 class ProductPhoto(Base):
     __tablename__ = "product_photo"
 
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), primary_key=True)
     content_type: Mapped[str] = mapped_column(String(20))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -50,8 +51,8 @@ class ReorderLevel(Base):
     __tablename__ = "reorder_level"
     __table_args__ = (CheckConstraint("level >= 0", name="level_not_negative"),)
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), primary_key=True)
     level: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -62,23 +63,22 @@ class DeliveryStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Delivery(Base):
+class Delivery(OutletRow, Base):
     """Goods an investor sends to an outlet; received once, with a handover record (BAST)."""
 
     __tablename__ = "delivery"
+    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"))
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    number: Mapped[str] = mapped_column(String(60), unique=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    number: Mapped[str] = mapped_column(String(60))
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"), index=True)
     status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus), default=DeliveryStatus.SENT)
     expected_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     driver: Mapped[str] = mapped_column(String(120), default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
-    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    received_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     received_at: Mapped[datetime | None]
     receipt_note: Mapped[str] = mapped_column(Text, default="")
     cancelled_at: Mapped[datetime | None]
@@ -90,16 +90,17 @@ class Delivery(Base):
     lines: Mapped[list[DeliveryLine]] = relationship(back_populates="delivery", order_by="DeliveryLine.id")
 
 
-class DeliveryLine(Base):
+class DeliveryLine(OutletRow, Base):
     __tablename__ = "delivery_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("received >= 0 AND damaged >= 0", name="received_not_negative"),
+        of_outlet("delivery"),
+        Index("ix_delivery_line_delivery_id", "outlet_id", "delivery_id"),
     )
 
-    id: Mapped[intpk]
-    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    delivery_id: Mapped[int] = mapped_column(BigId)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), index=True)
     quantity: Mapped[int] = mapped_column(BigInteger)
     batch: Mapped[str] = mapped_column(String(40), default="")
     expiry_date: Mapped[date | None] = mapped_column(Date)
@@ -124,21 +125,20 @@ class CountStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class StockCount(Base):
+class StockCount(OutletRow, Base):
     """A stock count (stock opname): counted quantities become adjustments once confirmed."""
 
     __tablename__ = "stock_count"
+    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"))
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    number: Mapped[str] = mapped_column(String(60), unique=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    number: Mapped[str] = mapped_column(String(60))
     status: Mapped[CountStatus] = mapped_column(str_enum(CountStatus), default=CountStatus.OPEN)
     scope_label: Mapped[str] = mapped_column(String(160), default="")
     reason: Mapped[str] = mapped_column(String(255), default="")
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    started_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     started_at: Mapped[datetime] = mapped_column(default=clock.now)
-    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     confirmed_at: Mapped[datetime | None]
 
     outlet: Mapped[Outlet] = relationship()
@@ -146,17 +146,17 @@ class StockCount(Base):
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
 
 
-class StockCountLine(Base):
+class StockCountLine(OutletRow, Base):
     __tablename__ = "stock_count_line"
     __table_args__ = (
-        Index("uq_stock_count_line_product", "count_id", "product_id", unique=True),
+        Index("uq_stock_count_line_product", "outlet_id", "count_id", "product_id", unique=True),
         CheckConstraint("counted IS NULL OR counted >= 0", name="counted_not_negative"),
+        of_outlet("stock_count", "count_id"),
     )
 
-    id: Mapped[intpk]
-    count_id: Mapped[int] = mapped_column(ForeignKey("stock_count.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"))
+    count_id: Mapped[int] = mapped_column(BigId)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"), index=True)
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"))
     counted: Mapped[int | None] = mapped_column(BigInteger)
     expected: Mapped[int | None] = mapped_column(BigInteger)
     unit_price: Mapped[int | None] = mapped_column(BigInteger)
@@ -182,22 +182,21 @@ class ReturnStatus(enum.StrEnum):
     RECEIVED = "received"
 
 
-class StockReturn(Base):
+class StockReturn(OutletRow, Base):
     """Goods going back to their investor: the outlet hands over, the investor confirms receipt."""
 
     __tablename__ = "stock_return"
+    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"))
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    number: Mapped[str] = mapped_column(String(60), unique=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    number: Mapped[str] = mapped_column(String(60))
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"), index=True)
     reason: Mapped[ReturnReason] = mapped_column(str_enum(ReturnReason))
     status: Mapped[ReturnStatus] = mapped_column(str_enum(ReturnStatus), default=ReturnStatus.SENT)
     note: Mapped[str] = mapped_column(Text, default="")
-    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    sent_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     sent_at: Mapped[datetime] = mapped_column(default=clock.now)
-    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    received_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     received_at: Mapped[datetime | None]
 
     outlet: Mapped[Outlet] = relationship()
@@ -207,13 +206,16 @@ class StockReturn(Base):
     lines: Mapped[list[StockReturnLine]] = relationship(back_populates="stock_return", order_by="StockReturnLine.id")
 
 
-class StockReturnLine(Base):
+class StockReturnLine(OutletRow, Base):
     __tablename__ = "stock_return_line"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        of_outlet("stock_return", "return_id"),
+        Index("ix_stock_return_line_return_id", "outlet_id", "return_id"),
+    )
 
-    id: Mapped[intpk]
-    return_id: Mapped[int] = mapped_column(ForeignKey("stock_return.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    return_id: Mapped[int] = mapped_column(BigId)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"))
     quantity: Mapped[int] = mapped_column(BigInteger)
 
     stock_return: Mapped[StockReturn] = relationship(back_populates="lines")
@@ -226,38 +228,40 @@ class RestockStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
-class RestockRequest(Base):
+class RestockRequest(OutletRow, Base):
     __tablename__ = "restock_request"
+    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"), of_outlet("delivery"))
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    number: Mapped[str] = mapped_column(String(60), unique=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id"), index=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
+    number: Mapped[str] = mapped_column(String(60))
+    investor_id: Mapped[int] = mapped_column(BigId, ForeignKey("investor.id"), index=True)
     status: Mapped[RestockStatus] = mapped_column(str_enum(RestockStatus), default=RestockStatus.OPEN)
     note: Mapped[str] = mapped_column(Text, default="")
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     requested_at: Mapped[datetime] = mapped_column(default=clock.now)
-    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"))
+    delivery_id: Mapped[int | None] = mapped_column(BigId)
     answer: Mapped[str] = mapped_column(String(255), default="")
     answered_at: Mapped[datetime | None]
 
-    outlet: Mapped[Outlet] = relationship()
+    outlet: Mapped[Outlet] = relationship(overlaps="delivery")
     investor: Mapped[Investor] = relationship()
     requested_by: Mapped[User | None] = relationship()
-    delivery: Mapped[Delivery | None] = relationship()
+    delivery: Mapped[Delivery | None] = relationship(overlaps="outlet")
     lines: Mapped[list[RestockLine]] = relationship(back_populates="request", order_by="RestockLine.id")
 
 
-class RestockLine(Base):
+class RestockLine(OutletRow, Base):
     """A wanted product, or a description of goods the investor does not list yet."""
 
     __tablename__ = "restock_line"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        of_outlet("restock_request", "request_id"),
+        Index("ix_restock_line_request_id", "outlet_id", "request_id"),
+    )
 
-    id: Mapped[intpk]
-    request_id: Mapped[int] = mapped_column(ForeignKey("restock_request.id"), index=True)
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    request_id: Mapped[int] = mapped_column(BigId)
+    product_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("product.id"))
     description: Mapped[str] = mapped_column(String(160), default="")
     quantity: Mapped[int] = mapped_column(BigInteger)
 

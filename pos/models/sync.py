@@ -10,19 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk
+from pos.models.base import Base, BigId, OutletRow, intpk, outlet_unique
 
 
-class OutboxEvent(Base):
+class OutboxEvent(OutletRow, Base):
     __tablename__ = "outbox_event"
     __table_args__ = (
         Index("uq_outbox_outlet_seq", "outlet_id", "seq", unique=True),
         Index("ix_outbox_pending", "sent_at", "quarantined_at", "seq"),
+        outlet_unique("uuid"),
     )
 
-    id: Mapped[intpk]
-    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
     seq: Mapped[int] = mapped_column(BigInteger)
     event_type: Mapped[str] = mapped_column(String(40))
     schema_version: Mapped[int] = mapped_column(default=1)
@@ -40,24 +39,22 @@ class OutletToken(Base):
     __tablename__ = "outlet_token"
 
     id: Mapped[intpk]
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
 
-class SyncEvent(Base):
-    """Central's log of every event an outlet pushed, stored once by its id."""
+class SyncEvent(OutletRow, Base):
+    """Central's log of every event an outlet pushed, stored once by its id within its outlet."""
 
     __tablename__ = "sync_event"
-    __table_args__ = (Index("uq_sync_event_outlet_seq", "outlet_id", "seq", unique=True),)
+    __table_args__ = (Index("uq_sync_event_outlet_seq", "outlet_id", "seq", unique=True), outlet_unique("uuid"))
 
-    id: Mapped[intpk]
-    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
     seq: Mapped[int] = mapped_column(BigInteger)
     event_type: Mapped[str] = mapped_column(String(40))
     schema_version: Mapped[int]
@@ -66,13 +63,12 @@ class SyncEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
-class SyncConflict(Base):
+class SyncConflict(OutletRow, Base):
     """An event refused by central: same id with another body, or content central cannot accept."""
 
     __tablename__ = "sync_conflict"
+    __table_args__ = (Index("ix_sync_conflict_outlet_id", "outlet_id"),)
 
-    id: Mapped[intpk]
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), index=True)
     event_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
     seq: Mapped[int | None] = mapped_column(BigInteger)
     event_type: Mapped[str] = mapped_column(String(40))
@@ -89,7 +85,7 @@ class OutletSyncState(Base):
     __tablename__ = "outlet_sync_state"
     __table_args__ = (Index("ix_outlet_sync_state_last_seen_at", "last_seen_at"),)
 
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
     last_seen_at: Mapped[datetime | None]
     last_event_at: Mapped[datetime | None]
     received: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -128,7 +124,7 @@ class SyncStatus(Base):
 
     __tablename__ = "sync_status"
 
-    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, default=1)
     pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     last_attempt_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]

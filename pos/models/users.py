@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, born_uuid, intpk, str120, str_enum
+from pos.models.base import Base, BigId, born_uuid, intpk, str120, str_enum
 from pos.models.org import Cooperative, Investor, Outlet
 
 
@@ -35,9 +35,9 @@ class User(UserMixin, Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
-    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"), index=True)
-    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperative.id"), index=True)
-    investor_id: Mapped[int | None] = mapped_column(ForeignKey("investor.id"), index=True)
+    outlet_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("outlet.id"), index=True)
+    cooperative_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("cooperative.id"), index=True)
+    investor_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("investor.id"), index=True)
     language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -65,7 +65,7 @@ class LoginSession(Base):
 
     id: Mapped[intpk]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"), index=True)
     method: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[datetime]

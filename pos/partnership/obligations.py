@@ -28,8 +28,10 @@ class OpenStatement:
 
 def _paid() -> Any:
     return (
-        db.select(StatementPayment.statement_id, func.sum(StatementPayment.amount).label("paid"))
-        .group_by(StatementPayment.statement_id)
+        db.select(
+            StatementPayment.outlet_id, StatementPayment.statement_id, func.sum(StatementPayment.amount).label("paid")
+        )
+        .group_by(StatementPayment.outlet_id, StatementPayment.statement_id)
         .subquery()
     )
 
@@ -40,7 +42,7 @@ def statements(where: ColumnElement[bool], only_open: bool = True, limit: int = 
     amount = func.coalesce(paid.c.paid, 0)
     query = (
         db.select(Statement, amount)
-        .outerjoin(paid, paid.c.statement_id == Statement.id)
+        .outerjoin(paid, (paid.c.outlet_id == Statement.outlet_id) & (paid.c.statement_id == Statement.id))
         .where(where)
         .order_by(Statement.period_start.desc(), Statement.number)
         .limit(limit)
@@ -67,12 +69,12 @@ def summary(outlets: Select[Any] | None, first: date, last: date) -> dict[str, i
     ).where(Statement.period_start >= first, Statement.period_start <= last)
     paid = (
         db.select(func.coalesce(func.sum(StatementPayment.amount), 0))
-        .join(Statement, StatementPayment.statement_id == Statement.id)
+        .join(Statement, StatementPayment.statement)
         .where(Statement.period_start >= first, Statement.period_start <= last)
     )
     disputes = (
         db.select(func.count(Dispute.id))
-        .join(Statement, Dispute.statement_id == Statement.id)
+        .join(Statement, Dispute.statement)
         .where(Dispute.resolved_at.is_(None))
     )
     if outlets is not None:

@@ -143,11 +143,17 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
             Sale.business_date,
             original_sale.business_date,
         )
-        .join(Sale, SaleLine.sale_id == Sale.id)
-        .outerjoin(original_line, SaleLine.original_line_id == original_line.id)
-        .outerjoin(original_sale, original_line.sale_id == original_sale.id)
+        .join(Sale, SaleLine.sale)
+        .outerjoin(
+            original_line,
+            (original_line.outlet_id == SaleLine.outlet_id) & (original_line.id == SaleLine.original_line_id),
+        )
+        .outerjoin(
+            original_sale,
+            (original_sale.outlet_id == original_line.outlet_id) & (original_sale.id == original_line.sale_id),
+        )
         .where(
-            Sale.outlet_id == outlet.id,
+            SaleLine.outlet_id == outlet.id,
             Sale.business_date <= last,
             SaleLine.investor_id == agreement.investor_id,
             SaleLine.agreement_version_id.in_(versions),
@@ -197,6 +203,7 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
             insert(StatementLine),
             [
                 {
+                    "outlet_id": statement.outlet_id,
                     "statement_id": statement.id,
                     "business_date": day,
                     "product_id": product_id,
@@ -212,7 +219,8 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
         )
     if rows:
         db.session.execute(
-            insert(SettledLine), [{"sale_line_id": row[0], "statement_id": statement.id} for row in rows]
+            insert(SettledLine),
+            [{"outlet_id": statement.outlet_id, "sale_line_id": row[0], "statement_id": statement.id} for row in rows],
         )
     audit.record("statement", statement.uuid, "issued", user, statement.number)
     db.session.flush()

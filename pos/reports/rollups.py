@@ -192,7 +192,7 @@ def rebuild() -> None:
                 SaleLine.fee,
                 SaleLine.investor_share,
             )
-            .join(Sale, SaleLine.sale_id == Sale.id)
-            .where(Sale.outlet_id == outlet_id)
+            .join(Sale, SaleLine.sale)
+            .where(SaleLine.outlet_id == outlet_id)
         ).mappings()
         add(outlet_id, list(sales), list(lines))

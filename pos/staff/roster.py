@@ -102,7 +102,9 @@ def apply(outlet_id: int, data: dict[str, Any]) -> None:
     """A record from the other side (sync): the newest version wins."""
     key = uuid.UUID(str(data["uuid"]))
     updated = datetime.fromisoformat(data["updated_at"])
-    member = db.session.scalar(db.select(StaffMember).where(StaffMember.uuid == key))
+    member = db.session.scalar(
+        db.select(StaffMember).where(StaffMember.outlet_id == outlet_id, StaffMember.uuid == key)
+    )
     if member is not None and member.updated_at >= updated:
         return
     investor_id = None
@@ -111,7 +113,6 @@ def apply(outlet_id: int, data: dict[str, Any]) -> None:
     if member is None:
         member = StaffMember(uuid=key, outlet_id=outlet_id)
         db.session.add(member)
-    member.outlet_id = outlet_id
     member.full_name = str(data["full_name"])[:120]
     member.role = StaffRole(data["role"])
     member.role_note = str(data.get("role_note") or "")[:60]

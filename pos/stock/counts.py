@@ -60,7 +60,7 @@ def start(
     if len(rows) > MAX_LINES:
         raise PosError(_("Too many products for one count: choose an investor or a category."))
     count = StockCount(
-        number=next_number(StockCount, "OPN", outlet.code, business_date(outlet.timezone)),
+        number=next_number(StockCount, "OPN", outlet.code, business_date(outlet.timezone), outlet.id),
         outlet_id=outlet.id,
         reason=reason,
         scope_label=scope_label,
@@ -70,7 +70,10 @@ def start(
     db.session.flush()
     db.session.execute(
         db.insert(StockCountLine),
-        [{"count_id": count.id, "product_id": pid, "investor_id": inv, "note": ""} for pid, inv in rows],
+        [
+            {"outlet_id": outlet.id, "count_id": count.id, "product_id": pid, "investor_id": inv, "note": ""}
+            for pid, inv in rows
+        ],
     )
     audit.record("stock_count", count.uuid, "started", user, scope_label)
     return count
@@ -85,7 +88,11 @@ def _require_open(count: StockCount) -> None:
 
 def line_for(count: StockCount, product_id: int) -> StockCountLine | None:
     return db.session.scalar(
-        db.select(StockCountLine).where(StockCountLine.count_id == count.id, StockCountLine.product_id == product_id)
+        db.select(StockCountLine).where(
+            StockCountLine.outlet_id == count.outlet_id,
+            StockCountLine.count_id == count.id,
+            StockCountLine.product_id == product_id,
+        )
     )
 
 

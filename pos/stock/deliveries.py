@@ -75,7 +75,7 @@ def create(
         if product.tracks_expiry and line.expiry_date is None:
             raise PosError(_("%(name)s tracks expiry: enter the expiry date.", name=product.name))
     delivery = Delivery(
-        number=next_number(Delivery, "KRM", investor.code, today),
+        number=next_number(Delivery, "KRM", f"{investor.code}-{outlet.code}", today, outlet.id),
         investor_id=investor.id,
         outlet_id=outlet.id,
         expected_on=expected_on,

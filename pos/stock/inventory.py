@@ -166,9 +166,9 @@ def expiring_at(outlet: Outlet, investor_ids: set[int], today: date | None = Non
     today = today or business_date(outlet.timezone)
     rows = db.session.execute(
         db.select(DeliveryLine.product_id, Delivery.received_at, DeliveryLine.expiry_date, DeliveryLine.received)
-        .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
+        .join(Delivery, DeliveryLine.delivery)
         .where(
-            Delivery.outlet_id == outlet.id,
+            DeliveryLine.outlet_id == outlet.id,
             Delivery.status == DeliveryStatus.RECEIVED,
             Delivery.investor_id.in_(investor_ids),
             DeliveryLine.expiry_date.is_not(None),
@@ -218,7 +218,10 @@ def shrinkage(outlet_ids: set[int] | None, investor_ids: set[int] | None, limit:
             func.sum(short * StockCountLine.unit_price),
             func.sum(extra),
         )
-        .join(StockCountLine, StockCountLine.count_id == StockCount.id)
+        .join(
+            StockCountLine,
+            (StockCountLine.outlet_id == StockCount.outlet_id) & (StockCountLine.count_id == StockCount.id),
+        )
         .join(Investor, StockCountLine.investor_id == Investor.id)
         .where(StockCount.confirmed_at.is_not(None), StockCountLine.counted.is_not(None))
         .group_by(StockCount.id, Investor.id)
@@ -340,7 +343,7 @@ def delivered(investor_id: int, since: datetime, until: datetime) -> dict[int, D
     """Goods an investor delivered and outlets accepted (good units) between two instants, at cost, by outlet."""
     rows = db.session.execute(
         db.select(Delivery.outlet_id, DeliveryLine.received, Product)
-        .join(DeliveryLine, DeliveryLine.delivery_id == Delivery.id)
+        .join(DeliveryLine, Delivery.lines)
         .join(Product, DeliveryLine.product_id == Product.id)
         .where(
             Delivery.investor_id == investor_id,

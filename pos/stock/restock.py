@@ -44,7 +44,7 @@ def create(outlet: Outlet, investor: Investor, lines: list[Wanted], user: User, 
         if line.product_id is not None and owners.get(line.product_id) != investor.id:
             raise PosError(_("Every product requested must belong to %(investor)s.", investor=investor.name))
     request = RestockRequest(
-        number=next_number(RestockRequest, "PMT", outlet.code, business_date(outlet.timezone)),
+        number=next_number(RestockRequest, "PMT", outlet.code, business_date(outlet.timezone), outlet.id),
         outlet_id=outlet.id,
         investor_id=investor.id,
         note=note,

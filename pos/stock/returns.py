@@ -59,7 +59,7 @@ def create_return(
         raise PosError(_("Every product returned must belong to %(investor)s.", investor=investor.name))
     _check_available(outlet, lines, products)
     document = StockReturn(
-        number=next_number(StockReturn, "RTR", outlet.code, business_date(outlet.timezone)),
+        number=next_number(StockReturn, "RTR", outlet.code, business_date(outlet.timezone), outlet.id),
         outlet_id=outlet.id,
         investor_id=investor.id,
         reason=reason,

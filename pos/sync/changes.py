@@ -32,6 +32,7 @@ from pos.models import (
     SyncChange,
     SyncStatus,
     User,
+    placement,
 )
 from pos.sync.codecs import CODECS, pending_prices
 
@@ -145,7 +146,10 @@ def page_for(outlet: Outlet, cursor: int, limit: int = PAGE) -> dict[str, Any]:
         model = MODELS.get(entity)
         if model is None:
             continue
-        for obj in db.session.scalars(db.select(model).where(model.uuid.in_(keys))):
+        query = db.select(model).where(model.uuid.in_(keys))
+        if model.__tablename__ in placement.PER_OUTLET:  # another outlet's record is out of scope anyway
+            query = query.where(model.outlet_id == outlet.id)
+        for obj in db.session.scalars(query):
             loaded[(entity, obj.uuid)] = obj
     pending = pending_prices([obj.id for (entity, _k), obj in loaded.items() if entity == "product"])
     items = []

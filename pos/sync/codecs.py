@@ -68,8 +68,13 @@ def pending_prices(product_ids: list[int]) -> dict[int, list[PriceChange]]:
     return found
 
 
-def _by_uuid(model: Any, key: Any) -> Any:
-    return db.session.scalar(db.select(model).where(model.uuid == uuid.UUID(str(key))))
+def _by_uuid(model: Any, key: Any, outlet_code: str | None = None) -> Any:
+    """The record with this UUID; an outlet's record (a delivery, a return) is looked for within this node's
+    outlet, by the key its table is unique on."""
+    query = db.select(model).where(model.uuid == uuid.UUID(str(key)))
+    if outlet_code is not None:
+        query = query.join(Outlet, Outlet.id == model.outlet_id).where(Outlet.code == outlet_code)
+    return db.session.scalar(query)
 
 
 def _ref(model: Any, key: Any) -> int:
@@ -420,7 +425,7 @@ def _delivery_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -
 
 
 def _delivery_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
-    existing = _by_uuid(Delivery, key)
+    existing = _by_uuid(Delivery, key, local_outlet_code or "")
     if existing is not None:
         if existing.status == DeliveryStatus.SENT and data["status"] == DeliveryStatus.CANCELLED.value:
             existing.status = DeliveryStatus.CANCELLED
@@ -467,12 +472,12 @@ def _restock_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) ->
 
 
 def _restock_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
-    request = _by_uuid(RestockRequest, key)
+    request = _by_uuid(RestockRequest, key, local_outlet_code or "")
     if request is not None:
         request.status = RestockStatus(data["status"])
         request.answer = data["answer"]
         request.answered_at = datetime.fromisoformat(data["answered_at"]) if data["answered_at"] else None
-        delivery = _by_uuid(Delivery, data["delivery"]) if data["delivery"] else None
+        delivery = _by_uuid(Delivery, data["delivery"], local_outlet_code or "") if data["delivery"] else None
         request.delivery_id = delivery.id if delivery else None
 
 
@@ -488,7 +493,7 @@ def _stock_return_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | Non
 
 
 def _stock_return_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
-    document = _by_uuid(StockReturn, key)
+    document = _by_uuid(StockReturn, key, local_outlet_code or "")
     if document is not None:
         document.status = ReturnStatus(data["status"])
         document.received_at = datetime.fromisoformat(data["received_at"]) if data["received_at"] else None

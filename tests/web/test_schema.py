@@ -45,3 +45,33 @@ def test_upgrading_a_database_with_sales_fills_the_report_rollups(app: Flask, db
         upgrade()
         assert all(kept().values())
         assert_rollups_match()
+
+
+def test_the_outlet_keys_migration_downgrades_and_upgrades_a_database_with_data(app: Flask, db_path: Path) -> None:
+    from flask_migrate import downgrade, upgrade
+
+    from pos.models import placement
+    from tests.migration_check import children_carry_their_parents_outlet
+
+    def counts() -> dict[str, int]:
+        with db.engine.connect() as connection:
+            return {
+                t: connection.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar_one() for t in placement.PER_OUTLET
+            }
+
+    with app.app_context():
+        before = counts()
+        assert before["sale_line"] > 1000 and before["payment"] > 100
+        downgrade(revision="3c9a1f2b7d10")  # before outlet keys: children without outlet_id
+        with db.engine.connect() as connection:
+            columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(sale_line)")}
+            assert "outlet_id" not in columns
+        upgrade()
+        assert counts() == before
+        with db.engine.connect() as connection:
+            assert children_carry_their_parents_outlet(connection) > before["sale_line"]
+            key = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'sale_line'").scalar_one()
+            assert "PRIMARY KEY (id)" in key and "UNIQUE (outlet_id, id)" in key  # the rowid stays the id
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

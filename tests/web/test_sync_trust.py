@@ -107,13 +107,15 @@ def test_a_rate_other_than_the_agreements_is_refused(app: Flask) -> None:
 
 
 def test_a_sale_on_another_outlets_shift_is_refused(app: Flask) -> None:
+    """References are looked for within the pushing outlet only: another outlet's shift is not there."""
     other = Central(app, "SRG-KDR", "kasir_b")
     theirs = other.events()
     assert {r["status"] for r in other.push(theirs).values()} == {"accepted"}
     central = Central(app)
     events = central.events()
     _sale(events)["payload"]["shift"] = theirs[0]["payload"]["uuid"]
-    _refused(central, events[1:], "foreign_reference")
+    _refused(central, events[1:], "unknown_reference")
+    assert other.stored(_sale(theirs)["payload"]["uuid"])
 
 
 def test_a_shift_opened_under_another_outlets_shift_or_cashier_is_refused(app: Flask) -> None:
@@ -126,13 +128,17 @@ def test_a_shift_opened_under_another_outlets_shift_or_cashier_is_refused(app: F
     opened["payload"]["cashier"] = other.cashier
     results = central.push([opened])
     assert (results[opened["id"]]["status"], results[opened["id"]]["code"]) == ("rejected", "foreign_reference")
+    # A UUID is unique within its outlet: the same one at another outlet is that outlet's own record, and
+    # neither is ever read or changed through the other.
     again = central.events()[0]
     again["payload"]["uuid"] = theirs[0]["payload"]["uuid"]
     results = central.push([again])
-    assert (results[again["id"]]["status"], results[again["id"]]["code"]) == ("rejected", "foreign_reference")
+    assert results[again["id"]]["status"] == "accepted"
     with app.app_context():
-        shift = db.session.scalar(db.select(Shift).where(Shift.uuid == uuid.UUID(theirs[0]["payload"]["uuid"])))
-        assert shift is not None and shift.outlet.code == "SRG-KDR"
+        shifts = db.session.scalars(db.select(Shift).where(Shift.uuid == uuid.UUID(theirs[0]["payload"]["uuid"])))
+        by_outlet = {s.outlet.code: (s.cashier.uuid, s.opening_float) for s in shifts}
+    assert set(by_outlet) == {"SRG-KDR", central.code}
+    assert str(by_outlet["SRG-KDR"][0]) == other.cashier
 
 
 def test_a_refund_of_another_outlets_sale_is_refused(app: Flask) -> None:
@@ -152,7 +158,7 @@ def test_a_refund_of_another_outlets_sale_is_refused(app: Flask) -> None:
         line["uuid"], line["original_line"] = str(uuid.uuid4()), original["uuid"]
     for item in (*p["payments"], *p["movements"]):
         item["uuid"] = str(uuid.uuid4())
-    _refused(central, [refund], "foreign_reference")
+    _refused(central, [refund], "unknown_reference")
 
 
 def test_a_line_under_another_cooperatives_agreement_is_refused(app: Flask) -> None:
@@ -166,6 +172,7 @@ def test_a_line_under_another_cooperatives_agreement_is_refused(app: Flask) -> N
 
 
 def test_staff_of_another_outlet_cannot_be_overwritten(app: Flask) -> None:
+    """Kaduagung saving a member under Cipare's member's UUID saves its own member; Cipare's is untouched."""
     with app.app_context():
         member = db.session.scalar(
             db.select(StaffMember).join(Outlet, StaffMember.outlet_id == Outlet.id).where(Outlet.code == "SRG-CPR")
@@ -189,13 +196,15 @@ def test_staff_of_another_outlet_cannot_be_overwritten(app: Flask) -> None:
             "end_date": None,
             "new_job": False,
             "national_id": "3604019999990001",
+            "updated_at": "2026-11-30T03:00:00+00:00",
         },
     }
     results = central.push([event])
-    assert (results[event["id"]]["status"], results[event["id"]]["code"]) == ("rejected", "foreign_reference")
+    assert results[event["id"]]["status"] == "accepted"
     with app.app_context():
-        again = db.session.scalar(db.select(StaffMember).where(StaffMember.uuid == uuid.UUID(key)))
-        assert again is not None and (again.outlet.code, again.full_name, again.national_id) == ("SRG-CPR", name, nik)
+        members = db.session.scalars(db.select(StaffMember).where(StaffMember.uuid == uuid.UUID(key)))
+        found = {m.outlet.code: (m.full_name, m.national_id) for m in members}
+    assert found == {"SRG-CPR": (name, nik), "SRG-KDR": ("Diambil alih", "3604019999990001")}
 
 
 def test_two_cashiers_created_at_an_outlet_within_a_minute_do_not_collide(app: Flask) -> None:
@@ -377,7 +386,7 @@ def test_documents_with_an_investor_and_staff_without_new_job_on_sqlite(app: Fla
     assert [results[e["id"]]["status"] for e in (restock, saved, without)] == ["accepted", "accepted", "rejected"]
 
 
-def test_another_outlets_delivery_or_count_is_refused(app: Flask) -> None:
+def test_another_outlets_delivery_or_count_is_never_touched(app: Flask) -> None:
     from pos.models import Delivery, StockCount
 
     with app.app_context():
@@ -387,6 +396,7 @@ def test_another_outlets_delivery_or_count_is_refused(app: Flask) -> None:
         count = db.session.scalar(db.select(StockCount))
         assert delivery is not None and count is not None
         keys = str(delivery.uuid), str(count.uuid)
+        status, received_at = delivery.status, delivery.received_at
     central = Central(app, "SRG-KDR", "kasir_b")
     ids = _uuids(app)
     received = _document(
@@ -394,10 +404,15 @@ def test_another_outlets_delivery_or_count_is_refused(app: Flask) -> None:
     )
     counted = _document(central, "stock_count.confirmed", **{**_count(ids), "count": keys[1], "lines": []})
     results = central.push([received, counted])
-    assert [(results[e["id"]]["status"], results[e["id"]]["code"]) for e in (received, counted)] == [
-        ("rejected", "foreign_reference"),
-        ("rejected", "foreign_reference"),
+    assert [(results[e["id"]]["status"], results[e["id"]].get("code")) for e in (received, counted)] == [
+        ("rejected", "unknown_reference"),  # no such delivery to this outlet
+        ("accepted", None),  # Kaduagung's own count, under a UUID Cipare's count also has
     ]
+    with app.app_context():
+        theirs = db.session.get(Delivery, delivery.id)
+        assert theirs is not None and (theirs.status, theirs.received_at) == (status, received_at)
+        counts = db.session.scalars(db.select(StockCount).where(StockCount.uuid == uuid.UUID(keys[1])))
+        assert sorted(c.outlet.code for c in counts) == ["SRG-CPR", "SRG-KDR"]
 
 
 @pytest.mark.parametrize("reused", ["payment", "movement"])
@@ -414,7 +429,7 @@ def test_a_record_uuid_another_sale_holds_refuses_that_event_alone(app: Flask, r
     assert central.stored(events[3]["payload"]["uuid"]) and not central.stored(events[2]["payload"]["uuid"])
 
 
-def test_another_outlets_return_or_restock_request_is_refused(app: Flask) -> None:
+def test_another_outlets_return_or_restock_request_is_never_touched(app: Flask) -> None:
     from pos.models import Investor, Product, RestockRequest, StockReturn
     from pos.stock import restock, returns
 
@@ -454,10 +469,12 @@ def test_another_outlets_return_or_restock_request_is_refused(app: Flask) -> Non
         lines=[{"product": ids["product"], "description": "", "quantity": 1}],
     )
     results = central.push([sent, requested])
-    assert [(results[e["id"]]["status"], results[e["id"]]["code"]) for e in (sent, requested)] == [
-        ("rejected", "foreign_reference"),
-        ("rejected", "foreign_reference"),
-    ]
+    assert [results[e["id"]]["status"] for e in (sent, requested)] == ["accepted", "accepted"]
+    with app.app_context():
+        for model, key, number in ((StockReturn, keys[0], "RTR-X"), (RestockRequest, keys[1], "PMT-X")):
+            rows = db.session.scalars(db.select(model).where(model.uuid == uuid.UUID(key)))
+            found = {row.outlet.code: row.number for row in rows}
+            assert found["SRG-KDR"] == number and found["SRG-CPR"] != number
 
 
 def test_the_outlet_sends_an_event_refused_for_a_missing_reference_again(db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]

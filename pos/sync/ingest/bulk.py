@@ -12,10 +12,6 @@ from sqlalchemy.exc import DataError, IntegrityError, InternalError, Programming
 
 from pos.domain.sync import LINE_FIGURES
 from pos.extensions import db
-from pos.models import (
-    Sale,
-    SaleLine,
-)
 
 SALE_COLUMNS = (
     "uuid",
@@ -41,6 +37,7 @@ SALE_COLUMNS = (
 
 LINE_COLUMNS = (
     "uuid",
+    "outlet_id",
     "sale_id",
     "product_id",
     "investor_id",
@@ -53,7 +50,7 @@ LINE_COLUMNS = (
 EVENT_COLUMNS = ("uuid", "outlet_id", "seq", "event_type", "schema_version", "body_hash", "payload", "received_at")
 
 
-PAYMENT_COLUMNS = ("uuid", "sale_id", "method", "amount", "reference")
+PAYMENT_COLUMNS = ("uuid", "outlet_id", "sale_id", "method", "amount", "reference")
 
 
 MOVE_COLUMNS = (
@@ -97,8 +94,9 @@ def bulk_insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]
         connection.execute(table.insert(), dicts)
         if not ids:
             return []
-        found = lookup(model, {str(row[columns.index("uuid")]) for row in rows})
-        return [found[str(row[columns.index("uuid")])] for row in rows]
+        key, outlet = columns.index("uuid"), columns.index("outlet_id")
+        found = lookup(model, {str(row[key]) for row in rows}, rows[0][outlet])
+        return [found[str(row[key])] for row in rows]
     with raw.cursor() as cursor:
         if not ids:
             with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -116,36 +114,27 @@ def bulk_insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]
 
 
 def lookup(model: Any, keys: set[str], outlet_id: int | None = None) -> dict[str, int]:
-    """Ids of the records with these UUIDs (canonical text): one query (in chunks of 5,000 on SQLite). With
-    ``outlet_id``, only that outlet's records (a sale line's outlet is its sale's)."""
+    """Ids of the records with these UUIDs (canonical text): one query (in chunks of 5,000 on SQLite). An
+    outlet's records are looked for with ``outlet_id``, by the ``(outlet_id, uuid)`` key their tables are unique
+    on; without it only reference tables (the catalogue, terms) are searched."""
     if not keys:
         return {}
-    table = model.__tablename__
-    scoped = outlet_id is not None
     connection = db.session.connection()
     raw = pg_connection(connection)
     if raw is not None:
-        if model is SaleLine and scoped:
-            sql = (
-                "SELECT l.uuid::text, l.id FROM sale_line l JOIN sale s ON s.id = l.sale_id "
-                "WHERE l.uuid = ANY(%s::uuid[]) AND s.outlet_id = %s"
-            )
-        else:
-            sql = f"SELECT uuid::text, id FROM {table} WHERE uuid = ANY(%s::uuid[])" + (
-                " AND outlet_id = %s" if scoped else ""
-            )
+        sql = f"SELECT uuid::text, id FROM {model.__tablename__} WHERE uuid = ANY(%s::uuid[])"
         with raw.cursor() as cursor:
-            cursor.execute(sql, (list(keys), outlet_id) if scoped else (list(keys),))
+            if outlet_id is None:
+                cursor.execute(sql, (list(keys),))
+            else:
+                cursor.execute(sql + " AND outlet_id = %s", (list(keys), outlet_id))
             return dict(cursor.fetchall())
     out: dict[str, int] = {}
     wanted = [uuid.UUID(key) for key in keys]
     for start in range(0, len(wanted), 5000):
         query = db.select(model.uuid, model.id).where(model.uuid.in_(wanted[start : start + 5000]))
-        if scoped:
-            owner = Sale.outlet_id if model is SaleLine else model.outlet_id
-            if model is SaleLine:
-                query = query.join(Sale, SaleLine.sale_id == Sale.id)
-            query = query.where(owner == outlet_id)
+        if outlet_id is not None:
+            query = query.where(model.outlet_id == outlet_id)
         out.update((str(key), pk) for key, pk in db.session.execute(query))
     return out
 

@@ -20,9 +20,10 @@ from pos.sync.ingest.refs import Refs
 from pos.sync.ingest.values import Refused, instant, text_of, uuid_of
 
 
-def _free_number(model: Any, number: str, key: uuid.UUID) -> str:
-    """Document numbers are unique; a reinstalled outlet node may reuse one, so the later copy is marked."""
-    if db.session.scalar(db.select(model.id).where(model.number == number)) is None:
+def _free_number(model: Any, outlet: Outlet, number: str, key: uuid.UUID) -> str:
+    """Document numbers are unique within an outlet; a reinstalled outlet node may reuse one, so the later copy
+    is marked."""
+    if db.session.scalar(db.select(model.id).where(model.outlet_id == outlet.id, model.number == number)) is None:
         return number
     return f"{number}-{key.hex[:6]}"
 
@@ -56,12 +57,15 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
     }
     if env.type == "stock_count.confirmed":
         key = uuid.UUID(p["count"])
-        if db.session.scalar(db.select(StockCount.id).where(StockCount.uuid == key)) is not None:
+        if (
+            db.session.scalar(db.select(StockCount.id).where(StockCount.outlet_id == outlet.id, StockCount.uuid == key))
+            is not None
+        ):
             return
         confirmed_at = instant(p.get("confirmed_at"), "confirmed_at")
         count = StockCount(
             uuid=key,
-            number=_free_number(StockCount, p["number"][:60], key),
+            number=_free_number(StockCount, outlet, p["number"][:60], key),
             outlet_id=outlet.id,
             status=CountStatus.CONFIRMED,
             scope_label=text_of(p.get("scope"), 160),
@@ -78,6 +82,7 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
             pid, investor = products[uuid.UUID(line["product"])]
             db.session.add(
                 StockCountLine(
+                    outlet_id=outlet.id,
                     count_id=count.id,
                     product_id=pid,
                     investor_id=investor,
@@ -89,12 +94,17 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
             )
     elif env.type == "stock_return.sent":
         key = uuid.UUID(p["return"])
-        if db.session.scalar(db.select(StockReturn.id).where(StockReturn.uuid == key)) is not None:
+        if (
+            db.session.scalar(
+                db.select(StockReturn.id).where(StockReturn.outlet_id == outlet.id, StockReturn.uuid == key)
+            )
+            is not None
+        ):
             return
         reason = p.get("reason") if p.get("reason") in set(ReturnReason) else ReturnReason.UNSOLD.value
         document = StockReturn(
             uuid=key,
-            number=_free_number(StockReturn, p["number"][:60], key),
+            number=_free_number(StockReturn, outlet, p["number"][:60], key),
             outlet_id=outlet.id,
             investor_id=db.session.scalar(db.select(Investor.id).where(Investor.uuid == uuid.UUID(p["investor"]))),
             reason=ReturnReason(reason),
@@ -108,11 +118,16 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
         db.session.add(document)
     elif env.type == "restock.requested":
         key = uuid.UUID(p["request"])
-        if db.session.scalar(db.select(RestockRequest.id).where(RestockRequest.uuid == key)) is not None:
+        if (
+            db.session.scalar(
+                db.select(RestockRequest.id).where(RestockRequest.outlet_id == outlet.id, RestockRequest.uuid == key)
+            )
+            is not None
+        ):
             return
         request = RestockRequest(
             uuid=key,
-            number=_free_number(RestockRequest, p["number"][:60], key),
+            number=_free_number(RestockRequest, outlet, p["number"][:60], key),
             outlet_id=outlet.id,
             investor_id=db.session.scalar(db.select(Investor.id).where(Investor.uuid == uuid.UUID(p["investor"]))),
             note=text_of(p.get("note"), 2000),

@@ -16,9 +16,7 @@ from pos.extensions import db
 from pos.models import (
     Investor,
     Product,
-    Sale,
     SaleLine,
-    Shift,
     User,
 )
 from pos.stock import products
@@ -28,12 +26,10 @@ from pos.sync.ingest.values import Refused, uuid_of
 
 
 def elsewhere(wanted: dict[str, set[str]], refs: Refs) -> set[str]:
-    """Referenced UUIDs that another outlet's records carry: never this outlet's to use."""
-    found: set[str] = set()
-    for kind, model in (("users", User), ("shifts", Shift), ("sales", Sale), ("lines", SaleLine)):
-        missing = wanted[kind] - set(getattr(refs, kind))
-        found |= set(lookup(model, missing))
-    return found
+    """Cashiers named by UUID that are another outlet's users. Users are a reference table, unique by UUID across
+    the programme; an outlet's own records (shifts, sales, lines, documents) are only ever looked for within the
+    pushing outlet, so another outlet's are simply not there (``unknown_reference``)."""
+    return set(lookup(User, wanted["users"] - set(refs.users)))
 
 
 def check_investor(value: Any) -> None:
@@ -118,7 +114,7 @@ class Refs:
     shifts: dict[str, int] = field(default_factory=dict)
     sales: dict[str, int] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
-    elsewhere: set[str] = field(default_factory=set)  # another outlet's users, shifts, sales and lines
+    elsewhere: set[str] = field(default_factory=set)  # another outlet's users
     product_facts: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # id -> (investor, category, price)
     line_facts: dict[str, LineFacts] = field(default_factory=dict)  # refunded lines, by UUID
 

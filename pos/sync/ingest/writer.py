@@ -53,12 +53,12 @@ def _shifts(batch: Batch) -> None:
             }
             for row in batch.shifts
         ]
-        db.session.execute(upsert.insert(Shift).on_conflict_do_nothing(index_elements=["uuid"]), rows)
+        db.session.execute(upsert.insert(Shift).on_conflict_do_nothing(index_elements=["outlet_id", "uuid"]), rows)
         batch.refs.shifts.update(lookup(Shift, {row["uuid"] for row in batch.shifts}, batch.outlet.id))
     for row in batch.closes:
         db.session.execute(
             db.update(Shift)
-            .where(Shift.uuid == uuid.UUID(row["uuid"]))
+            .where(Shift.outlet_id == batch.outlet.id, Shift.uuid == uuid.UUID(row["uuid"]))
             .values(
                 status=ShiftStatus.CLOSED.value,
                 closed_at=row["closed_at"],
@@ -70,12 +70,15 @@ def _shifts(batch: Batch) -> None:
         shift_ids = batch.refs.shifts
         cashier = dict(
             db.session.execute(
-                db.select(Shift.id, Shift.cashier_id).where(Shift.id.in_([shift_ids[r["shift"]] for r in batch.cash]))
+                db.select(Shift.id, Shift.cashier_id).where(
+                    Shift.outlet_id == batch.outlet.id, Shift.id.in_([shift_ids[r["shift"]] for r in batch.cash])
+                )
             ).all()
         )
         rows = [
             {
                 "uuid": uuid.UUID(r["uuid"]),
+                "outlet_id": batch.outlet.id,
                 "shift_id": shift_ids[r["shift"]],
                 "kind": r["kind"],
                 "amount": r["amount"],
@@ -85,7 +88,9 @@ def _shifts(batch: Batch) -> None:
             }
             for r in batch.cash
         ]
-        db.session.execute(upsert.insert(CashMovement).on_conflict_do_nothing(index_elements=["uuid"]), rows)
+        db.session.execute(
+            upsert.insert(CashMovement).on_conflict_do_nothing(index_elements=["outlet_id", "uuid"]), rows
+        )
 
 
 def _registers(batch: Batch, codes: set[str]) -> dict[str, int]:
@@ -132,12 +137,13 @@ def _sales(batch: Batch) -> None:
                 original = line["_original_line"]
                 line["original_line_id"] = batch.refs.lines.get(original) if original else None
                 line["sale_id"] = sale_id
+                line["outlet_id"] = batch.outlet.id
                 lines.append(tuple(line[c] for c in LINE_COLUMNS))
         bulk_insert(SaleLine, LINE_COLUMNS, lines)
         bulk_insert(
             Payment,
             PAYMENT_COLUMNS,
-            [(pay[0], ids[pay[1]], *pay[2:]) for pay in batch.payments if pay[1] in ids],
+            [(pay[0], batch.outlet.id, ids[pay[1]], *pay[2:]) for pay in batch.payments if pay[1] in ids],
         )
     _rollups(batch)
 
@@ -171,7 +177,7 @@ def _receipts(batch: Batch) -> None:
     for receipt in batch.receipts:
         delivery = db.session.scalar(
             db.select(Delivery).where(
-                Delivery.uuid == uuid.UUID(receipt["delivery"]), Delivery.outlet_id == batch.outlet.id
+                Delivery.outlet_id == batch.outlet.id, Delivery.uuid == uuid.UUID(receipt["delivery"])
             )
         )
         if delivery is None or delivery.status == DeliveryStatus.RECEIVED:
