@@ -1,7 +1,7 @@
 """Central ingest over HTTP (gunicorn, PostgreSQL) with batches from many simulated outlets.
 
     POS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python bench/sync_ingest.py \
-        [--outlets 20] [--sales 2000] [--batch 500] [--pushers 4] [--workers 2]
+        [--outlets 20] [--sales 2000] [--batch 500] [--pushers 4] [--workers 2] [--citus]
 
 Prints three-line sales ingested per second and, as the floor, raw COPY of the same sale, line and
 payment rows into PostgreSQL in the same run. Goal (issue 6): at least 20,000 sales a second.
@@ -45,7 +45,7 @@ def _database(base: str) -> tuple[str, str]:
     return admin, url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
 
 
-def seed(url: str, outlets: int) -> dict:
+def seed(url: str, outlets: int, citus: bool = False) -> dict:
     from flask_migrate import upgrade
 
     from pos import demo
@@ -56,6 +56,9 @@ def seed(url: str, outlets: int) -> dict:
 
     app = make_app(url, strict=False, POS_ROLE="central")
     with app.app_context():
+        if citus:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS citus")
         upgrade()
         demo.seed()
         home = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
@@ -71,6 +74,12 @@ def seed(url: str, outlets: int) -> dict:
             nodes.append({"code": outlet.code, "token": tokens.issue(outlet, None), "cashier": str(cashier.uuid)})
         catalogue = catalogue_of(home.id)
         db.session.commit()
+        if citus:
+            from pos.models import citus as placing
+
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                placed = placing.distribute(connection)
+            print(f"placed on Citus: {sum(s.startswith('SELECT create_') for s in placed)} tables")
         db.engine.dispose()
     return {"nodes": nodes, "catalogue": catalogue}
 
@@ -106,13 +115,13 @@ def copy_floor(admin: str, url: str, batches: list[tuple[dict, list[dict]]]) -> 
             for i, s in enumerate(sales):
                 for ln in s["lines"]:
                     buffer.write(
-                        f"{k}\t{ln['uuid']}\t{i}\t{ln['line_no']}\t1\t1\t1\tx\tpcs\t{ln['quantity']}\t"
+                        f"{k}\t{ln['uuid']}\t1\t{i}\t{ln['line_no']}\t1\t1\t1\tx\tpcs\t{ln['quantity']}\t"
                         f"{ln['unit_price']}\t{ln['gross']}\t0\t{ln['net']}\t{ln['fee_bp']}\t{ln['fee']}\t"
                         f"{ln['investor_share']}\t\\N\n"
                     )
                     k += 1
             with cur.copy(
-                "COPY copy_sale_line (id, uuid, sale_id, line_no, product_id, investor_id, "
+                "COPY copy_sale_line (id, uuid, outlet_id, sale_id, line_no, product_id, investor_id, "
                 "agreement_version_id, name, unit, quantity, unit_price, gross, discount, net, fee_bp, fee, "
                 "investor_share, original_line_id) FROM STDIN"
             ) as copy:
@@ -120,8 +129,10 @@ def copy_floor(admin: str, url: str, batches: list[tuple[dict, list[dict]]]) -> 
             buffer = io.StringIO()
             for i, s in enumerate(sales):
                 p = s["payments"][0]
-                buffer.write(f"{i}\t{p['uuid']}\t{i}\tcash\t{p['amount']}\t\n")
-            with cur.copy("COPY copy_payment (id, uuid, sale_id, method, amount, reference) FROM STDIN") as copy:
+                buffer.write(f"{i}\t{p['uuid']}\t1\t{i}\tcash\t{p['amount']}\t\n")
+            with cur.copy(
+                "COPY copy_payment (id, uuid, outlet_id, sale_id, method, amount, reference) FROM STDIN"
+            ) as copy:
                 copy.write(buffer.getvalue())
         conn.commit()
         elapsed = time.perf_counter() - started
@@ -167,12 +178,12 @@ def copy_ceiling(url: str, batches: list[tuple[dict, list[dict]]], connections: 
         )
         for ln in s["lines"]:
             out["sale_line"].write(
-                f"{new_id()}\t{sale}\t{ln['line_no']}\t{refs['product'][ln['product']]}\t"
+                f"{new_id()}\t{outlet_id}\t{sale}\t{ln['line_no']}\t{refs['product'][ln['product']]}\t"
                 f"{refs['investor'][ln['investor']]}\t{refs['version'][ln['agreement_version']]}\tx\tpcs\t"
                 f"{ln['quantity']}\t{ln['unit_price']}\t{ln['gross']}\t0\t{ln['net']}\t{ln['fee_bp']}\t{ln['fee']}\t"
                 f"{ln['investor_share']}\t\\N\n"
             )
-        out["payment"].write(f"{new_id()}\t{sale}\tcash\t{s['total']}\t\n")
+        out["payment"].write(f"{new_id()}\t{outlet_id}\t{sale}\tcash\t{s['total']}\t\n")
         for move in s["movements"]:
             out["stock_movement"].write(
                 f"{new_id()}\t{outlet_id}\t{refs['product'][move['product']]}\tsale\t{move['quantity']}\t"
@@ -182,9 +193,9 @@ def copy_ceiling(url: str, batches: list[tuple[dict, list[dict]]], connections: 
         "sync_event": "uuid, outlet_id, seq, event_type, schema_version, body_hash, payload, received_at",
         "sale": "id, uuid, outlet_id, shift_id, cashier_id, kind, receipt_no, idempotency_key, business_date, "
         "created_at, subtotal, discount, total, fee, investor_share, paid, change, original_id, reason",
-        "sale_line": "uuid, sale_id, line_no, product_id, investor_id, agreement_version_id, name, unit, quantity, "
-        "unit_price, gross, discount, net, fee_bp, fee, investor_share, original_line_id",
-        "payment": "uuid, sale_id, method, amount, reference",
+        "sale_line": "uuid, outlet_id, sale_id, line_no, product_id, investor_id, agreement_version_id, name, unit, "
+        "quantity, unit_price, gross, discount, net, fee_bp, fee, investor_share, original_line_id",
+        "payment": "uuid, outlet_id, sale_id, method, amount, reference",
         "stock_movement": "uuid, outlet_id, product_id, kind, quantity, document_type, document_uuid, note, created_at",
     }
     sessions = [psycopg.connect(target) for _ in range(connections)]
@@ -256,12 +267,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--pushers", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--citus", action="store_true", help="place the tables on a Citus coordinator first")
     args = parser.parse_args()
     base = os.environ.get("POS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     admin, url = _database(base)
     try:
         started = time.perf_counter()
-        seeded = seed(url, args.outlets)
+        seeded = seed(url, args.outlets, args.citus)
         rng = random.Random(5)
         batches: list[tuple[dict, list[dict]]] = []
         for node in seeded["nodes"]:

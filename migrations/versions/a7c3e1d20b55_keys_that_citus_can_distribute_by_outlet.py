@@ -171,7 +171,8 @@ INDEXES = (
     ),
 )
 
-# Single-column outlet indexes now served by (outlet_id, uuid).
+# Single-column outlet indexes now served by (outlet_id, uuid); the same documents are opened by central's users
+# from links that carry only their UUID, so that gets an index of its own.
 OUTLET_INDEXES = ("delivery", "stock_count", "stock_return", "restock_request", "statement", "staff_member")
 
 
@@ -219,6 +220,7 @@ def _rekey(batch: object, table: str) -> None:
             b.create_index(index, new, unique=unique, **(_where(partial) if partial else {}))  # type: ignore[attr-defined]
     if table in OUTLET_INDEXES:
         b.drop_index(f"ix_{table}_outlet_id")  # type: ignore[attr-defined]
+        b.create_index(f"ix_{table}_uuid", ["uuid"])  # type: ignore[attr-defined]
     b.drop_constraint(f"pk_{table}", type_="primary")  # type: ignore[attr-defined]
     key = ["outlet_id", "sale_line_id"] if table == "settled_line" else ["id", "outlet_id"]
     b.create_primary_key(f"pk_{table}", key)  # type: ignore[attr-defined]
@@ -302,6 +304,7 @@ def _unkey(batch: object, table: str) -> None:
     b.drop_constraint(f"pk_{table}", type_="primary")  # type: ignore[attr-defined]
     b.create_primary_key(f"pk_{table}", ["sale_line_id"] if table == "settled_line" else ["id"])  # type: ignore[attr-defined]
     if table in OUTLET_INDEXES:
+        b.drop_index(f"ix_{table}_uuid")  # type: ignore[attr-defined]
         b.create_index(f"ix_{table}_outlet_id", ["outlet_id"])  # type: ignore[attr-defined]
     for name, index, old, new, unique, partial in INDEXES:
         if name == table:

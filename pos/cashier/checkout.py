@@ -244,7 +244,7 @@ def reverse(
     total = sum(ln.price.net for ln in lines)
     tenders = [sales.Tender(PaymentMethod.CASH, total, sale.receipt_no)]
     refund_id = sales.write(outlet, head, lines, tenders, paid=total, user_id=user.id)
-    return db.session.get_one(Sale, refund_id)
+    return db.session.get_one(Sale, (refund_id, outlet.id))
 
 
 def sold_line(line: SaleLine) -> SoldLine:

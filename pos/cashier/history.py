@@ -88,7 +88,7 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
     ]
     tenders = [sales.Tender(PaymentMethod.CASH, priced.total)]
     sale_id = sales.write(outlet, head, lines, tenders, paid=priced.total, user_id=shift.cashier_id)
-    return db.session.get_one(Sale, sale_id)
+    return db.session.get_one(Sale, (sale_id, outlet.id))
 
 
 def refund_on(original: Sale, day: date, line_no: int = 1, quantity: int | None = None) -> Sale:
@@ -116,4 +116,4 @@ def refund_on(original: Sale, day: date, line_no: int = 1, quantity: int | None 
     piece = sales.Line.taken_back(line, version.uuid, take_back(sold_line(line), line.quantity - left, units))
     tenders = [sales.Tender(PaymentMethod.CASH, piece.price.net, original.receipt_no)]
     refund_id = sales.write(outlet, head, [piece], tenders, paid=piece.price.net, user_id=original.cashier_id)
-    return db.session.get_one(Sale, refund_id)
+    return db.session.get_one(Sale, (refund_id, outlet.id))

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.schema import CreateColumn
 
 NAMING_CONVENTION = {
@@ -93,14 +94,10 @@ def only_set(column: str) -> dict[str, Any]:
 
 class OutletRow:
     """A record of one outlet's (see ``pos.models.placement``): keyed by ``(id, outlet_id)`` so central can be
-    distributed by outlet, yet still found by its id, which one sequence per table keeps unique on its own."""
+    distributed by outlet, and every update names its outlet (``session.get(Sale, (id, outlet_id))``)."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True, sort_order=-20)
     outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True, sort_order=-10)
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"primary_key": [cls.__table__.c.id]}  # type: ignore[attr-defined]
 
 
 def of_outlet(parent: str, column: str | None = None) -> ForeignKeyConstraint:
@@ -111,6 +108,12 @@ def of_outlet(parent: str, column: str | None = None) -> ForeignKeyConstraint:
 def outlet_unique(*columns: str) -> UniqueConstraint:
     """Unique within an outlet: a UUID born at the outlet, a document number, an idempotency key."""
     return UniqueConstraint("outlet_id", *columns)
+
+
+def found_by_uuid(table: str) -> Index:
+    """A document (delivery, statement, return, …) that central's users open by its UUID alone, from a link,
+    whatever outlet it belongs to: an index on the UUID (on Citus, one index lookup per shard)."""
+    return Index(f"ix_{table}_uuid", "uuid")
 
 
 def _keyed_by_outlet(columns: list[str]) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, BigId, OutletRow, intpk, of_outlet, outlet_unique, str_enum
+from pos.models.base import Base, BigId, OutletRow, found_by_uuid, intpk, of_outlet, outlet_unique, str_enum
 from pos.models.org import Investor, Outlet
 from pos.models.partnership import Agreement, Collector
 from pos.models.users import User
@@ -30,6 +30,7 @@ class Statement(OutletRow, Base):
         Index("uq_statement_period", "outlet_id", "agreement_id", "period_start", unique=True),
         outlet_unique("uuid"),
         outlet_unique("number"),
+        found_by_uuid("statement"),
         CheckConstraint("fee + investor_share = net_sales", name="split_sums"),
         CheckConstraint("period_end >= period_start", name="period_order"),
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, BigId, OutletRow, outlet_unique, str120, str_enum
+from pos.models.base import Base, BigId, OutletRow, found_by_uuid, outlet_unique, str120, str_enum
 from pos.models.org import Investor, Outlet
 
 
@@ -32,6 +32,7 @@ class StaffMember(OutletRow, Base):
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
         outlet_unique("uuid"),
+        found_by_uuid("staff_member"),
     )
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)

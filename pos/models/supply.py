@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, BigId, OutletRow, born_uuid, intpk, of_outlet, outlet_unique, str_enum
+from pos.models.base import Base, BigId, OutletRow, born_uuid, found_by_uuid, intpk, of_outlet, outlet_unique, str_enum
 from pos.models.catalog import Product
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
@@ -67,7 +67,7 @@ class Delivery(OutletRow, Base):
     """Goods an investor sends to an outlet; received once, with a handover record (BAST)."""
 
     __tablename__ = "delivery"
-    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"))
+    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"), found_by_uuid("delivery"))
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
     number: Mapped[str] = mapped_column(String(60))
@@ -129,7 +129,7 @@ class StockCount(OutletRow, Base):
     """A stock count (stock opname): counted quantities become adjustments once confirmed."""
 
     __tablename__ = "stock_count"
-    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"))
+    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"), found_by_uuid("stock_count"))
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
     number: Mapped[str] = mapped_column(String(60))
@@ -186,7 +186,7 @@ class StockReturn(OutletRow, Base):
     """Goods going back to their investor: the outlet hands over, the investor confirms receipt."""
 
     __tablename__ = "stock_return"
-    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"))
+    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"), found_by_uuid("stock_return"))
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
     number: Mapped[str] = mapped_column(String(60))
@@ -230,7 +230,12 @@ class RestockStatus(enum.StrEnum):
 
 class RestockRequest(OutletRow, Base):
     __tablename__ = "restock_request"
-    __table_args__ = (outlet_unique("uuid"), outlet_unique("number"), of_outlet("delivery"))
+    __table_args__ = (
+        outlet_unique("uuid"),
+        outlet_unique("number"),
+        of_outlet("delivery"),
+        found_by_uuid("restock_request"),
+    )
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
     number: Mapped[str] = mapped_column(String(60))

@@ -72,11 +72,7 @@ def summary(outlets: Select[Any] | None, first: date, last: date) -> dict[str, i
         .join(Statement, StatementPayment.statement)
         .where(Statement.period_start >= first, Statement.period_start <= last)
     )
-    disputes = (
-        db.select(func.count(Dispute.id))
-        .join(Statement, Dispute.statement)
-        .where(Dispute.resolved_at.is_(None))
-    )
+    disputes = db.select(func.count(Dispute.id)).join(Statement, Dispute.statement).where(Dispute.resolved_at.is_(None))
     if outlets is not None:
         ids = outlets.scalar_subquery()
         query = query.where(Statement.outlet_id.in_(ids))

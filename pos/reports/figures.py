@@ -417,8 +417,10 @@ def silent_outlets(
     """Active outlets never synced, then those not heard from since ``since`` (longest silent first): how many,
     and the first ``limit``. Driven by the last-seen index, so the cost follows the silent outlets, not all."""
     seen = OutletSyncState.last_seen_at
-    synced = db.select(OutletSyncState.outlet_id).where(OutletSyncState.outlet_id == Outlet.id, seen.is_not(None))
-    never = db.select(Outlet, literal(None)).where(Outlet.active.is_(True), ~synced.exists())
+    # Not correlated: on Citus the outlets (a reference table) cannot be matched row by row against the
+    # distributed sync state, but the set of outlets ever seen is planned once and then compared.
+    synced = db.select(OutletSyncState.outlet_id).where(seen.is_not(None))
+    never = db.select(Outlet, literal(None)).where(Outlet.active.is_(True), Outlet.id.not_in(synced))
     quiet = (
         db.select(Outlet, seen)
         .join(OutletSyncState, OutletSyncState.outlet_id == Outlet.id)

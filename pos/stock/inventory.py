@@ -224,7 +224,7 @@ def shrinkage(outlet_ids: set[int] | None, investor_ids: set[int] | None, limit:
         )
         .join(Investor, StockCountLine.investor_id == Investor.id)
         .where(StockCount.confirmed_at.is_not(None), StockCountLine.counted.is_not(None))
-        .group_by(StockCount.id, Investor.id)
+        .group_by(StockCount.id, StockCount.outlet_id, Investor.id)
         .order_by(StockCount.confirmed_at.desc(), Investor.name)
         .limit(limit)
     )

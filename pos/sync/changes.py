@@ -58,7 +58,7 @@ def _entity_of(obj: Any) -> tuple[str, uuid.UUID] | None:
         version = obj.version or db.session.get(AgreementVersion, obj.version_id)
         return ("agreement", version.agreement.uuid) if version else None
     if isinstance(obj, DeliveryLine):
-        delivery = obj.delivery or db.session.get(Delivery, obj.delivery_id)
+        delivery = obj.delivery or db.session.get(Delivery, (obj.delivery_id, obj.outlet_id))
         return ("delivery", delivery.uuid) if delivery else None
     return None
 

@@ -237,7 +237,7 @@ def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tm
         event.sent_at = None
         db.session.commit()
         worker.sync_once()
-        assert db.session.get(OutboxEvent, event.id).quarantined_at is not None
+        assert db.session.get(OutboxEvent, (event.id, event.outlet_id)).quarantined_at is not None
     assert _central_copy(central_app, code) == outlet_sales
     with central_app.app_context():
         conflict = db.session.scalar(db.select(SyncConflict))

@@ -58,7 +58,7 @@ def test_outlet_manager_registers_people_and_the_job_count_follows(app: Flask, l
     edit = {**base, "end_date": "2026-11-15", "national_id": "3604014101010004"}
     assert client.post(f"/staff/{ani.uuid}", edit).status_code == 303
     with app.app_context():
-        assert db.session.get(StaffMember, ani.id).end_date.isoformat() == "2026-11-15"
+        assert db.session.get(StaffMember, (ani.id, ani.outlet_id)).end_date.isoformat() == "2026-11-15"
 
 
 def test_new_jobs_are_counted_against_the_target_of_two(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]

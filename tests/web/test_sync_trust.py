@@ -409,7 +409,7 @@ def test_another_outlets_delivery_or_count_is_never_touched(app: Flask) -> None:
         ("accepted", None),  # Kaduagung's own count, under a UUID Cipare's count also has
     ]
     with app.app_context():
-        theirs = db.session.get(Delivery, delivery.id)
+        theirs = db.session.get(Delivery, (delivery.id, delivery.outlet_id))
         assert theirs is not None and (theirs.status, theirs.received_at) == (status, received_at)
         counts = db.session.scalars(db.select(StockCount).where(StockCount.uuid == uuid.UUID(keys[1])))
         assert sorted(c.outlet.code for c in counts) == ["SRG-CPR", "SRG-KDR"]
@@ -445,7 +445,9 @@ def test_another_outlets_return_or_restock_request_is_never_touched(app: Flask) 
         asked = restock.create(cipare, srb, [restock.Wanted(5, product.id)], manager)
         db.session.commit()
         keys = str(handed.uuid), str(asked.uuid)
-        assert db.session.get(StockReturn, handed.id) and db.session.get(RestockRequest, asked.id)
+        assert db.session.get(StockReturn, (handed.id, cipare.id)) and db.session.get(
+            RestockRequest, (asked.id, cipare.id)
+        )
     central, ids = Central(app, "SRG-KDR", "kasir_b"), _uuids(app)
     sent = _document(
         central,

@@ -131,8 +131,8 @@ def z_report(shift_uuid: str) -> ResponseReturnValue:
         key = uuid.UUID(shift_uuid)
     except ValueError:
         abort(404)
-    shift = db.session.scalar(db.select(Shift).where(Shift.uuid == key))
-    if shift is None or shift.outlet_id != current_user.outlet_id:
+    shift = db.session.scalar(db.select(Shift).where(Shift.outlet_id == current_user.outlet_id, Shift.uuid == key))
+    if shift is None:
         abort(404)
     if current_user.role == Role.CASHIER and shift.cashier_id != current_user.id:
         abort(404)

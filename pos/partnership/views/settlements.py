@@ -162,7 +162,7 @@ def statement_dispute(statement_uuid: str) -> ResponseReturnValue:
 @allow(R.CENTRAL, R.ADMIN)
 def dispute_resolve(statement_uuid: str, dispute_id: int) -> ResponseReturnValue:
     statement = statement_in_scope(statement_uuid)
-    dispute = db.session.get(Dispute, dispute_id)
+    dispute = db.session.get(Dispute, (dispute_id, statement.outlet_id))
     if dispute is None or dispute.statement_id != statement.id:
         abort(404)
     form = ResolveForm()

@@ -177,7 +177,7 @@ def count_scan(count_uuid: str) -> ResponseReturnValue:
 @allow(R.MANAGER)
 def count_line(count_uuid: str, line_id: int) -> ResponseReturnValue:
     count = count_in_scope(count_uuid)
-    line = db.session.get(StockCountLine, line_id)
+    line = db.session.get(StockCountLine, (line_id, count.outlet_id))
     if line is None or line.count_id != count.id:
         abort(404)
     form = CountLineForm()
