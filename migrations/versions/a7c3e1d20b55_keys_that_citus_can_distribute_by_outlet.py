@@ -208,8 +208,8 @@ def _unlink(batch: object, table: str) -> None:
 def _rekey(batch: object, table: str) -> None:
     b: object = batch
     if table in CHILDREN:
+        # the outlet is the parent's, which the composite foreign key to the parent proves
         b.alter_column("outlet_id", existing_type=ID, nullable=False)  # type: ignore[attr-defined]
-        b.create_foreign_key(f"fk_{table}_outlet_id_outlet", "outlet", ["outlet_id"], ["id"])  # type: ignore[attr-defined]
     for name, column in UNIQUES:
         if name == table:
             b.drop_constraint(f"uq_{table}_{column}", type_="unique")  # type: ignore[attr-defined]
@@ -314,8 +314,6 @@ def _unkey(batch: object, table: str) -> None:
         if name == table:
             b.drop_constraint(f"uq_{table}_outlet_id_{column}", type_="unique")  # type: ignore[attr-defined]
             b.create_unique_constraint(f"uq_{table}_{column}", [column])  # type: ignore[attr-defined]
-    if table in CHILDREN:
-        b.drop_constraint(f"fk_{table}_outlet_id_outlet", type_="foreignkey")  # type: ignore[attr-defined]
 
 
 def _relink(batch: object, table: str) -> None:

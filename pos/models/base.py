@@ -100,6 +100,15 @@ class OutletRow:
     outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True, sort_order=-10)
 
 
+class OutletChild:
+    """A line of an outlet record (a sale's line, a statement's payment): keyed like it, ``(id, outlet_id)``; its
+    outlet is its parent's, which the composite foreign key to the parent proves, so it needs no key of its own
+    to the outlet (one check less for every line central stores)."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True, sort_order=-20)
+    outlet_id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-10)
+
+
 def of_outlet(parent: str, column: str | None = None) -> ForeignKeyConstraint:
     """A foreign key from one outlet row to another of the same outlet: ``(outlet_id, <parent>_id)``."""
     return ForeignKeyConstraint(["outlet_id", column or f"{parent}_id"], [f"{parent}.outlet_id", f"{parent}.id"])

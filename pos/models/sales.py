@@ -11,7 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, BigId, OutletRow, born_uuid, intpk, of_outlet, only_set, outlet_unique, str_enum
+from pos.models.base import (
+    Base,
+    BigId,
+    OutletChild,
+    OutletRow,
+    born_uuid,
+    intpk,
+    of_outlet,
+    only_set,
+    outlet_unique,
+    str_enum,
+)
 from pos.models.catalog import Product
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
@@ -71,7 +82,7 @@ class CashMovementKind(enum.StrEnum):
     OUT = "out"
 
 
-class CashMovement(OutletRow, Base):
+class CashMovement(OutletChild, Base):
     __tablename__ = "cash_movement"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
@@ -92,7 +103,7 @@ class CashMovement(OutletRow, Base):
     user: Mapped[User] = relationship()
 
 
-class Cart(OutletRow, Base):
+class Cart(OutletChild, Base):
     """The open order on a shift. It lives on the server so a reload loses nothing."""
 
     __tablename__ = "cart"
@@ -117,7 +128,7 @@ class Cart(OutletRow, Base):
     shift: Mapped[Shift] = relationship()
 
 
-class CartLine(OutletRow, Base):
+class CartLine(OutletChild, Base):
     __tablename__ = "cart_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -187,7 +198,7 @@ class Sale(OutletRow, Base):
     payments: Mapped[list[Payment]] = relationship(back_populates="sale", order_by="Payment.id")
 
 
-class SaleLine(OutletRow, Base):
+class SaleLine(OutletChild, Base):
     """One line of a sale, with its split.
 
     Product, investor and agreement version carry no foreign key: the code that writes a line has just read
@@ -235,7 +246,7 @@ class PaymentMethod(enum.StrEnum):
     TRANSFER = "transfer"
 
 
-class Payment(OutletRow, Base):
+class Payment(OutletChild, Base):
     __tablename__ = "payment"
     __table_args__ = (
         outlet_unique("uuid"),

@@ -11,7 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, BigId, OutletRow, found_by_uuid, intpk, of_outlet, outlet_unique, str_enum
+from pos.models.base import (
+    Base,
+    BigId,
+    OutletChild,
+    OutletRow,
+    found_by_uuid,
+    intpk,
+    of_outlet,
+    outlet_unique,
+    str_enum,
+)
 from pos.models.org import Investor, Outlet
 from pos.models.partnership import Agreement, Collector
 from pos.models.users import User
@@ -86,7 +96,7 @@ class Statement(OutletRow, Base):
         return self.amount_payable - self.paid
 
 
-class StatementLine(OutletRow, Base):
+class StatementLine(OutletChild, Base):
     """One product on one day (late corrections apart) within a statement."""
 
     __tablename__ = "statement_line"
@@ -115,12 +125,12 @@ class SettledLine(Base):
         Index("ix_settled_line_statement_id", "outlet_id", "statement_id"),
     )
 
-    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, primary_key=True)  # the sale line's and the statement's
     sale_line_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     statement_id: Mapped[int] = mapped_column(BigId)
 
 
-class StatementPayment(OutletRow, Base):
+class StatementPayment(OutletChild, Base):
     __tablename__ = "statement_payment"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
@@ -142,7 +152,7 @@ class StatementPayment(OutletRow, Base):
     recorded_by: Mapped[User] = relationship()
 
 
-class Dispute(OutletRow, Base):
+class Dispute(OutletChild, Base):
     __tablename__ = "dispute"
     __table_args__ = (
         outlet_unique("uuid"),

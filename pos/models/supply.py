@@ -11,7 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
 from pos.domain.ids import new_id
-from pos.models.base import Base, BigId, OutletRow, born_uuid, found_by_uuid, intpk, of_outlet, outlet_unique, str_enum
+from pos.models.base import (
+    Base,
+    BigId,
+    OutletChild,
+    OutletRow,
+    born_uuid,
+    found_by_uuid,
+    intpk,
+    of_outlet,
+    outlet_unique,
+    str_enum,
+)
 from pos.models.catalog import Product
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
@@ -90,7 +101,7 @@ class Delivery(OutletRow, Base):
     lines: Mapped[list[DeliveryLine]] = relationship(back_populates="delivery", order_by="DeliveryLine.id")
 
 
-class DeliveryLine(OutletRow, Base):
+class DeliveryLine(OutletChild, Base):
     __tablename__ = "delivery_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -146,7 +157,7 @@ class StockCount(OutletRow, Base):
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
 
 
-class StockCountLine(OutletRow, Base):
+class StockCountLine(OutletChild, Base):
     __tablename__ = "stock_count_line"
     __table_args__ = (
         Index("uq_stock_count_line_product", "outlet_id", "count_id", "product_id", unique=True),
@@ -206,7 +217,7 @@ class StockReturn(OutletRow, Base):
     lines: Mapped[list[StockReturnLine]] = relationship(back_populates="stock_return", order_by="StockReturnLine.id")
 
 
-class StockReturnLine(OutletRow, Base):
+class StockReturnLine(OutletChild, Base):
     __tablename__ = "stock_return_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -255,7 +266,7 @@ class RestockRequest(OutletRow, Base):
     lines: Mapped[list[RestockLine]] = relationship(back_populates="request", order_by="RestockLine.id")
 
 
-class RestockLine(OutletRow, Base):
+class RestockLine(OutletChild, Base):
     """A wanted product, or a description of goods the investor does not list yet."""
 
     __tablename__ = "restock_line"

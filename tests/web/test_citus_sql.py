@@ -14,6 +14,9 @@ BAD = {
         "ON CONFLICT (uuid) on shift without outlet_id"
     ),
     "SELECT sale.id FROM sale WHERE sale.uuid = %(k)s": "sale looked up by uuid without its outlet",
+    "SELECT uuid, outlet_id, body_hash FROM sync_event WHERE uuid = ANY(%s)": (
+        "sync_event looked up by uuid without its outlet"
+    ),
     "UPDATE shift SET status=%(s)s WHERE shift.id = %(k)s": "UPDATE of shift without its outlet",
     "SELECT 1 FROM product_day_rollup JOIN sale_line ON sale_line.product_id = product_day_rollup.product_id": (
         "join of sale_line and product_day_rollup: distributed by different keys"
@@ -28,6 +31,8 @@ GOOD = [
     "UPDATE statement SET board_signed_at=%(a)s WHERE statement.id = %(id)s AND statement.outlet_id = %(o)s",
     "SELECT outlet.name FROM outlet JOIN outlet_day_rollup ON outlet_day_rollup.outlet_id = outlet.id",
     "SELECT product.uuid FROM product WHERE product.uuid IN (%(k)s)",
+    "SELECT statement.id FROM statement WHERE statement.uuid = %(k)s",  # opened from a link: indexed
+    "SELECT uuid, outlet_id, body_hash FROM sync_event WHERE outlet_id = %s AND uuid = ANY(%s)",
 ]
 
 

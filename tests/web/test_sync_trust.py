@@ -546,3 +546,21 @@ def test_a_sale_at_another_unit_price_is_stored_counted_and_shown(app: Flask, lo
         assert state is not None and state.price_differs == 1
     health = login_as("admin").get("/sync/health").get_data(as_text=True)
     assert "Harga lain" in health
+
+
+def test_an_event_id_is_unique_within_its_outlet(app: Flask) -> None:
+    """Two outlets' events under one id are two events (README: why per outlet is enough); a repeat within the
+    outlet is still a duplicate, and another body under it still a conflict."""
+    cipare, kaduagung = Central(app), Central(app, "SRG-KDR", "kasir_b")
+    mine = cipare.events()
+    assert {r["status"] for r in cipare.push(mine).values()} == {"accepted"}
+    theirs = kaduagung.events()
+    theirs[0]["id"] = mine[0]["id"]
+    assert kaduagung.push(theirs)[mine[0]["id"]]["status"] == "accepted"
+    assert cipare.push(mine[:1])[mine[0]["id"]]["status"] == "duplicate"
+    changed = copy.deepcopy(mine[0])
+    changed["payload"]["opening_float"] = changed["payload"]["opening_float"] + 1
+    assert cipare.push([changed])[changed["id"]]["code"] == "changed_body"
+    with app.app_context():
+        stored = db.session.scalars(db.select(SyncEvent.outlet_id).where(SyncEvent.uuid == uuid.UUID(mine[0]["id"])))
+        assert sorted(stored) == sorted({cipare.outlet_id, kaduagung.outlet_id})

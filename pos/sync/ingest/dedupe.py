@@ -43,21 +43,23 @@ def record_refusal(
 
 
 def stored_events(outlet: Outlet, envelopes: list[Envelope]) -> dict[uuid.UUID, tuple[int, str]]:
-    """Events of this batch already stored (by anyone): their outlet and body digest."""
+    """Events of this batch the outlet has already stored: their outlet and body digest. An event id is unique
+    within its outlet (the README's "Running central on Citus" says why that is enough)."""
     if not envelopes:
         return {}
     raw = pg_connection(db.session.connection())
     if raw is not None:
         with raw.cursor() as cursor:
             cursor.execute(
-                "SELECT uuid, outlet_id, body_hash FROM sync_event WHERE uuid = ANY(%s)", ([e.id for e in envelopes],)
+                "SELECT uuid, outlet_id, body_hash FROM sync_event WHERE outlet_id = %s AND uuid = ANY(%s)",
+                (outlet.id, [e.id for e in envelopes]),
             )
             return {key: (outlet_id, digest) for key, outlet_id, digest in cursor}
     out = {}
     ids = [e.id for e in envelopes]
     for start in range(0, len(ids), 5000):
         query = db.select(SyncEvent.uuid, SyncEvent.outlet_id, SyncEvent.body_hash).where(
-            SyncEvent.uuid.in_(ids[start : start + 5000])
+            SyncEvent.outlet_id == outlet.id, SyncEvent.uuid.in_(ids[start : start + 5000])
         )
         out.update({key: (outlet_id, digest) for key, outlet_id, digest in db.session.execute(query)})
     return out
