@@ -7,33 +7,24 @@ table not placed yet)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import Connection, text
 
-from pos import demo
 from pos.extensions import db
 from pos.models import citus, placement
-from tests.conftest import make_app, seed_other_outlet
 
 BEFORE = "3c9a1f2b7d10"  # the revision before outlet keys
 
 
 @pytest.fixture(scope="module")
-def central(pg_url: str) -> Iterator[Flask]:
-    app = make_app(pg_url, POS_ROLE="central")
-    with app.app_context():
-        upgrade()
-        demo.seed()
-        seed_other_outlet()
+def central(pg_app: Flask) -> Flask:
+    """Central with the demo's year, another outlet, and statements with a payment and a dispute."""
+    with pg_app.app_context():
         _statement_with_a_payment_and_a_dispute()
         db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return pg_app
 
 
 def _statement_with_a_payment_and_a_dispute() -> None:
