@@ -38,6 +38,20 @@ def cashier_tour(page: Page, base: str, out: Path, tag: str) -> None:
         page.fill("#scan", code)
         page.press("#scan", "Enter")
         page.wait_for_timeout(150)
+    page.wait_for_selector(".cart-line.changed")
+    page.screenshot(path=str(out / f"04-register-lit-{tag}.png"))  # the line just added, lit
+    # The node out of reach: the banner, the box free for the next code; then back.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    offline = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    cdp.send("Network.emulateNetworkConditions", offline)
+    page.fill("#scan", "8992002001012")
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#offline", state="visible")
+    shoot(page, out, "14-offline", tag)
+    cdp.send("Network.emulateNetworkConditions", {**offline, "offline": False})
+    page.wait_for_selector("#offline", state="hidden", timeout=15_000)
+    page.wait_for_selector("#scan-form:not([data-busy])")
     page.get_by_role("link", name="Beras medium curah").click()
     page.wait_for_selector("#qty-dialog")
     shoot(page, out, "05-weight-dialog", tag)

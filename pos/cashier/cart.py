@@ -29,20 +29,24 @@ SEARCH_LIMIT = 24
 _CART_OF = (
     db.select(Cart)
     .options(joinedload(Cart.lines).joinedload(CartLine.product).joinedload(Product.investor))
-    .where(Cart.shift_id == bindparam("shift"), Cart.closed.is_(False))
+    .where(Cart.outlet_id == bindparam("outlet"), Cart.shift_id == bindparam("shift"), Cart.closed.is_(False))
     .order_by(Cart.id.desc())
 )
 
 
 def open_cart(shift: Shift) -> Cart:
     """The shift's open cart, to show: an empty one (not stored) when nothing has been added since the last sale."""
-    cart = db.session.scalars(_CART_OF, {"shift": shift.id}).unique().first()
-    return cart if cart is not None else Cart(shift_id=shift.id, revision=0, discount=0, closed=False, lines=[])
+    cart = db.session.scalars(_CART_OF, {"outlet": shift.outlet_id, "shift": shift.id}).unique().first()
+    return (
+        cart
+        if cart is not None
+        else Cart(outlet_id=shift.outlet_id, shift_id=shift.id, revision=0, discount=0, closed=False, lines=[])
+    )
 
 
 def cart_of(shift: Shift) -> Cart:
     """The shift's open cart, to change: stored now if there was none."""
-    cart = db.session.scalars(_CART_OF, {"shift": shift.id}).unique().first()
+    cart = db.session.scalars(_CART_OF, {"outlet": shift.outlet_id, "shift": shift.id}).unique().first()
     if cart is None:
         cart = Cart(shift=shift)
         db.session.add(cart)
@@ -147,6 +151,19 @@ def _format_steps(steps: int, unit_code: str) -> str:
 
     u = unit(unit_code)
     return f"{format_quantity(steps, u)} {u.code if u.by_measure else ''}".strip()
+
+
+RECENT_SCANS = 40
+
+
+def scanned(cart: Cart, scan_id: str | None) -> bool:
+    """Whether this scan was applied to the cart already (the till sends a scan again when its answer was lost)."""
+    return bool(scan_id) and scan_id in (cart.scans or "").split()
+
+
+def note_scan(cart: Cart, scan_id: str | None) -> None:
+    if scan_id:
+        cart.scans = " ".join([*(cart.scans or "").split()[-(RECENT_SCANS - 1) :], scan_id])
 
 
 def _touch(cart: Cart) -> None:

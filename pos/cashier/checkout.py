@@ -36,8 +36,12 @@ class PaymentInput:
     qris_confirmed: bool = False
 
 
-_SALE_BY_KEY = db.select(Sale).where(Sale.idempotency_key == bindparam("key"))
-_CLOSE_CART = db.update(Cart.__table__).where(Cart.id == bindparam("cart")).values(closed=True)
+_SALE_BY_KEY = db.select(Sale).where(Sale.outlet_id == bindparam("outlet"), Sale.idempotency_key == bindparam("key"))
+_CLOSE_CART = (
+    db.update(Cart.__table__)
+    .where(Cart.id == bindparam("cart"), Cart.outlet_id == bindparam("outlet"))
+    .values(closed=True)
+)
 
 
 def qris_reference(outlet: Outlet, cart_uuid: uuid.UUID) -> str:
@@ -46,8 +50,8 @@ def qris_reference(outlet: Outlet, cart_uuid: uuid.UUID) -> str:
     return f"{outlet.code}-{str(cart_uuid)[-8:]}"
 
 
-def sale_by_key(key: uuid.UUID) -> Sale | None:
-    return db.session.scalar(_SALE_BY_KEY, {"key": key})
+def sale_by_key(outlet_id: int, key: uuid.UUID) -> Sale | None:
+    return db.session.scalar(_SALE_BY_KEY, {"outlet": outlet_id, "key": key})
 
 
 def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashier: User) -> uuid.UUID:
@@ -55,7 +59,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     if cart.uuid != key or cart.closed:
         # A repeated payment (double tap, retry, a second tablet): the sale this key made, if any.
         # An open cart's own key cannot have made a sale yet: paying closes the cart in the same transaction.
-        existing = sale_by_key(key)
+        existing = sale_by_key(cart.outlet_id, key)
         if existing is not None:
             return existing.uuid
         if cart.uuid != key:
@@ -129,7 +133,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         sales.Tender(PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
     ]
     sales.write(outlet, head, lines, tenders, paid=paid.paid, change=paid.change, user_id=cashier.id, short=short)
-    db.session.execute(_CLOSE_CART, {"cart": cart.id})
+    db.session.execute(_CLOSE_CART, {"cart": cart.id, "outlet": cart.outlet_id})
     set_committed_value(cart, "closed", True)
     return head.uuid
 
@@ -145,20 +149,41 @@ def sales_of(outlet: Outlet, text: str = "") -> list[Sale]:
     return list(db.session.scalars(query.order_by(Sale.id.desc()).limit(200)))
 
 
-def last_sale_id(shift_id: int) -> int | None:
+def last_sale_id(outlet_id: int, shift_id: int) -> int | None:
     """The shift's last sale, refund or void: only a sale that is the last may be voided."""
-    query = db.select(Sale.id).where(Sale.shift_id == shift_id).order_by(Sale.id.desc()).limit(1)
+    query = (
+        db.select(Sale.id)
+        .where(Sale.outlet_id == outlet_id, Sale.shift_id == shift_id)
+        .order_by(Sale.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def last_sale(shift: Shift) -> Sale | None:
+    """The shift's last completed sale, to name on an empty register: after a payment whose answer was lost, the
+    cashier sees that it was saved instead of charging again."""
+    query = (
+        db.select(Sale)
+        .where(Sale.outlet_id == shift.outlet_id, Sale.shift_id == shift.id, Sale.kind == SaleKind.SALE)
+        .order_by(Sale.id.desc())
+        .limit(1)
+    )
     return db.session.scalar(query)
 
 
 def reversals_of(sale: Sale) -> list[Sale]:
-    return list(db.session.scalars(db.select(Sale).where(Sale.original_id == sale.id)))
+    return list(
+        db.session.scalars(db.select(Sale).where(Sale.outlet_id == sale.outlet_id, Sale.original_id == sale.id))
+    )
 
 
 def refundable(sale: Sale) -> dict[int, int]:
     """Quantity of each original line that has not been refunded yet."""
     left = {line.id: line.quantity for line in sale.lines}
-    for other in db.session.scalars(db.select(Sale).where(Sale.original_id == sale.id)):
+    for other in db.session.scalars(
+        db.select(Sale).where(Sale.outlet_id == sale.outlet_id, Sale.original_id == sale.id)
+    ):
         for line in other.lines:
             if line.original_line_id in left:
                 left[line.original_line_id] += line.quantity  # refund quantities are negative
@@ -178,7 +203,7 @@ def reverse(
     policy: accounts.Policy,
 ) -> Sale:
     """A refund (some lines) or a void (the whole last sale): a new, negative sale."""
-    existing = sale_by_key(key)
+    existing = sale_by_key(sale.outlet_id, key)
     if existing is not None:
         return existing
     if sale.kind != SaleKind.SALE:
@@ -191,7 +216,7 @@ def reverse(
         raise PosError(_l("Give a reason."))
     left = refundable(sale)
     if kind == SaleKind.VOID:
-        if sale.shift_id != shift.id or last_sale_id(shift.id) != sale.id:
+        if sale.shift_id != shift.id or last_sale_id(shift.outlet_id, shift.id) != sale.id:
             raise PosError(_l("Only the last sale of your current shift can be voided; refund it instead."))
         if any(left[line.id] != line.quantity for line in sale.lines):
             raise PosError(_l("Part of this sale was refunded already; refund the rest instead."))

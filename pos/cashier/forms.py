@@ -17,6 +17,8 @@ class OpenShiftForm(FlaskForm):
 
 class ScanForm(FlaskForm):
     code = StringField(_l("Scan or search"), validators=[DataRequired(), Length(max=60)])
+    # Made by the till for each code it reads, so a scan sent again after a lost answer is applied once.
+    scan_id = StringField(validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9-]+$")])
 
 
 class AddForm(FlaskForm):

@@ -126,27 +126,28 @@ def move_cash(shift: Shift, kind: CashMovementKind, amount: int, reason: str, us
     return movement
 
 
-def cash_from_sales(shift_id: int) -> int:
+def cash_from_sales(shift: Shift) -> int:
     """Cash kept from sales and refunds: cash payments minus change given."""
+    of_shift = (Sale.outlet_id == shift.outlet_id) & (Sale.shift_id == shift.id)
     paid = db.session.scalar(
         db.select(func.coalesce(func.sum(Payment.amount), 0))
         .join(Sale, Payment.sale)
-        .where(Sale.shift_id == shift_id, Payment.method == PaymentMethod.CASH)
+        .where(of_shift, Payment.method == PaymentMethod.CASH)
     )
-    change = db.session.scalar(db.select(func.coalesce(func.sum(Sale.change), 0)).where(Sale.shift_id == shift_id))
+    change = db.session.scalar(db.select(func.coalesce(func.sum(Sale.change), 0)).where(of_shift))
     return int(paid or 0) - int(change or 0)
 
 
 def expected_cash(shift: Shift) -> int:
     moved = db.session.execute(
         db.select(CashMovement.kind, func.coalesce(func.sum(CashMovement.amount), 0))
-        .where(CashMovement.shift_id == shift.id)
+        .where(CashMovement.outlet_id == shift.outlet_id, CashMovement.shift_id == shift.id)
         .group_by(CashMovement.kind)
     ).all()
     by_kind = {kind: int(total) for kind, total in moved}
     return (
         shift.opening_float
-        + cash_from_sales(shift.id)
+        + cash_from_sales(shift)
         + by_kind.get(CashMovementKind.IN, 0)
         - by_kind.get(CashMovementKind.OUT, 0)
     )
@@ -220,7 +221,7 @@ class ZReport:
 
 def z_report(shift: Shift) -> ZReport:
     report = ZReport(shift=shift)
-    for sale in db.session.scalars(db.select(Sale).where(Sale.shift_id == shift.id)):
+    for sale in db.session.scalars(db.select(Sale).where(Sale.outlet_id == shift.outlet_id, Sale.shift_id == shift.id)):
         if sale.kind == SaleKind.SALE:
             report.sales_count += 1
             report.sales_total += sale.total
@@ -238,7 +239,9 @@ def z_report(shift: Shift) -> ZReport:
             report.by_method[payment.method.value] += payment.amount
     report.by_method["cash"] -= report.change_given
     for movement in db.session.scalars(
-        db.select(CashMovement).where(CashMovement.shift_id == shift.id).order_by(CashMovement.id)
+        db.select(CashMovement)
+        .where(CashMovement.outlet_id == shift.outlet_id, CashMovement.shift_id == shift.id)
+        .order_by(CashMovement.id)
     ):
         (report.cash_in if movement.kind == CashMovementKind.IN else report.cash_out).append(movement)
     report.expected_cash = shift.expected_cash if shift.expected_cash is not None else expected_cash(shift)

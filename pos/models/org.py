@@ -41,6 +41,8 @@ class Outlet(Base):
     timezone: Mapped[str40] = mapped_column(default=DEFAULT_TIMEZONE)
     allow_negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     cash_tolerance: Mapped[int] = mapped_column(BigInteger, default=5000)
+    # Closing a shift, the drawer is counted blind: the expected cash shows only once the count is in.
+    show_expected_cash: Mapped[bool] = mapped_column(Boolean, default=False)
     discount_limit_bp: Mapped[int] = mapped_column(default=500)
     qris_static: Mapped[str | None] = mapped_column(Text)
     receipt_footer: Mapped[str255] = mapped_column(default="")

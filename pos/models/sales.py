@@ -121,6 +121,8 @@ class Cart(OutletChild, Base):
     discount_approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     closed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # The ids of the last scans applied (space-separated): a scan sent again after a lost answer is applied once.
+    scans: Mapped[str] = mapped_column(Text, default="")
 
     lines: Mapped[list[CartLine]] = relationship(
         back_populates="cart", order_by="CartLine.id", cascade="all, delete-orphan"

@@ -107,7 +107,7 @@ def record(count: StockCount, line: StockCountLine, counted: int | None, note: s
 def progress(count: StockCount) -> tuple[int, int]:
     counted, total = db.session.execute(
         db.select(func.count(StockCountLine.counted), func.count(StockCountLine.id)).where(
-            StockCountLine.count_id == count.id
+            StockCountLine.outlet_id == count.outlet_id, StockCountLine.count_id == count.id
         )
     ).one()
     return counted, total
@@ -118,7 +118,11 @@ def confirm(count: StockCount, user: User) -> int:
     _require_open(count)
     lines = list(
         db.session.scalars(
-            db.select(StockCountLine).where(StockCountLine.count_id == count.id, StockCountLine.counted.is_not(None))
+            db.select(StockCountLine).where(
+                StockCountLine.outlet_id == count.outlet_id,
+                StockCountLine.count_id == count.id,
+                StockCountLine.counted.is_not(None),
+            )
         )
     )
     if not lines:

@@ -137,6 +137,7 @@ def _outlet_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -> 
         "cooperative": str(obj.cooperative.uuid),
         "allow_negative_stock": obj.allow_negative_stock,
         "cash_tolerance": obj.cash_tolerance,
+        "show_expected_cash": obj.show_expected_cash,
         "discount_limit_bp": obj.discount_limit_bp,
         "qris_static": obj.qris_static,
         "receipt_footer": obj.receipt_footer,
@@ -162,6 +163,7 @@ def _outlet_apply(key: str, data: dict[str, Any], local_outlet_code: str | None)
             "expiry_warning_days",
         )
     }
+    values["show_expected_cash"] = bool(data.get("show_expected_cash", False))  # a central before it sends none
     values["cooperative_id"] = _ref(Cooperative, data["cooperative"])
     existing = _by_uuid(Outlet, key)
     if existing is None and local_outlet_code:

@@ -39,6 +39,7 @@
   }
 
   function countForm(form) {
+    var blind = !form.hasAttribute("data-expected");  // counted blind: the difference shows after the count
     var expected = digits(form.getAttribute("data-expected"));
     var tolerance = digits(form.getAttribute("data-tolerance"));
     function update() {
@@ -49,13 +50,13 @@
       var diff = counted - expected;
       var c = $("[data-counted]", form), d = $("[data-difference]", form);
       if (c) c.textContent = rupiah(counted);
-      if (d) { d.textContent = (diff > 0 ? "+" : "") + rupiah(diff); d.classList.toggle("bad", Math.abs(diff) > tolerance); }
+      if (d && !blind) { d.textContent = (diff > 0 ? "+" : "") + rupiah(diff); d.classList.toggle("bad", Math.abs(diff) > tolerance); }
     }
     form.addEventListener("input", update);
   }
 
   function focusScan() {
-    var scan = $("#scan");
+    var scan = $("#scan") || $("form[data-next-sale] input[name=code]");
     if (scan && !$("#dialog .dialog")) scan.focus({ preventScroll: true });
   }
 
@@ -116,18 +117,170 @@
     if (target.id === "flash") {
       clearTimeout(target._timer);
       target._timer = setTimeout(function () { target.innerHTML = ""; }, 6000);
+      var box = $("#scan");
+      if (box) box.select();  // after an error the box is empty and ready for the next code
       return;
     }
     if (target.id === "cart" || (event.detail.elt && event.detail.elt.id === "cart")) {
-      var scan = $("#scan");
-      if (scan && event.detail.requestConfig && event.detail.requestConfig.elt &&
-          event.detail.requestConfig.elt.closest("#scan-form")) {
-        scan.value = "";
-      }
+      // A cart that changed clears old notices, not an error a scan just met: it stays its few seconds.
       var flash = $("#flash");
-      if (flash && event.detail.xhr && event.detail.xhr.status < 300) flash.innerHTML = "";
+      if (flash && event.detail.xhr && event.detail.xhr.status < 300 && !$(".toast-error", flash)) flash.innerHTML = "";
+      var changed = $("#cart .cart-line.changed");
+      if (changed) changed.scrollIntoView({ block: "nearest" });
       focusScan();
     }
+  });
+
+  // ---- The connection to the outlet node --------------------------------------------------------------------
+  // One place handles a lost connection: a banner, a probe until the node answers again, then what was waiting
+  // (queued scans, a payment) goes again and the cart is read afresh. Never the browser's own error page.
+  var link = { down: false, timer: null, waiting: [] };
+
+  function whenUp(fn) { if (link.down) link.waiting.push(fn); else fn(); }
+
+  function lost() {
+    if (!link.down) {
+      link.down = true;
+      var banner = $("#offline");
+      if (banner) banner.hidden = false;
+    }
+    if (!link.timer) link.timer = setTimeout(probe, 1000);
+  }
+
+  function probe() {
+    link.timer = null;
+    var banner = $("#offline");
+    var url = (banner && banner.getAttribute("data-probe")) || "/static/img/icon.svg";
+    fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "t=" + Date.now(), { cache: "no-store" })
+      .then(function (answer) { if (!answer.ok) throw new Error(String(answer.status)); back(); })
+      .catch(function () { link.timer = setTimeout(probe, 1500); });
+  }
+
+  function back() {
+    if (!link.down) return;
+    link.down = false;
+    var banner = $("#offline");
+    if (banner) banner.hidden = true;
+    var waiting = link.waiting;
+    link.waiting = [];
+    if ($("#cart") && !scans.queue.length && !waiting.length && window.htmx) {
+      htmx.ajax("GET", location.pathname, { target: "#cart", select: "#cart", swap: "outerHTML" });
+    }
+    waiting.forEach(function (fn) { fn(); });
+  }
+
+  document.addEventListener("htmx:sendError", lost);
+  document.addEventListener("htmx:timeout", lost);
+  // A read that failed on the way is safe to repeat: it goes again once the node answers.
+  document.addEventListener("htmx:sendError", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || config.verb !== "get" || config.elt && config.elt.id === "scan-queue") return;
+    var elt = config.elt, path = config.path, target = event.detail.target;
+    whenUp(function () {
+      if (document.body.contains(elt)) htmx.ajax("GET", path, { source: elt, target: target });
+    });
+  });
+
+  // Leaving the register (Pay) or any page of the till checks the node first, so a dead link shows the banner.
+  document.addEventListener("click", function (event) {
+    var away = event.target.closest && event.target.closest("a[data-needs-node]");
+    if (!away || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    var banner = $("#offline");
+    fetch((banner && banner.getAttribute("data-probe")) + "?t=" + Date.now(), { cache: "no-store" })
+      .then(function (answer) { if (!answer.ok) throw new Error(); location.href = away.href; })
+      .catch(function () { lost(); whenUp(function () { location.href = away.href; }); });
+  });
+
+  // A payment goes by fetch: an answer lost on the way is asked for again with the same cart key, which the
+  // node answers with the receipt of the sale it already saved — never a second sale.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-pay-form], form.pay-form");
+    if (!form || !window.fetch || event.defaultPrevented || form._plain) return;
+    event.preventDefault();
+    var body = new FormData(form);
+    if (event.submitter && event.submitter.name) body.append(event.submitter.name, event.submitter.value);
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    function send() {
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (answer) {
+          if (answer.redirected) { location.replace(answer.url); return; }
+          // No sale was made (a message to show): the form goes again as a plain form, which shows it.
+          form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+          form._plain = true;
+          if (event.submitter) form.requestSubmit(event.submitter); else form.requestSubmit();
+        })
+        .catch(function () { lost(); whenUp(send); });
+    }
+    send();
+  });
+
+  // ---- The scanner --------------------------------------------------------------------------------------------
+  // Each Enter-terminated code is taken from the box at once (the box is free for the next one), queued in order
+  // with an id of its own, and sent one at a time; the node applies each id once, so a scan sent again after a
+  // lost answer is never counted twice.
+  var scans = { queue: [], busy: false, tries: 0 };
+
+  function scanId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-scan-form]");
+    if (!form || !window.htmx) return;
+    event.preventDefault();
+    var box = form.querySelector("input[name=code]");
+    var code = box.value.trim();
+    box.value = "";
+    box.focus();
+    if (!code) return;
+    scans.queue.push({ id: scanId(), code: code });
+    form.setAttribute("data-busy", "");
+    pump();
+  }, true);
+
+  function pump() {
+    var form = $("#scan-form");
+    if (!scans.queue.length) { if (form) form.removeAttribute("data-busy"); return; }
+    if (scans.busy || !form) return;
+    var item = scans.queue[0];
+    scans.busy = true;
+    var source = $("#scan-queue");
+    htmx.ajax("POST", form.getAttribute("action"), {
+      source: source, target: "#cart", swap: "outerHTML",
+      values: { csrf_token: form.querySelector("input[name=csrf_token]").value, code: item.code, scan_id: item.id },
+    }).then(function () {
+      scans.busy = false;
+      var status = source._status || 200;
+      if (status >= 500 && scans.tries < 3) { scans.tries += 1; setTimeout(pump, 500 * scans.tries); return; }
+      scans.tries = 0;
+      scans.queue.shift();
+      pump();
+    }, function () {
+      scans.busy = false;
+      lost();
+      whenUp(pump);
+    });
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "scan-queue") elt._status = event.detail.xhr ? event.detail.xhr.status : 0;
+  });
+
+  // A scan just taken leaves the box empty: the search-as-you-type its digits started is not needed.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "scan" && !elt.value && scans.queue.length) event.preventDefault();
+  });
+
+  // On the receipt screen a scan starts the next sale with that item.
+  document.addEventListener("keydown", function (event) {
+    var next = $("form[data-next-sale]");
+    if (!next || event.target.closest("input, select, textarea")) return;
+    var box = next.querySelector("input[name=code]");
+    if (/^[0-9A-Za-z]$/.test(event.key)) { box.focus(); return; }
   });
 
   // Receiving: a scanned code jumps to its line; "all arrived" fills the sent quantity.

@@ -28,18 +28,30 @@ CHROMIUM_ARGS = [
 
 class LiveServer:
     def __init__(self, app: Any) -> None:
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """The outlet node goes away (restarted, unplugged): nothing listens on its port."""
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+    def start(self) -> None:
+        """The node is back, on the same address, with the same database."""
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 @pytest.fixture

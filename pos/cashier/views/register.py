@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from pos.auth.accounts import policy
 from pos.cashier import cart as cart_service
+from pos.cashier import checkout
 from pos.cashier.forms import (
     AddForm,
     ClearForm,
@@ -32,10 +33,12 @@ def _cart_page(status: int = 200, **extra: Any) -> Any:
     cart = till_cart(shift)
     if not wants_fragment() and request.method == "POST":
         return redirect(url_for("cashier.register"), 303)
+    cv = cart_service.view(cart)
     context = {
         "shift": shift,
-        "cv": cart_service.view(cart),
+        "cv": cv,
         "unit": unit,
+        "last_sale": None if cv.lines else checkout.last_sale(shift),
         **extra,
     }
     if not wants_fragment():
@@ -58,7 +61,7 @@ def scan() -> ResponseReturnValue:
     form = ScanForm()
     if not form.validate():
         raise PosError(_("Scan a barcode or type a product name."))
-    code = form.code.data.strip()
+    code, scan_id = form.code.data.strip(), form.scan_id.data or None
     product = cart_service.find_by_code(shift.outlet_id, code)
     if product is None:
         if any(ch.isalpha() for ch in code):
@@ -66,8 +69,12 @@ def scan() -> ResponseReturnValue:
         raise PosError(_("Unknown barcode %(code)s.", code=code[:20]), 404)
     if unit(product.unit).by_measure:
         return quantity_dialog(product.id)
-    cart_service.add(till_cart(shift), product, 1)
-    return _cart_page()
+    cart = till_cart(shift)
+    if cart_service.scanned(cart, scan_id):
+        return _cart_page()
+    line = cart_service.add(cart, product, 1)
+    cart_service.note_scan(cart, scan_id)
+    return _cart_page(changed=line.id)
 
 
 @bp.route("/search")
@@ -110,8 +117,8 @@ def add(product_id: int) -> ResponseReturnValue:
             else _("This product is sold in whole units: enter a whole number.")
         )
         raise PosError(message) from exc
-    cart_service.add(till_cart(shift), product, quantity)
-    return _cart_page(close_dialog=True)
+    line = cart_service.add(till_cart(shift), product, quantity)
+    return _cart_page(close_dialog=True, changed=line.id)
 
 
 @bp.route("/lines/<int:line_id>")
@@ -144,7 +151,7 @@ def line_quantity(line_id: int) -> ResponseReturnValue:
         except QuantityError as exc:
             raise PosError(_("The quantity is not valid for this product.")) from exc
     cart_service.set_quantity(cart, line, quantity)
-    return _cart_page(close_dialog=True)
+    return _cart_page(close_dialog=True, changed=line.id if quantity > 0 else None)
 
 
 @bp.route("/lines/<int:line_id>/remove", methods=["POST"])

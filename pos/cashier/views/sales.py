@@ -46,7 +46,7 @@ def sale_detail(sale_uuid: str) -> ResponseReturnValue:
 def _sale_page(sale: Sale, error: str | None = None, status: int = 200, typed: ReverseForm | None = None) -> Any:
     shift = current_shift()
     left = checkout.refundable(sale) if sale.kind == SaleKind.SALE else {}
-    last_id = checkout.last_sale_id(shift.id) if shift is not None else None
+    last_id = checkout.last_sale_id(shift.outlet_id, shift.id) if shift is not None else None
     return render(
         "cashier/sale.html",
         sale=sale,

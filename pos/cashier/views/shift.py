@@ -119,6 +119,8 @@ def close_shift() -> ResponseReturnValue:
             difference=counted - expected,
             tolerance=shift.outlet.cash_tolerance,
             count_error=count_error,
+            # Blind count: the expected cash shows once the drawer has been counted (or first, if the outlet says so).
+            reveal=shift.outlet.show_expected_cash or request.method == "POST",
         ),
         status,
     )

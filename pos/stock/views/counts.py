@@ -97,7 +97,7 @@ def _lines(count: StockCount, text: str, only: str, page: int) -> tuple[list[Sto
     query = (
         db.select(StockCountLine)
         .join(Product, StockCountLine.product_id == Product.id)
-        .where(StockCountLine.count_id == count.id)
+        .where(StockCountLine.outlet_id == count.outlet_id, StockCountLine.count_id == count.id)
     )
     text = text.strip()[:80]
     if text:

@@ -126,7 +126,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
     )
     refs.elsewhere = elsewhere(wanted, refs)
     refs.product_facts = product_facts(refs.products.values())
-    refs.line_facts = line_facts(refs.lines)
+    refs.line_facts = line_facts(outlet.id, refs.lines)
     stub_users(outlet, fresh, refs)
     batch = Batch(outlet, refs)
     receipts = {text_of(e.payload.get("receipt_no"), 40) for e in fresh if e.type in SALE_TYPES}

@@ -66,7 +66,7 @@ def product_facts(ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
     return out
 
 
-def line_facts(lines: dict[str, int]) -> dict[str, LineFacts]:
+def line_facts(outlet_id: int, lines: dict[str, int]) -> dict[str, LineFacts]:
     """The sold lines these refunds name, with the units already refunded from each."""
     if not lines:
         return {}
@@ -88,12 +88,12 @@ def line_facts(lines: dict[str, int]) -> dict[str, LineFacts]:
                 SaleLine.gross,
                 SaleLine.discount,
                 SaleLine.fee,
-            ).where(SaleLine.id.in_(chunk))
+            ).where(SaleLine.outlet_id == outlet_id, SaleLine.id.in_(chunk))
         ):
             out[by_id[row[0]]] = LineFacts(*row[1:], refunded=0)
         for original, quantity in db.session.execute(
             db.select(SaleLine.original_line_id, func.sum(SaleLine.quantity))
-            .where(SaleLine.original_line_id.in_(chunk))
+            .where(SaleLine.outlet_id == outlet_id, SaleLine.original_line_id.in_(chunk))
             .group_by(SaleLine.original_line_id)
         ):
             refunded[original] = -int(quantity)

@@ -1,0 +1,72 @@
+"""The till's queries are answered from indexes: every statement of a cashier's shift (scan, pay, receipt,
+history, refund, void, cash out, close, Z report) is explained on the outlet's SQLite, and none reads a whole
+table of outlet records (a year of sales, lines, carts and payments grows with every sale)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from flask import Flask, has_request_context
+from sqlalchemy import event
+
+from pos.extensions import db
+from pos.models import placement
+from tests.web.checkout_helpers import AQUA, MIE, open_shift, pay, scan
+
+_SCAN = re.compile(r"^SCAN (\w+)")
+
+
+def _full_scans(statements: list[tuple[str, Any]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    with db.engine.connect() as connection:
+        for sql, params in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
+                continue
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
+            for row in rows:
+                match = _SCAN.match(row[-1])
+                if match and match.group(1) in placement.PER_OUTLET:
+                    found.setdefault(f"{match.group(1)}: {row[-1]}", sql)
+    return found
+
+
+def test_a_cashiers_shift_reads_no_outlet_table_whole(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, many: bool) -> None:
+        if not many and has_request_context():  # the app's, not the test helpers'
+            statements.append((sql, params))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        open_shift(client, app)
+        for code in (MIE, AQUA, MIE):
+            assert scan(client, code).status_code == 200
+        first = pay(client, app, cash="20000").headers["Location"]
+        assert client.get(first).status_code == 200
+        scan(client, AQUA)
+        second = pay(client, app, cash="4000").headers["Location"]
+        sale = first.split("/receipt/")[1].split("?")[0]
+        page = client.get(f"/cashier/sales/{sale}").get_data(as_text=True)
+        line = re.search(r'name="qty-(\d+)"', page).group(1)  # type: ignore[union-attr]
+        refund = {"key": str(uuid.uuid4()), f"qty-{line}": "1", "reason": "rusak", "manager_pin": "9999"}
+        assert client.post(f"/cashier/sales/{sale}/refund", refund).status_code == 303
+        last = second.split("/receipt/")[1].split("?")[0]
+        void = {"key": str(uuid.uuid4()), "reason": "salah", "manager_pin": "9999"}
+        assert client.post(f"/cashier/sales/{last}/void", void).status_code == 422  # the refund came after it
+        assert client.get("/cashier/sales?q=0001").status_code == 200
+        assert client.get("/cashier").status_code == 200
+        assert client.post("/cashier/shift/cash", {"kind": "out", "amount": "1000", "reason": "x"}).status_code == 303
+        close = client.post("/cashier/shift/close", {"n100000": "2", "n10000": "2", "manager_pin": "9999"})
+        assert close.status_code == 303
+        assert client.get(close.headers["Location"]).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    with app.app_context():
+        assert len(statements) > 100
+        assert _full_scans(statements) == {}
