@@ -240,8 +240,17 @@
     pump();
   }, true);
 
+  function pending() {
+    var note = $("#offline [data-pending]");
+    if (!note) return;
+    var n = scans.queue.length;
+    var en = document.documentElement.lang === "en";
+    note.textContent = n ? " (" + n + (en ? (n === 1 ? " scan waiting)" : " scans waiting)") : " pindaian menunggu)") : "";
+  }
+
   function pump() {
     var form = $("#scan-form");
+    pending();
     if (!scans.queue.length) { if (form) form.removeAttribute("data-busy"); return; }
     if (scans.busy || !form) return;
     var item = scans.queue[0];
