@@ -122,6 +122,7 @@ def seed(app: Flask, products: int, sales: int) -> None:
                     line_rows.append(
                         {
                             "uuid": uuid.uuid4(),
+                            "outlet_id": 1,
                             "sale_id": first + offset,
                             "line_no": line_no,
                             "product_id": random.choice(ids),

@@ -83,6 +83,7 @@ def main() -> None:
                 line_rows.append(
                     {
                         "uuid": uuid.uuid4(),
+                        "outlet_id": 1,
                         "sale_id": first + n // 3,
                         "line_no": n % 3 + 1,
                         "product_id": random.choice(products),
