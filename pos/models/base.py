@@ -114,6 +114,12 @@ def of_outlet(parent: str, column: str | None = None) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["outlet_id", column or f"{parent}_id"], [f"{parent}.outlet_id", f"{parent}.id"])
 
 
+def lines_of(table: str, parent: str, column: str | None = None) -> tuple[ForeignKeyConstraint, Index]:
+    """A child's key to its parent of the same outlet, and the index that finds a parent's children."""
+    column = column or f"{parent}_id"
+    return of_outlet(parent, column), Index(f"ix_{table}_{column}", "outlet_id", column)
+
+
 def outlet_unique(*columns: str) -> UniqueConstraint:
     """Unique within an outlet: a UUID born at the outlet, a document number, an idempotency key."""
     return UniqueConstraint("outlet_id", *columns)

@@ -18,6 +18,7 @@ from pos.models.base import (
     OutletRow,
     born_uuid,
     intpk,
+    lines_of,
     of_outlet,
     only_set,
     outlet_unique,
@@ -87,8 +88,7 @@ class CashMovement(OutletChild, Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         outlet_unique("uuid"),
-        of_outlet("shift"),
-        Index("ix_cash_movement_shift_id", "outlet_id", "shift_id"),
+        *lines_of("cash_movement", "shift"),
     )
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
@@ -134,8 +134,7 @@ class CartLine(OutletChild, Base):
     __tablename__ = "cart_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        of_outlet("cart"),
-        Index("ix_cart_line_cart_id", "outlet_id", "cart_id"),
+        *lines_of("cart_line", "cart"),
     )
 
     cart_id: Mapped[int] = mapped_column(BigId)
@@ -163,10 +162,9 @@ class Sale(OutletRow, Base):
         Index("uq_sale_outlet_receipt", "outlet_id", "receipt_no", unique=True),
         Index("ix_sale_outlet_day", "outlet_id", "business_date"),
         Index("ix_sale_original_id", "outlet_id", "original_id", **only_set("original_id")),
-        Index("ix_sale_shift_id", "outlet_id", "shift_id"),
         outlet_unique("uuid"),
         outlet_unique("idempotency_key"),
-        of_outlet("shift"),
+        *lines_of("sale", "shift"),
         of_outlet("sale", "original_id"),
     )
 
@@ -213,9 +211,8 @@ class SaleLine(OutletChild, Base):
         CheckConstraint("fee + investor_share = net", name="split_sums_to_net"),
         CheckConstraint("fee_bp >= 0 AND fee_bp <= 10000", name="fee_bp_range"),
         Index("ix_sale_line_original_line_id", "outlet_id", "original_line_id", **only_set("original_line_id")),
-        Index("ix_sale_line_sale_id", "outlet_id", "sale_id"),
         outlet_unique("uuid"),
-        of_outlet("sale"),
+        *lines_of("sale_line", "sale"),
         of_outlet("sale_line", "original_line_id"),
     )
 
@@ -252,8 +249,7 @@ class Payment(OutletChild, Base):
     __tablename__ = "payment"
     __table_args__ = (
         outlet_unique("uuid"),
-        of_outlet("sale"),
-        Index("ix_payment_sale_id", "outlet_id", "sale_id"),
+        *lines_of("payment", "sale"),
     )
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)

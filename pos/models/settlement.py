@@ -18,6 +18,7 @@ from pos.models.base import (
     OutletRow,
     found_by_uuid,
     intpk,
+    lines_of,
     of_outlet,
     outlet_unique,
     str_enum,
@@ -100,7 +101,7 @@ class StatementLine(OutletChild, Base):
     """One product on one day (late corrections apart) within a statement."""
 
     __tablename__ = "statement_line"
-    __table_args__ = (of_outlet("statement"), Index("ix_statement_line_statement_id", "outlet_id", "statement_id"))
+    __table_args__ = lines_of("statement_line", "statement")
 
     statement_id: Mapped[int] = mapped_column(BigId)
     business_date: Mapped[date] = mapped_column(Date)
@@ -121,8 +122,7 @@ class SettledLine(Base):
     __tablename__ = "settled_line"
     __table_args__ = (
         of_outlet("sale_line"),
-        of_outlet("statement"),
-        Index("ix_settled_line_statement_id", "outlet_id", "statement_id"),
+        *lines_of("settled_line", "statement"),
     )
 
     outlet_id: Mapped[int] = mapped_column(BigId, primary_key=True)  # the sale line's and the statement's
@@ -135,8 +135,7 @@ class StatementPayment(OutletChild, Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         outlet_unique("uuid"),
-        of_outlet("statement"),
-        Index("ix_statement_payment_statement_id", "outlet_id", "statement_id"),
+        *lines_of("statement_payment", "statement"),
     )
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
@@ -156,8 +155,7 @@ class Dispute(OutletChild, Base):
     __tablename__ = "dispute"
     __table_args__ = (
         outlet_unique("uuid"),
-        of_outlet("statement"),
-        Index("ix_dispute_statement_id", "outlet_id", "statement_id"),
+        *lines_of("dispute", "statement"),
     )
 
     uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)

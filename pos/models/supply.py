@@ -19,6 +19,7 @@ from pos.models.base import (
     born_uuid,
     found_by_uuid,
     intpk,
+    lines_of,
     of_outlet,
     outlet_unique,
     str_enum,
@@ -106,8 +107,7 @@ class DeliveryLine(OutletChild, Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("received >= 0 AND damaged >= 0", name="received_not_negative"),
-        of_outlet("delivery"),
-        Index("ix_delivery_line_delivery_id", "outlet_id", "delivery_id"),
+        *lines_of("delivery_line", "delivery"),
     )
 
     delivery_id: Mapped[int] = mapped_column(BigId)
@@ -221,8 +221,7 @@ class StockReturnLine(OutletChild, Base):
     __tablename__ = "stock_return_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        of_outlet("stock_return", "return_id"),
-        Index("ix_stock_return_line_return_id", "outlet_id", "return_id"),
+        *lines_of("stock_return_line", "stock_return", "return_id"),
     )
 
     return_id: Mapped[int] = mapped_column(BigId)
@@ -272,8 +271,7 @@ class RestockLine(OutletChild, Base):
     __tablename__ = "restock_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        of_outlet("restock_request", "request_id"),
-        Index("ix_restock_line_request_id", "outlet_id", "request_id"),
+        *lines_of("restock_line", "restock_request", "request_id"),
     )
 
     request_id: Mapped[int] = mapped_column(BigId)
