@@ -15,6 +15,8 @@ foreign keys to refer to.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -199,37 +201,36 @@ def _backfill() -> None:
             )
 
 
-def _unlink(batch: object, table: str) -> None:
+def _unlink(batch: Any, table: str) -> None:
     for child, column, parent in LINKS:
         if child == table:
-            batch.drop_constraint(f"fk_{child}_{column}_{parent}", type_="foreignkey")  # type: ignore[attr-defined]
+            batch.drop_constraint(f"fk_{child}_{column}_{parent}", type_="foreignkey")
 
 
-def _rekey(batch: object, table: str) -> None:
-    b: object = batch
+def _rekey(batch: Any, table: str) -> None:
     if table in CHILDREN:
         # the outlet is the parent's, which the composite foreign key to the parent proves
-        b.alter_column("outlet_id", existing_type=ID, nullable=False)  # type: ignore[attr-defined]
+        batch.alter_column("outlet_id", existing_type=ID, nullable=False)
     for name, column in UNIQUES:
         if name == table:
-            b.drop_constraint(f"uq_{table}_{column}", type_="unique")  # type: ignore[attr-defined]
-            b.create_unique_constraint(f"uq_{table}_outlet_id_{column}", ["outlet_id", column])  # type: ignore[attr-defined]
+            batch.drop_constraint(f"uq_{table}_{column}", type_="unique")
+            batch.create_unique_constraint(f"uq_{table}_outlet_id_{column}", ["outlet_id", column])
     for name, index, old, new, unique, partial in INDEXES:
         if name == table:
-            b.drop_index(index)  # type: ignore[attr-defined]
-            b.create_index(index, new, unique=unique, **(_where(partial) if partial else {}))  # type: ignore[attr-defined]
+            batch.drop_index(index)
+            batch.create_index(index, new, unique=unique, **(_where(partial) if partial else {}))
     if table in OUTLET_INDEXES:
-        b.drop_index(f"ix_{table}_outlet_id")  # type: ignore[attr-defined]
-        b.create_index(f"ix_{table}_uuid", ["uuid"])  # type: ignore[attr-defined]
-    b.drop_constraint(f"pk_{table}", type_="primary")  # type: ignore[attr-defined]
+        batch.drop_index(f"ix_{table}_outlet_id")
+        batch.create_index(f"ix_{table}_uuid", ["uuid"])
+    batch.drop_constraint(f"pk_{table}", type_="primary")
     key = ["outlet_id", "sale_line_id"] if table == "settled_line" else ["id", "outlet_id"]
-    b.create_primary_key(f"pk_{table}", key)  # type: ignore[attr-defined]
+    batch.create_primary_key(f"pk_{table}", key)
 
 
-def _link(batch: object, table: str) -> None:
+def _link(batch: Any, table: str) -> None:
     for child, column, parent in LINKS:
         if child == table:
-            batch.create_foreign_key(  # type: ignore[attr-defined]
+            batch.create_foreign_key(
                 f"fk_{child}_outlet_id_{parent}", parent, ["outlet_id", column], ["outlet_id", "id"]
             )
 
@@ -293,30 +294,29 @@ def downgrade():
             batch.drop_column("outlet_id")
 
 
-def _unlink_composite(batch: object, table: str) -> None:
+def _unlink_composite(batch: Any, table: str) -> None:
     for child, _column, parent in LINKS:
         if child == table:
-            batch.drop_constraint(f"fk_{child}_outlet_id_{parent}", type_="foreignkey")  # type: ignore[attr-defined]
+            batch.drop_constraint(f"fk_{child}_outlet_id_{parent}", type_="foreignkey")
 
 
-def _unkey(batch: object, table: str) -> None:
-    b: object = batch
-    b.drop_constraint(f"pk_{table}", type_="primary")  # type: ignore[attr-defined]
-    b.create_primary_key(f"pk_{table}", ["sale_line_id"] if table == "settled_line" else ["id"])  # type: ignore[attr-defined]
+def _unkey(batch: Any, table: str) -> None:
+    batch.drop_constraint(f"pk_{table}", type_="primary")
+    batch.create_primary_key(f"pk_{table}", ["sale_line_id"] if table == "settled_line" else ["id"])
     if table in OUTLET_INDEXES:
-        b.drop_index(f"ix_{table}_uuid")  # type: ignore[attr-defined]
-        b.create_index(f"ix_{table}_outlet_id", ["outlet_id"])  # type: ignore[attr-defined]
+        batch.drop_index(f"ix_{table}_uuid")
+        batch.create_index(f"ix_{table}_outlet_id", ["outlet_id"])
     for name, index, old, new, unique, partial in INDEXES:
         if name == table:
-            b.drop_index(index)  # type: ignore[attr-defined]
-            b.create_index(index, old, unique=unique, **(_where(partial) if partial else {}))  # type: ignore[attr-defined]
+            batch.drop_index(index)
+            batch.create_index(index, old, unique=unique, **(_where(partial) if partial else {}))
     for name, column in UNIQUES:
         if name == table:
-            b.drop_constraint(f"uq_{table}_outlet_id_{column}", type_="unique")  # type: ignore[attr-defined]
-            b.create_unique_constraint(f"uq_{table}_{column}", [column])  # type: ignore[attr-defined]
+            batch.drop_constraint(f"uq_{table}_outlet_id_{column}", type_="unique")
+            batch.create_unique_constraint(f"uq_{table}_{column}", [column])
 
 
-def _relink(batch: object, table: str) -> None:
+def _relink(batch: Any, table: str) -> None:
     for child, column, parent in LINKS:
         if child == table:
-            batch.create_foreign_key(f"fk_{child}_{column}_{parent}", parent, [column], ["id"])  # type: ignore[attr-defined]
+            batch.create_foreign_key(f"fk_{child}_{column}_{parent}", parent, [column], ["id"])

@@ -28,6 +28,11 @@ def _free_number(model: Any, outlet: Outlet, number: str, key: uuid.UUID) -> str
     return f"{number}-{key.hex[:6]}"
 
 
+def _held(model: Any, outlet: Outlet, key: uuid.UUID) -> bool:
+    """Whether the outlet's document with this UUID is stored already (an event sent again)."""
+    return db.session.scalar(db.select(model.id).where(model.outlet_id == outlet.id, model.uuid == key)) is not None
+
+
 def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
     """Outlet documents the other side acts on: counts (shrinkage), returns (to confirm), restock requests."""
     from pos.models import (
@@ -57,10 +62,7 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
     }
     if env.type == "stock_count.confirmed":
         key = uuid.UUID(p["count"])
-        if (
-            db.session.scalar(db.select(StockCount.id).where(StockCount.outlet_id == outlet.id, StockCount.uuid == key))
-            is not None
-        ):
+        if _held(StockCount, outlet, key):
             return
         confirmed_at = instant(p.get("confirmed_at"), "confirmed_at")
         count = StockCount(
@@ -94,12 +96,7 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
             )
     elif env.type == "stock_return.sent":
         key = uuid.UUID(p["return"])
-        if (
-            db.session.scalar(
-                db.select(StockReturn.id).where(StockReturn.outlet_id == outlet.id, StockReturn.uuid == key)
-            )
-            is not None
-        ):
+        if _held(StockReturn, outlet, key):
             return
         reason = p.get("reason") if p.get("reason") in set(ReturnReason) else ReturnReason.UNSOLD.value
         document = StockReturn(
@@ -118,12 +115,7 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
         db.session.add(document)
     elif env.type == "restock.requested":
         key = uuid.UUID(p["request"])
-        if (
-            db.session.scalar(
-                db.select(RestockRequest.id).where(RestockRequest.outlet_id == outlet.id, RestockRequest.uuid == key)
-            )
-            is not None
-        ):
+        if _held(RestockRequest, outlet, key):
             return
         request = RestockRequest(
             uuid=key,
