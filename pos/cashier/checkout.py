@@ -17,7 +17,7 @@ from pos.core import clock
 from pos.core.clock import business_date
 from pos.core.errors import Conflict, PosError
 from pos.domain import stock as stock_rules
-from pos.domain.cash import TenderError, tender
+from pos.domain.cash import TenderError, rounding_for, tender
 from pos.domain.ids import new_id
 from pos.domain.pricing import SoldLine, take_back
 from pos.domain.qris import MAX_QRIS_AMOUNT
@@ -93,7 +93,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         rates.append(rate)
     pricing = priced(cart, [rate.fee_bp for rate in rates])  # the sale rule, once, with the rates in force
     try:
-        paid = tender(pricing.total, pay.cash, pay.qris, pay.transfer)
+        paid = tender(pricing.total, pay.cash, pay.qris, pay.transfer, outlet.cash_rounding)
     except TenderError as exc:
         if pay.qris + pay.transfer > pricing.total:
             raise PosError(_l("QRIS and transfer together cannot be more than the total.")) from exc
@@ -132,7 +132,17 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         sales.Tender(PaymentMethod.QRIS, paid.qris, qris_reference(outlet, cart.uuid)),
         sales.Tender(PaymentMethod.TRANSFER, paid.transfer, pay.transfer_reference.strip()[:80]),
     ]
-    sales.write(outlet, head, lines, tenders, paid=paid.paid, change=paid.change, user_id=cashier.id, short=short)
+    sales.write(
+        outlet,
+        head,
+        lines,
+        tenders,
+        paid=paid.paid,
+        change=paid.change,
+        rounding=paid.rounding,
+        user_id=cashier.id,
+        short=short,
+    )
     db.session.execute(_CLOSE_CART, {"cart": cart.id, "outlet": cart.outlet_id})
     set_committed_value(cart, "closed", True)
     return head.uuid
@@ -267,8 +277,10 @@ def reverse(
         if chosen.get(line.id)
     ]
     total = sum(ln.price.net for ln in lines)
-    tenders = [sales.Tender(PaymentMethod.CASH, total, sale.receipt_no)]
-    refund_id = sales.write(outlet, head, lines, tenders, paid=total, user_id=user.id)
+    # A void gives back the sale's own rounding; a refund's cash is rounded as a sale's is, a half to the customer.
+    rounding = -sale.rounding if kind == SaleKind.VOID else rounding_for(total, outlet.cash_rounding)
+    tenders = [sales.Tender(PaymentMethod.CASH, total + rounding, sale.receipt_no)]
+    refund_id = sales.write(outlet, head, lines, tenders, paid=total + rounding, rounding=rounding, user_id=user.id)
     return db.session.get_one(Sale, (refund_id, outlet.id))
 
 

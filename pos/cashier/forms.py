@@ -94,5 +94,18 @@ def reverse_form_for(line_ids: list[int]) -> type[ReverseForm]:
     return type("SaleReverseForm", (ReverseForm,), fields)
 
 
+class TillSettingsForm(FlaskForm):
+    cash_rounding = SelectField(
+        _l("Cash rounding"),
+        coerce=int,
+        choices=[
+            SelectChoice(0, _l("None: cash is paid to the Rupiah")),
+            SelectChoice(100, _l("To the nearest Rp100")),
+            SelectChoice(500, _l("To the nearest Rp500")),
+        ],
+    )
+    show_expected_cash = BooleanField(_l("Show the expected cash before the drawer is counted"))
+
+
 class QrisSettingsForm(FlaskForm):
     payload = TextAreaField(_l("Static QRIS payload"), validators=[DataRequired(), Length(max=600)])

@@ -145,11 +145,13 @@ def write(
     *,
     paid: int,
     change: int = 0,
+    rounding: int = 0,
     user_id: int | None = None,
     short: frozenset[int] = frozenset(),
 ) -> int:
     """Write one sale, refund or void and return its id. Sold units leave stock and refunded units come back,
-    each as a movement that names the sale; ``short`` are products sold below the recorded stock."""
+    each as a movement that names the sale; ``short`` are products sold below the recorded stock; ``rounding`` is
+    the cash rounding, the sale's line outside its goods (``pos.domain.cash``)."""
     figures = {
         "subtotal": sum(ln.price.gross for ln in lines),
         "discount": sum(ln.price.line_discount + ln.price.sale_discount for ln in lines),
@@ -158,9 +160,11 @@ def write(
         "investor_share": sum(ln.price.investor_share for ln in lines),
         "paid": paid,
         "change": change,
+        "rounding": rounding,
     }
-    if sum(t.amount for t in tenders) - change != figures["total"] or paid - change != figures["total"]:
-        raise ValueError("payments less change must equal the total")  # DESIGN §4.2: a programming error
+    due = figures["total"] + rounding
+    if sum(t.amount for t in tenders) - change != due or paid - change != due:
+        raise ValueError("payments less change must equal the total and its rounding")  # DESIGN §4.2
     connection = db.session.connection()
     sale_id = connection.execute(
         _INSERT_SALE,

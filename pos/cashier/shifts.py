@@ -208,6 +208,7 @@ class ZReport:
     discount_total: int = 0
     fee_total: int = 0
     investor_total: int = 0
+    rounding_total: int = 0  # cash rounding, the cooperative's: in the cash, outside the net sales
     by_method: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     change_given: int = 0
     cash_in: list[CashMovement] = field(default_factory=list)
@@ -235,6 +236,7 @@ def z_report(shift: Shift) -> ZReport:
         report.fee_total += sale.fee
         report.investor_total += sale.investor_share
         report.change_given += sale.change
+        report.rounding_total += sale.rounding
         for payment in sale.payments:
             report.by_method[payment.method.value] += payment.amount
     report.by_method["cash"] -= report.change_given

@@ -1,4 +1,10 @@
-"""Cash: quick amounts, denominations, change and tender validation."""
+"""Cash: quick amounts, denominations, cash rounding, change and tender validation.
+
+Cash rounding (an outlet's choice of none, Rp100 or Rp500) makes the cash part of a payment one the drawer can
+pay in coins: the amount due in cash goes to the nearest multiple of the step, and an exact half goes the
+customer's way (down for a sale, a larger refund for a refund). The difference is the sale's own rounding line,
+the cooperative's money: it is never part of a line's net, so the fee and the investor's share never change.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,26 @@ from pos.domain.money import MoneyError, rupiah
 
 DENOMINATIONS = (100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100)
 QUICK_STEPS = (5_000, 10_000, 20_000, 50_000, 100_000)
+ROUNDING_STEPS = (0, 100, 500)
+MAX_ROUNDING = max(ROUNDING_STEPS) // 2
+
+
+def rounding_for(due: int, step: int) -> int:
+    """What cash rounding adds to ``due`` (negative for a refund): to the nearest multiple of ``step``, an exact
+    half toward the customer. Step 0 rounds nothing."""
+    if step not in ROUNDING_STEPS:
+        raise MoneyError(f"cash rounding is to one of {ROUNDING_STEPS}, not {step}")
+    if not step:
+        return 0
+    over = due % step
+    return -over if 2 * over <= step else step - over
+
+
+def is_cash_rounding(due: int, rounding: int) -> bool:
+    """Whether ``rounding`` is what some outlet setting gives for ``due`` (a void gives back its sale's)."""
+    if rounding == 0 or rounding == rounding_for(due, 100):
+        return True
+    return abs(rounding) <= MAX_ROUNDING and (due + rounding) % 500 == 0
 
 
 def quick_amounts(total: int) -> list[int]:
@@ -44,19 +70,29 @@ class Tender:
     qris: int
     transfer: int
     change: int
+    rounding: int = 0
 
     @property
     def paid(self) -> int:
         return self.cash + self.qris + self.transfer
 
 
-def tender(total: int, cash: int, qris: int, transfer: int) -> Tender:
-    """Check a (split) payment against ``total``. Change comes only out of cash."""
+def cash_due(total: int, qris: int = 0, transfer: int = 0, step: int = 0) -> int:
+    """The cash the customer owes once QRIS and transfer are taken off, rounded by the outlet's step."""
+    due = total - qris - transfer
+    return due + rounding_for(due, step) if due > 0 else due
+
+
+def tender(total: int, cash: int, qris: int, transfer: int, step: int = 0) -> Tender:
+    """Check a (split) payment against ``total``. Change comes only out of cash; the cash part is rounded by
+    ``step`` (see the module)."""
     for amount in (total, cash, qris, transfer):
         rupiah(amount)
     if qris + transfer > total:
         raise TenderError("QRIS and transfer together cannot be more than the total")
+    due = total - qris - transfer
+    rounding = rounding_for(due, step) if due > 0 else 0
     paid = cash + qris + transfer
-    if paid < total:
+    if paid < total + rounding:
         raise TenderError("the payment is less than the total")
-    return Tender(cash=cash, qris=qris, transfer=transfer, change=paid - total)
+    return Tender(cash=cash, qris=qris, transfer=transfer, change=paid - total - rounding, rounding=rounding)

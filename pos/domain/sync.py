@@ -43,6 +43,7 @@ EVENT_TYPES = frozenset(
         "stock.written_off",
         "restock.requested",
         "staff.saved",
+        "outlet.settings",
     }
 )
 

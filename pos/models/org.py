@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
@@ -31,6 +31,7 @@ class Cooperative(Base):
 
 class Outlet(Base):
     __tablename__ = "outlet"
+    __table_args__ = (CheckConstraint("cash_rounding IN (0, 100, 500)", name="cash_rounding_step"),)
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
@@ -43,6 +44,9 @@ class Outlet(Base):
     cash_tolerance: Mapped[int] = mapped_column(BigInteger, default=5000)
     # Closing a shift, the drawer is counted blind: the expected cash shows only once the count is in.
     show_expected_cash: Mapped[bool] = mapped_column(Boolean, default=False)
+    cash_rounding: Mapped[int] = mapped_column(default=0)  # Rupiah step of cash payments: 0, 100 or 500
+    # The till settings the outlet's manager owns (QRIS, rounding, blind count): the newest copy wins in sync.
+    settings_updated_at: Mapped[datetime | None]
     discount_limit_bp: Mapped[int] = mapped_column(default=500)
     qris_static: Mapped[str | None] = mapped_column(Text)
     receipt_footer: Mapped[str255] = mapped_column(default="")

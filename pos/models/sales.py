@@ -183,6 +183,8 @@ class Sale(OutletRow, Base):
     investor_share: Mapped[int] = mapped_column(BigInteger)
     paid: Mapped[int] = mapped_column(BigInteger)
     change: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Cash rounding, the sale's own line outside the goods lines: paid − change == total + rounding.
+    rounding: Mapped[int] = mapped_column(BigInteger, default=0)
     original_id: Mapped[int | None] = mapped_column(BigId)
     reason: Mapped[str] = mapped_column(String(255), default="")
     approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))

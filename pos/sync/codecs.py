@@ -138,6 +138,8 @@ def _outlet_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -> 
         "allow_negative_stock": obj.allow_negative_stock,
         "cash_tolerance": obj.cash_tolerance,
         "show_expected_cash": obj.show_expected_cash,
+        "cash_rounding": obj.cash_rounding,
+        "settings_updated_at": obj.settings_updated_at.isoformat() if obj.settings_updated_at else None,
         "discount_limit_bp": obj.discount_limit_bp,
         "qris_static": obj.qris_static,
         "receipt_footer": obj.receipt_footer,
@@ -147,6 +149,8 @@ def _outlet_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -> 
 
 
 def _outlet_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
+    from pos.cashier import settings
+
     values = {
         k: data[k]
         for k in (
@@ -157,13 +161,11 @@ def _outlet_apply(key: str, data: dict[str, Any], local_outlet_code: str | None)
             "allow_negative_stock",
             "cash_tolerance",
             "discount_limit_bp",
-            "qris_static",
             "receipt_footer",
             "active",
             "expiry_warning_days",
         )
     }
-    values["show_expected_cash"] = bool(data.get("show_expected_cash", False))  # a central before it sends none
     values["cooperative_id"] = _ref(Cooperative, data["cooperative"])
     existing = _by_uuid(Outlet, key)
     if existing is None and local_outlet_code:
@@ -172,7 +174,14 @@ def _outlet_apply(key: str, data: dict[str, Any], local_outlet_code: str | None)
         if by_code is not None:
             by_code.uuid = uuid.UUID(key)
             db.session.flush()
-    _upsert(Outlet, key, values)
+    outlet = _upsert(Outlet, key, values)
+    # the manager's till settings: the newer copy wins; a copy never changed by a manager only fills a node's own
+    # copy that was never changed either
+    changed_at = data.get("settings_updated_at")
+    if changed_at is None and outlet.settings_updated_at is not None:
+        return
+    till = {name: data.get(name) for name in settings.FIELDS}
+    settings.apply(outlet, {**till, "updated_at": changed_at}, force=changed_at is None)
 
 
 # register

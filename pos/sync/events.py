@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from pos.domain.cash import MAX_ROUNDING, ROUNDING_STEPS
 from pos.domain.sync import EVENT_TYPES, LINE_FIGURES
 
 PAYMENT_METHODS = frozenset({"cash", "qris", "transfer"})
@@ -102,6 +103,7 @@ SALE = _object(
         "investor_share": RUPIAH,
         "paid": RUPIAH,
         "change": RUPIAH,
+        "rounding": {"type": "integer", "minimum": -MAX_ROUNDING, "maximum": MAX_ROUNDING},
         "reason": TEXT,
         "lines": {"type": "array", "items": SALE_LINE, "minItems": 1},
         "payments": {
@@ -111,7 +113,8 @@ SALE = _object(
             ),
         },
         "movements": MOVEMENTS,
-    }
+    },
+    optional=("rounding",),  # an outlet from before cash rounding sends none
 )
 
 PAYLOADS: dict[str, dict[str, Any]] = {
@@ -203,6 +206,14 @@ PAYLOADS: dict[str, dict[str, Any]] = {
             "end_date": MAYBE_DAY,
             "new_job": {"type": "boolean"},
             "national_id": MAYBE_TEXT,
+            "updated_at": MOMENT,
+        }
+    ),
+    "outlet.settings": _object(
+        {
+            "qris_static": MAYBE_TEXT,
+            "cash_rounding": {"enum": list(ROUNDING_STEPS)},
+            "show_expected_cash": {"type": "boolean"},
             "updated_at": MOMENT,
         }
     ),

@@ -26,7 +26,7 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ("stock.stock_list", _l("Stock"), frozenset({R.MANAGER, R.INVESTOR, R.BOARD, R.CENTRAL, R.ADMIN})),
     ("stock.delivery_list", _l("Deliveries"), frozenset({R.MANAGER, R.INVESTOR})),
     ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN, R.FACILITATOR})),
-    ("cashier.qris_settings", "QRIS", frozenset({R.MANAGER})),
+    ("cashier.till_settings", _l("Till settings"), frozenset({R.MANAGER})),
     (
         "partnership.agreements_list",
         _l("Agreements"),

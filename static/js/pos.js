@@ -27,7 +27,7 @@
     var output = $("[data-change-output]", form);
     var totalEl = $("#pay-total");
     if (!input || !output || !totalEl) return;
-    var total = digits(totalEl.getAttribute("data-total"));
+    var total = digits(form.getAttribute("data-cash-total") || totalEl.getAttribute("data-total"));
     input.addEventListener("input", function () {
       var cash = digits(input.value);
       if (!input.value) { output.textContent = ""; return; }

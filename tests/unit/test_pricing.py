@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pos.domain.agreements import Terms, rate_for, terms_on
-from pos.domain.cash import TenderError, tender
+from pos.domain.cash import ROUNDING_STEPS, TenderError, cash_due, is_cash_rounding, rounding_for, tender
 from pos.domain.money import MoneyError, div_round_half_up
 from pos.domain.pricing import LineInput, SoldLine, gross_of, price_sale, prorate, take_back
 from pos.domain.quantity import MAX_STEPS, QuantityError, format_quantity, parse_quantity
@@ -91,6 +91,57 @@ def test_exact_cash_and_exact_qris_leave_no_change(total: int) -> None:
     assert tender(total, 0, total, 0).change == 0
     with pytest.raises(TenderError):
         tender(total, 0, total + 1, 0)  # a QRIS payment above the total would need change from cash
+
+
+steps = st.sampled_from(ROUNDING_STEPS)
+signed = st.integers(min_value=-(10**9), max_value=10**9)
+
+
+@given(signed, steps)
+def test_cash_rounding_goes_to_the_nearest_step_and_a_half_to_the_customer(due: int, step: int) -> None:
+    rounding = rounding_for(due, step)
+    if not step:
+        assert rounding == 0
+        return
+    assert (due + rounding) % step == 0
+    assert 2 * abs(rounding) <= step
+    if 2 * abs(rounding) == step:
+        assert rounding < 0  # a sale pays less, a refund gives more
+    assert is_cash_rounding(due, rounding)
+    assert is_cash_rounding(-due, -rounding)  # a void gives back exactly its sale's rounding
+
+
+def test_cash_rounding_examples() -> None:
+    assert rounding_for(224_896, 100) == 4
+    assert rounding_for(224_849, 100) == -49
+    assert rounding_for(224_850, 100) == -50
+    assert rounding_for(224_896, 500) == 104
+    assert rounding_for(224_750, 500) == -250
+    assert rounding_for(-224_896, 100) == -4
+    assert not is_cash_rounding(224_896, 5)  # leaves coins nobody has
+    assert not is_cash_rounding(224_896, 604)  # more than half a step
+    with pytest.raises(MoneyError):
+        rounding_for(1000, 50)
+
+
+@given(rupiah, rupiah, rupiah, rupiah, steps)
+def test_a_rounded_cash_payment_keeps_the_invariant_with_its_rounding_line(
+    total: int, cash: int, qris: int, transfer: int, step: int
+) -> None:
+    try:
+        paid = tender(total, cash, qris, transfer, step)
+    except TenderError:
+        assert (
+            qris + transfer > total or cash + qris + transfer < cash_due(total, qris, transfer, step) + qris + transfer
+        )
+        return
+    assert paid.paid - paid.change == total + paid.rounding  # payments − change == total + the rounding line
+    assert 0 <= paid.change <= paid.cash
+    assert 2 * abs(paid.rounding) <= step
+    if step and total > qris + transfer:
+        assert (total - qris - transfer + paid.rounding) % step == 0  # the cash part is payable in coins
+    if total == qris + transfer:
+        assert paid.rounding == 0  # nothing is rounded when no cash is due
 
 
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))

@@ -564,3 +564,72 @@ def test_an_event_id_is_unique_within_its_outlet(app: Flask) -> None:
     with app.app_context():
         stored = db.session.scalars(db.select(SyncEvent.outlet_id).where(SyncEvent.uuid == uuid.UUID(mine[0]["id"])))
         assert sorted(stored) == sorted({cipare.outlet_id, kaduagung.outlet_id})
+
+
+def _rounded(event: dict[str, Any], rounding: int, method: str = "cash") -> dict[str, Any]:
+    sale = event["payload"]
+    sale["rounding"] = rounding
+    sale["paid"] = sale["total"] + rounding
+    sale["payments"] = [{"uuid": str(uuid.uuid4()), "method": method, "amount": sale["paid"], "reference": "x"}]
+    return event
+
+
+def test_cash_rounding_is_accepted_only_as_a_rounding_of_the_cash_part(app: Flask) -> None:
+    central = Central(app)
+    for good in (True, False):
+        events = central.events()
+        sale = _sale(events)
+        total = sale["payload"]["total"]
+        if good:
+            _rounded(sale, -(total % 100) if total % 100 <= 50 else 100 - total % 100)
+            results = central.push(events)
+            assert results[sale["id"]]["status"] == "accepted", results[sale["id"]]
+            with app.app_context():
+                stored = db.session.scalar(db.select(Sale).where(Sale.uuid == uuid.UUID(sale["payload"]["uuid"])))
+                assert stored is not None and stored.rounding == sale["payload"]["rounding"]
+                assert stored.paid - stored.change == stored.total + stored.rounding
+    from pos.domain.cash import rounding_for
+
+    for case in ("coins", "beyond_half", "not_cash"):
+        events = central.events()
+        sale = _sale(events)
+        total = sale["payload"]["total"]
+        nearest = rounding_for(total, 100)
+        if case == "coins":  # leaves a due no coin pays
+            _rounded(sale, nearest + 1 or nearest + 2)
+        elif case == "beyond_half":  # a multiple of Rp100, but not the nearest one (nor one of Rp500)
+            _rounded(sale, nearest + 100 if (total + nearest + 100) % 500 else nearest - 100)
+        else:  # nothing was paid in cash
+            _rounded(sale, nearest or 100, "qris")
+        _refused(central, events, "invalid")
+    events = central.events()
+    _sale(events)["payload"]["rounding"] = 100  # the payments do not pay it
+    _refused(central, events, "invalid")
+
+
+def test_the_managers_till_settings_reach_central_and_the_newer_copy_wins(app: Flask) -> None:
+    from pos.demo import DEMO_QRIS
+
+    central = Central(app)
+    static = DEMO_QRIS
+    newer = {
+        "qris_static": static,
+        "cash_rounding": 500,
+        "show_expected_cash": True,
+        "updated_at": "2026-11-02T03:00:00+00:00",
+    }
+    older = {**newer, "cash_rounding": 100, "updated_at": "2026-11-01T03:00:00+00:00"}
+    bad = [
+        {**newer, "cash_rounding": 50},
+        {**newer, "cash_rounding": "500"},
+        {**newer, "show_expected_cash": "yes"},
+        {**newer, "qris_static": "00020101021226not-a-qris"},
+    ]
+    events = [_document(central, "outlet.settings", **p) for p in (newer, older, *bad)]
+    results = central.push(events)
+    assert [results[e["id"]]["status"] for e in events] == ["accepted", "accepted"] + ["rejected"] * 4
+    with app.app_context():
+        outlet = db.session.get(Outlet, central.outlet_id)
+        assert outlet is not None
+        assert (outlet.cash_rounding, outlet.show_expected_cash) == (500, True)  # the older copy lost
+        assert outlet.qris_static == static

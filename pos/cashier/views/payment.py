@@ -19,7 +19,7 @@ from pos.cashier.views import bp
 from pos.cashier.views.common import STAFF, first_error, require_shift, sale_in_scope, till_cart
 from pos.core.errors import PosError
 from pos.domain import qris
-from pos.domain.cash import quick_amounts
+from pos.domain.cash import cash_due, quick_amounts
 from pos.domain.units import unit
 from pos.models import Shift
 from pos.web.access import allow
@@ -84,13 +84,15 @@ def _pay_page(shift: Shift, cart: Any, form: PayForm, error: str | None = None, 
     cv = cart_service.view(cart)
     reference = checkout.qris_reference(shift.outlet, cart.uuid)
     method = url_args().text("method") or "cash"
+    cash_total = cash_due(cv.total, step=shift.outlet.cash_rounding)
     return (
         render(
             "cashier/pay.html",
             shift=shift,
             cv=cv,
             form=form,
-            quick=quick_amounts(cv.total),
+            quick=quick_amounts(cash_total),
+            cash_total=cash_total,
             method=method if method in ("cash", "qris", "split") else "cash",
             qris_svg=_qris_svg(shift.outlet, cv.total, reference),
             amount=cv.total,

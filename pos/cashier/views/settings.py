@@ -1,53 +1,84 @@
-"""Outlet settings a manager keeps at the till: the static QRIS."""
+"""The till settings a manager keeps at the outlet: cash rounding, the blind drawer count, the static QRIS."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pos.cashier.forms import (
-    QrisSettingsForm,
-)
+from pos.cashier import settings
+from pos.cashier.forms import QrisSettingsForm, TillSettingsForm
 from pos.cashier.views import bp
+from pos.core.errors import PosError
 from pos.domain import qris
-from pos.models import Role
+from pos.models import Outlet, Role
 from pos.web.access import allow
 from pos.web.htmx import render
+from pos.web.transaction import attempt
+
+
+def _outlet() -> Outlet:
+    outlet = current_user.outlet
+    if outlet is None:
+        abort(404)
+    return outlet
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@allow(Role.MANAGER)
+def till_settings() -> ResponseReturnValue:
+    outlet = _outlet()
+    form = TillSettingsForm(prefix="till")
+    if form.validate_on_submit():
+        with attempt():
+            settings.save(
+                outlet,
+                current_user,
+                cash_rounding=form.cash_rounding.data,
+                show_expected_cash=bool(form.show_expected_cash.data),
+            )
+        flash(_("Till settings saved."), "success")
+        return redirect(url_for("cashier.till_settings"), 303)
+    status = 422 if request.method == "POST" else 200
+    if request.method == "GET":
+        form.cash_rounding.data = outlet.cash_rounding
+        form.show_expected_cash.data = outlet.show_expected_cash
+    return _page(outlet, form, QrisSettingsForm(prefix="qris"), None), status
 
 
 @bp.route("/settings/qris", methods=["GET", "POST"])
 @allow(Role.MANAGER)
 def qris_settings() -> ResponseReturnValue:
-    outlet = current_user.outlet
-    if outlet is None:
-        abort(404)
-    form = QrisSettingsForm()
-    status = 200
+    outlet = _outlet()
+    if request.method == "GET":
+        return redirect(url_for("cashier.till_settings", _anchor="qris"))
+    form = QrisSettingsForm(prefix="qris")
     error = None
     if form.validate_on_submit():
         try:
-            code = qris.parse(form.payload.data)
-        except qris.QrisError:
-            error = _("This is not a valid QRIS code: check that it was copied completely.")
-            status = 422
+            with attempt():
+                settings.save(outlet, current_user, qris_static=form.payload.data)
+        except PosError as exc:
+            error = str(exc)
         else:
-            if code.is_dynamic:
-                error = _("This is a dynamic QRIS code; store the outlet's static QRIS instead.")
-                status = 422
-            else:
-                outlet.qris_static = code.payload
-                flash(_("QRIS saved."), "success")
-                return redirect(url_for("cashier.qris_settings"), 303)
-    elif request.method == "POST":
-        status = 422
+            flash(_("QRIS saved."), "success")
+            return redirect(url_for("cashier.till_settings", _anchor="qris"), 303)
+    till = TillSettingsForm(prefix="till", formdata=None)
+    till.cash_rounding.data = outlet.cash_rounding
+    till.show_expected_cash.data = outlet.show_expected_cash
+    return _page(outlet, till, form, error), 422
+
+
+def _page(outlet: Outlet, till: TillSettingsForm, qris_form: QrisSettingsForm, error: str | None) -> Any:
     current = None
     if outlet.qris_static:
         try:
             current = qris.parse(outlet.qris_static)
         except qris.QrisError:
             current = None
-    if request.method == "GET" and outlet.qris_static:
-        form.payload.data = outlet.qris_static
-    return render("cashier/qris_settings.html", form=form, current=current, error=error), status
+    if not qris_form.payload.data and outlet.qris_static:
+        qris_form.payload.data = outlet.qris_static
+    return render("cashier/settings.html", form=till, qris_form=qris_form, current=current, error=error)

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from pos.core import clock
+from pos.domain.cash import MAX_ROUNDING, is_cash_rounding
 from pos.domain.money import MAX_PRICE, line_amount
 from pos.domain.pricing import LineInput, SoldLine, price_sale, take_back
 from pos.domain.quantity import MAX_STEPS
@@ -116,7 +117,7 @@ class Batch:
         total = whole_number(p.get("total"), "total")
         if total != sums["net"] or whole_number(p.get("fee"), "fee") != sums["fee"]:
             raise Refused("invalid", "the sale's total and fee must equal the sum of its lines")
-        payments, paid, change = self._sale_payments(p, head.uuid, total)
+        payments, paid, change, rounding = self._sale_payments(p, head.uuid, total)
         moves = self._sale_moves(env, head, sold)
         self.sales.append(
             {
@@ -136,6 +137,7 @@ class Batch:
                 "investor_share": sums["investor_share"],
                 "paid": paid,
                 "change": change,
+                "rounding": rounding,
                 "original_id": None,
                 "reason": text_of(p.get("reason"), 255),
                 "_shift": head.shift,
@@ -271,7 +273,11 @@ class Batch:
         }
         return row, differs
 
-    def _sale_payments(self, p: dict[str, Any], sale_uuid: str, total: int) -> tuple[list[tuple[Any, ...]], int, int]:
+    def _sale_payments(
+        self, p: dict[str, Any], sale_uuid: str, total: int
+    ) -> tuple[list[tuple[Any, ...]], int, int, int]:
+        """The payments, paid, change and cash rounding: payments − change == total + rounding, and the rounding
+        is what an outlet's rounding step gives for the cash part (``pos.domain.cash``)."""
         payments = []
         for pay in p.get("payments") or []:
             if type(pay) is not dict or pay.get("method") not in PAYMENT_METHODS:
@@ -286,9 +292,20 @@ class Batch:
                 )
             )
         paid, change = whole_number(p.get("paid"), "paid"), whole_number(p.get("change"), "change", low=0)
-        if sum(x[3] for x in payments) != paid or paid - change != total:
-            raise Refused("invalid", "payments minus change must equal the total")
-        return payments, paid, change
+        rounding = whole_number(p.get("rounding", 0), "rounding", low=-MAX_ROUNDING, high=MAX_ROUNDING)
+        if sum(x[3] for x in payments) != paid or paid - change != total + rounding:
+            raise Refused("invalid", "payments minus change must equal the total and its cash rounding")
+        if rounding:
+            cash_due = total - sum(x[3] for x in payments if x[2] != "cash")
+            paid_in_cash = any(x[2] == "cash" for x in payments)
+            if (
+                cash_due == 0
+                or (cash_due > 0) != (total > 0)  # more than the total paid by QRIS or transfer: no cash was due
+                or not is_cash_rounding(cash_due, rounding)
+                or (not paid_in_cash and cash_due + rounding != 0)
+            ):
+                raise Refused("invalid", "the rounding is not the cash part rounded to Rp100 or Rp500")
+        return payments, paid, change, rounding
 
     def _sale_moves(self, env: Envelope, head: SaleHead, sold: dict[int, int]) -> list[tuple[Any, ...]]:
         """The movements must take out exactly the units sold (put back those refunded), as their own kind."""
@@ -446,6 +463,27 @@ class Batch:
             check_investor(p.get("investor"))
         self.documents.append(env)
 
+    def outlet_settings(self, env: Envelope) -> None:
+        """The manager's till settings: a static QRIS that parses, a rounding step, the blind count."""
+        from pos.domain import qris
+        from pos.domain.cash import ROUNDING_STEPS
+
+        p = env.payload
+        instant(p.get("updated_at"), "updated_at")
+        if p.get("cash_rounding") not in ROUNDING_STEPS or type(p.get("cash_rounding")) is not int:
+            raise Refused("invalid", "cash_rounding must be 0, 100 or 500")
+        if type(p.get("show_expected_cash")) is not bool:
+            raise Refused("invalid", "show_expected_cash must be true or false")
+        code = p.get("qris_static")
+        if code is not None:
+            try:
+                parsed = qris.parse(code) if isinstance(code, str) else None
+            except qris.QrisError:
+                parsed = None
+            if parsed is None or parsed.is_dynamic:
+                raise Refused("invalid", "qris_static must be a static QRIS code")
+        self.documents.append(env)
+
     def restock(self, env: Envelope) -> None:
         self._check_document(env)
         self.documents.append(env)
@@ -547,4 +585,5 @@ HANDLERS = {
     "stock.written_off": Batch.stock,
     "restock.requested": Batch.restock,
     "staff.saved": Batch.staff,
+    "outlet.settings": Batch.outlet_settings,
 }

@@ -30,6 +30,7 @@ SALE_COLUMNS = (
     "investor_share",
     "paid",
     "change",
+    "rounding",
     "original_id",
     "reason",
 )

@@ -52,6 +52,11 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
 
         roster.apply(outlet.id, p)
         return
+    if env.type == "outlet.settings":
+        from pos.cashier import settings
+
+        settings.apply(outlet, p)
+        return
     products = {
         key: (pid, investor)
         for key, pid, investor in db.session.execute(
