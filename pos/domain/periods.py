@@ -21,11 +21,43 @@ def period_of(day: date, kind: str) -> tuple[date, date]:
     raise ValueError(f"unknown settlement period {kind!r}")
 
 
-def closed_periods(kind: str, start: date, end: date | None, today: date, limit: int = 60) -> list[tuple[date, date]]:
-    """Periods that overlap [start, end] and ended before ``today``, newest first (at most ``limit``)."""
+def schedule(
+    start: date,
+    end: date | None,
+    kinds: list[tuple[date, str]],
+    today: date,
+    *,
+    running: bool = False,
+    limit: int = 10_000,
+) -> list[tuple[date, date]]:
+    """The settlement periods of an agreement that ended before ``today`` (with ``running``, also the one under
+    way), oldest first.
+
+    ``kinds`` are (effective from, period kind) of its versions. A period follows the calendar of the kind in
+    force on its first day, but never starts before the agreement, never runs past its end, and ends the day
+    before a version that changes the kind takes effect: the new kind starts there, and no period is ever cut
+    twice."""
+    changes = sorted(kinds)
+    if not changes:
+        return []
     out: list[tuple[date, date]] = []
-    first, last = period_of(start, kind)
-    while last < today and (end is None or first <= end) and len(out) < 10_000:
-        out.append((first, last))
-        first, last = period_of(last + timedelta(days=1), kind)
-    return list(reversed(out))[:limit]
+    cursor = start
+    while (end is None or cursor <= end) and len(out) < limit:
+        kind = changes[0][1]
+        for effective, version_kind in changes:
+            if effective <= cursor:
+                kind = version_kind
+        last = period_of(cursor, kind)[1]
+        for effective, version_kind in changes:
+            if cursor < effective <= last and version_kind != kind:
+                last = effective - timedelta(days=1)
+                break
+        if end is not None and last > end:
+            last = end
+        if last >= today:
+            if running and cursor <= today:
+                out.append((cursor, last))
+            break
+        out.append((cursor, last))
+        cursor = last + timedelta(days=1)
+    return out

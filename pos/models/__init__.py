@@ -43,6 +43,7 @@ from pos.models.settlement import (
     Statement,
     StatementLine,
     StatementPayment,
+    StatementStockLine,
 )
 from pos.models.staff import Employer, OutletStaffing, StaffMember, StaffRole
 from pos.models.stock import MovementKind, StockBalance, StockMovement
@@ -136,6 +137,7 @@ __all__ = [
     "Statement",
     "StatementLine",
     "StatementPayment",
+    "StatementStockLine",
     "StockBalance",
     "StockCount",
     "StockCountLine",

@@ -55,6 +55,7 @@ PER_OUTLET: tuple[str, ...] = (
     "restock_line",
     "statement",
     "statement_line",
+    "statement_stock_line",
     "statement_payment",
     "dispute",
     "settled_line",

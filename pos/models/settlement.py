@@ -75,6 +75,8 @@ class Statement(OutletRow, Base):
     board_signed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     investor_signed_at: Mapped[datetime | None]
     investor_signed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
+    # nothing sold, refunded or moved in the period: a nil statement ("nihil"), to sign only if a party asks
+    nil: Mapped[bool] = mapped_column(default=False)
 
     agreement: Mapped[Agreement] = relationship()
     outlet: Mapped[Outlet] = relationship()
@@ -82,6 +84,9 @@ class Statement(OutletRow, Base):
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     board_signed_by: Mapped[User | None] = relationship(foreign_keys=[board_signed_by_id])
     investor_signed_by: Mapped[User | None] = relationship(foreign_keys=[investor_signed_by_id])
+    stock_lines: Mapped[list[StatementStockLine]] = relationship(
+        back_populates="statement", order_by="StatementStockLine.product_name"
+    )
     lines: Mapped[list[StatementLine]] = relationship(
         back_populates="statement", order_by="(StatementLine.business_date, StatementLine.product_name)"
     )
@@ -97,8 +102,38 @@ class Statement(OutletRow, Base):
         return self.amount_payable - self.paid
 
 
+class StatementStockLine(OutletChild, Base):
+    """One product's stock over a statement's period, in its unit's steps (pieces, grams, millilitres):
+    opening + received − sold + refunded − returned − written off + adjusted = closing."""
+
+    __tablename__ = "statement_stock_line"
+    __table_args__ = (
+        CheckConstraint(
+            "opening + received - sold + refunded - returned - written_off + adjusted = closing",
+            name="reconciles",
+        ),
+        *lines_of("statement_stock_line", "statement"),
+    )
+
+    statement_id: Mapped[int] = mapped_column(BigId)
+    product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"))
+    product_name: Mapped[str] = mapped_column(String(160))
+    unit: Mapped[str] = mapped_column(String(10))
+    opening: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger)
+    sold: Mapped[int] = mapped_column(BigInteger)
+    refunded: Mapped[int] = mapped_column(BigInteger)
+    returned: Mapped[int] = mapped_column(BigInteger)
+    written_off: Mapped[int] = mapped_column(BigInteger)
+    adjusted: Mapped[int] = mapped_column(BigInteger)
+    closing: Mapped[int] = mapped_column(BigInteger)
+
+    statement: Mapped[Statement] = relationship(back_populates="stock_lines")
+
+
 class StatementLine(OutletChild, Base):
-    """One product on one day (late corrections apart) within a statement."""
+    """One product on one day at one rate (late corrections apart, each naming the sale it corrects) within a
+    statement."""
 
     __tablename__ = "statement_line"
     __table_args__ = lines_of("statement_line", "statement")
@@ -108,6 +143,10 @@ class StatementLine(OutletChild, Base):
     product_id: Mapped[int] = mapped_column(BigId, ForeignKey("product.id"))
     product_name: Mapped[str] = mapped_column(String(160))
     late: Mapped[bool] = mapped_column(default=False)
+    unit: Mapped[str] = mapped_column(String(10), default="pcs")
+    fee_bp: Mapped[int | None]  # the rate applied (None on statements issued before rates were kept)
+    corrects_receipt: Mapped[str | None] = mapped_column(String(40))  # a late line: the sale it corrects
+    corrects_date: Mapped[date | None] = mapped_column(Date)
     quantity: Mapped[int] = mapped_column(BigInteger)
     net: Mapped[int] = mapped_column(BigInteger)
     fee: Mapped[int] = mapped_column(BigInteger)

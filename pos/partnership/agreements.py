@@ -7,11 +7,12 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 
 from pos.core import audit
 from pos.core.errors import PosError
@@ -22,6 +23,7 @@ from pos.models import (
     Agreement,
     AgreementCategoryRate,
     AgreementVersion,
+    Category,
     Collector,
     Cooperative,
     Investor,
@@ -162,6 +164,7 @@ def create(
     user_id: int | None = None,
 ) -> Agreement:
     terms.check()
+    _check_categories(terms.category_bp)
     if end is not None and end < start:
         raise PosError(_l("The end date is before the start date."))
     if not outlets:
@@ -203,6 +206,33 @@ def create(
     return agreement
 
 
+def earliest_change(agreement: Agreement) -> date:
+    """The first day new terms may take effect: after the last issued statement's period and after the last day
+    anything was sold under the agreement, so that no locked statement and no sold line is contradicted."""
+    from pos.models import Sale, SaleLine, Statement
+
+    last_issued = db.session.scalar(
+        db.select(func.max(Statement.period_end)).where(Statement.agreement_id == agreement.id)
+    )
+    versions = db.select(AgreementVersion.id).where(AgreementVersion.agreement_id == agreement.id)
+    last_sold = db.session.scalar(
+        db.select(func.max(Sale.business_date))
+        .join(SaleLine, (SaleLine.outlet_id == Sale.outlet_id) & (SaleLine.sale_id == Sale.id))
+        .where(SaleLine.agreement_version_id.in_(versions))
+    )
+    days = [agreement.start_date]
+    days += [d + timedelta(days=1) for d in (last_issued, last_sold) if d is not None]
+    return max(days)
+
+
+def _check_categories(category_bp: Mapping[int, int]) -> None:
+    if not category_bp:
+        return
+    known = set(db.session.scalars(db.select(Category.id).where(Category.id.in_(list(category_bp)))))
+    if set(category_bp) - known:
+        raise PosError(_l("Choose a category from the list."), 422)
+
+
 def add_version(
     agreement: Agreement,
     *,
@@ -211,10 +241,22 @@ def add_version(
     user_id: int | None = None,
 ) -> AgreementVersion:
     terms.check()
+    _check_categories(terms.category_bp)
     if not Period(agreement.start_date, agreement.end_date).covers(effective_from):
         raise PosError(_l("A change must take effect within the agreement's period."))
     if any(v.effective_from == effective_from for v in agreement.versions):
         raise PosError(_l("There is already a version taking effect on that date."))
+    if agreement.versions:
+        earliest = earliest_change(agreement)
+        if effective_from < earliest:
+            raise PosError(
+                _l(
+                    "New terms can take effect from %(day)s at the earliest: earlier days are already sold "
+                    "under the current terms or settled in an issued statement.",
+                    day=format_date(earliest, "d MMMM yyyy"),
+                ),
+                422,
+            )
     version = AgreementVersion(
         agreement=agreement,
         effective_from=effective_from,

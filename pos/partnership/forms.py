@@ -26,12 +26,30 @@ def percent_check(_form: object, field: StringField) -> None:
             raise ValidationError(str(_l("Enter a fee between 0 and 100%, e.g. 12,5."))) from exc
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class OverrideForm(FlaskForm):
+    """A category's own fee: both or neither. The category is one of the choices the view lists (never an id
+    typed into the request)."""
+
     class Meta:
         csrf = False
 
-    category = SelectField(_l("Category"), coerce=int, validators=[Optional()], validate_choice=False)
-    percent = StringField(_l("Fee %"), validators=[Optional(), Length(max=8), percent_check])
+    category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    percent = StringField(_l("Fee %"), filters=[_stripped], validators=[Optional(), Length(max=8), percent_check])
+
+    def validate(self, extra_validators: object = None) -> bool:
+        if not super().validate(extra_validators):  # type: ignore[arg-type]
+            return False
+        if self.category.data and not self.percent.data:
+            self.percent.errors = [str(_l("Enter the fee for this category, or choose no category."))]
+            return False
+        if self.percent.data and not self.category.data:
+            self.category.errors = [str(_l("Choose the category this fee is for."))]
+            return False
+        return True
 
 
 COLLECTORS = [
@@ -65,6 +83,17 @@ class AgreementForm(TermsForm):
 
 class VersionForm(TermsForm):
     effective_from = DateField(_l("Takes effect on"), validators=[DataRequired()])
+
+
+class SignForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I have checked the figures, the stock and the amount payable, and I sign this statement"),
+        validators=[DataRequired(_l("Tick the box to confirm that you have checked the statement."))],
+    )
+
+
+class IssueAllForm(FlaskForm):
+    outlet = SelectField(_l("Outlet"), coerce=int, validators=[InputRequired()])
 
 
 class IssueForm(FlaskForm):

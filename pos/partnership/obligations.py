@@ -25,6 +25,11 @@ class OpenStatement:
     def signed(self) -> bool:
         return self.statement.board_signed_at is not None and self.statement.investor_signed_at is not None
 
+    @property
+    def to_sign(self) -> bool:
+        """Waiting for a signature: a nil statement needs none unless a party asks."""
+        return not self.signed and not self.statement.nil
+
 
 def _paid() -> Any:
     return (
@@ -49,8 +54,7 @@ def statements(where: ColumnElement[bool], only_open: bool = True, limit: int = 
     )
     if only_open:
         query = query.where(
-            Statement.board_signed_at.is_(None)
-            | Statement.investor_signed_at.is_(None)
+            (Statement.nil.is_(False) & (Statement.board_signed_at.is_(None) | Statement.investor_signed_at.is_(None)))
             | (Statement.amount_payable > amount)
         )
     return [OpenStatement(s, int(p)) for s, p in db.session.execute(query)]

@@ -13,7 +13,7 @@ from pos.core import audit, clock
 from pos.core.clock import business_date
 from pos.core.errors import Conflict, PosError
 from pos.domain import settlement
-from pos.domain.periods import closed_periods, period_of
+from pos.domain.periods import schedule
 from pos.extensions import db
 from pos.models import (
     Agreement,
@@ -31,6 +31,7 @@ from pos.models import (
     Statement,
     StatementLine,
     StatementPayment,
+    StatementStockLine,
     StockMovement,
     User,
 )
@@ -46,19 +47,33 @@ def version_on(agreement: Agreement, day: date) -> AgreementVersion:
     return chosen
 
 
-def open_periods(agreement: Agreement, outlet: Outlet) -> list[tuple[date, date]]:
-    """Closed periods of this agreement at this outlet that have no statement yet."""
+def periods_of(agreement: Agreement, outlet: Outlet, *, running: bool = False) -> list[tuple[date, date]]:
+    """The agreement's settlement periods at this outlet that have ended (and, with ``running``, the one under
+    way), oldest first: from the agreement's first day, each version's period kind from the day it took effect."""
     today = business_date(outlet.timezone)
-    kind = version_on(agreement, today).period.value
-    done = set(
-        db.session.scalars(
-            db.select(Statement.period_start).where(
+    kinds = [(v.effective_from, v.period.value) for v in agreement.versions]
+    return schedule(agreement.start_date, agreement.end_date, kinds, today, running=running)
+
+
+def _issued(agreement: Agreement, outlet: Outlet) -> list[tuple[date, date]]:
+    return [
+        (first, last)
+        for first, last in db.session.execute(
+            db.select(Statement.period_start, Statement.period_end).where(
                 Statement.agreement_id == agreement.id, Statement.outlet_id == outlet.id
             )
         )
-    )
-    periods = closed_periods(kind, agreement.start_date, agreement.end_date, today)
-    return sorted(p for p in periods if p[0] not in done)
+    ]
+
+
+def open_periods(agreement: Agreement, outlet: Outlet) -> list[tuple[date, date]]:
+    """Ended periods of this agreement at this outlet that no statement covers yet, oldest first."""
+    issued = _issued(agreement, outlet)
+    return [
+        (first, last)
+        for first, last in periods_of(agreement, outlet)
+        if not any(first <= done_last and done_first <= last for done_first, done_last in issued)
+    ]
 
 
 def _utc_bounds(outlet: Outlet, first: date, last: date) -> tuple[datetime, datetime]:
@@ -68,67 +83,35 @@ def _utc_bounds(outlet: Outlet, first: date, last: date) -> tuple[datetime, date
     return start, end
 
 
-def _stock_figures(outlet: Outlet, investor_id: int, first: date, last: date) -> dict[str, int]:
+def stock_of(outlet: Outlet, investor_id: int, first: date, last: date) -> dict[int, settlement.Stock]:
+    """Each of the investor's products at the outlet that had stock or moved: its stock block for the period."""
     start, end = _utc_bounds(outlet, first, last)
     products = db.select(Product.id).where(Product.investor_id == investor_id)
-    base = db.select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
-        StockMovement.outlet_id == outlet.id, StockMovement.product_id.in_(products)
-    )
-    opening = int(db.session.scalar(base.where(StockMovement.created_at < start)) or 0)
-    by_kind = dict(
+    mine = (StockMovement.outlet_id == outlet.id) & StockMovement.product_id.in_(products)
+    opening = dict(
         db.session.execute(
-            db.select(StockMovement.kind, func.sum(StockMovement.quantity))
-            .where(
-                StockMovement.outlet_id == outlet.id,
-                StockMovement.product_id.in_(products),
-                StockMovement.created_at >= start,
-                StockMovement.created_at < end,
-            )
-            .group_by(StockMovement.kind)
+            db.select(StockMovement.product_id, func.sum(StockMovement.quantity))
+            .where(mine, StockMovement.created_at < start)
+            .group_by(StockMovement.product_id)
         ).all()
     )
-    moved = {kind: int(by_kind.get(kind, 0) or 0) for kind in MovementKind}
-    return {
-        "opening_stock": opening,
-        "received": moved[MovementKind.RECEIVE] + moved[MovementKind.OPENING],
-        "returned": -moved[MovementKind.RETURN],
-        "written_off": -moved[MovementKind.WRITE_OFF],
-        "adjusted": moved[MovementKind.ADJUST],
-        "closing_stock": opening + sum(moved.values()),
-    }
+    moved: dict[int, dict[str, int]] = {}
+    for product_id, kind, quantity in db.session.execute(
+        db.select(StockMovement.product_id, StockMovement.kind, func.sum(StockMovement.quantity))
+        .where(mine, StockMovement.created_at >= start, StockMovement.created_at < end)
+        .group_by(StockMovement.product_id, StockMovement.kind)
+    ):
+        moved.setdefault(product_id, {})[MovementKind(kind).value] = int(quantity or 0)
+    out = {}
+    for product_id in sorted(set(opening) | set(moved)):
+        stock = settlement.stock_of(int(opening.get(product_id) or 0), moved.get(product_id, {}))
+        if stock.opening or stock.moved:
+            out[product_id] = stock
+    return out
 
 
-def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) -> Statement:
-    if outlet not in agreement.outlets:
-        raise PosError(_l("This outlet is not part of the agreement."), 404)
-    today = business_date(outlet.timezone)
-    kind = version_on(agreement, today).period.value
-    first, last = period_of(period_start, kind)
-    if first != period_start:
-        raise PosError(_l("That date is not the start of a settlement period."))
-    if last >= today:
-        raise PosError(_l("A statement can only be issued once its period has ended."))
-    if first > (agreement.end_date or last) or last < agreement.start_date:
-        raise PosError(_l("The agreement was not in force in that period."))
-    exists = db.session.scalar(
-        db.select(Statement.id).where(
-            Statement.agreement_id == agreement.id,
-            Statement.outlet_id == outlet.id,
-            Statement.period_start == first,
-        )
-    )
-    if exists:
-        raise Conflict(_l("A statement for this period exists already."))
-    earlier = [p for p in open_periods(agreement, outlet) if p[0] < first]
-    if earlier:
-        raise PosError(
-            _l(
-                "Issue the statement for %(start)s first: statements follow each other in order.",
-                start=earlier[0][0].isoformat(),
-            )
-        )
-
-    settled = db.select(SettledLine.sale_line_id)
+def _unsettled(agreement: Agreement, outlet: Outlet, last: date) -> list[tuple[int, settlement.Line]]:
+    settled = db.select(SettledLine.sale_line_id).where(SettledLine.outlet_id == outlet.id)
     versions = db.select(AgreementVersion.id).where(AgreementVersion.agreement_id == agreement.id)
     original_line = aliased(SaleLine)
     original_sale = aliased(Sale)
@@ -142,6 +125,9 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
             SaleLine.investor_share,
             Sale.business_date,
             original_sale.business_date,
+            SaleLine.fee_bp,
+            Sale.receipt_no,
+            original_sale.receipt_no,
         )
         .join(Sale, SaleLine.sale)
         .outerjoin(
@@ -161,17 +147,69 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
         )
         .order_by(SaleLine.id)
     ).all()
-
-    figures = settlement.sum_up(
+    return [
         (
-            settlement.Line(product_id, quantity, line_net, line_fee, line_share, day, original_day)
-            for _id, product_id, quantity, line_net, line_fee, line_share, day, original_day in rows
-        ),
-        first,
-    )
+            line_id,
+            settlement.Line(
+                product_id, quantity, net, fee, share, day, original_day, fee_bp, receipt, original_receipt
+            ),
+        )
+        for (
+            line_id,
+            product_id,
+            quantity,
+            net,
+            fee,
+            share,
+            day,
+            original_day,
+            fee_bp,
+            receipt,
+            original_receipt,
+        ) in rows
+    ]
+
+
+def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) -> Statement:
+    if outlet not in agreement.outlets:
+        raise PosError(_l("This outlet is not part of the agreement."), 404)
+    period = next((p for p in periods_of(agreement, outlet, running=True) if p[0] == period_start), None)
+    if period is None:
+        if period_start < agreement.start_date or (agreement.end_date and period_start > agreement.end_date):
+            raise PosError(_l("The agreement was not in force in that period."))
+        raise PosError(_l("That date is not the start of a settlement period."))
+    first, last = period
+    if last >= business_date(outlet.timezone):
+        raise PosError(_l("A statement can only be issued once its period has ended."))
+    if any(first <= done_last and done_first <= last for done_first, done_last in _issued(agreement, outlet)):
+        raise Conflict(_l("A statement for this period exists already."))
+    earlier = [p for p in open_periods(agreement, outlet) if p[0] < first]
+    if earlier:
+        raise PosError(
+            _l(
+                "Issue the statement for %(start)s first: statements follow each other in order.",
+                start=earlier[0][0].isoformat(),
+            )
+        )
+    return _issue(agreement, outlet, first, last, user)
+
+
+def issue_all(agreement: Agreement, outlet: Outlet, user: User) -> list[Statement]:
+    """Every ended period not issued yet, oldest first, in one action."""
+    if outlet not in agreement.outlets:
+        raise PosError(_l("This outlet is not part of the agreement."), 404)
+    return [_issue(agreement, outlet, first, last, user) for first, last in open_periods(agreement, outlet)]
+
+
+def _issue(agreement: Agreement, outlet: Outlet, first: date, last: date, user: User) -> Statement:
+    pairs = _unsettled(agreement, outlet, last)
+    figures = settlement.sum_up((line for _id, line in pairs), first)
     grouped = figures.grouped
+    stock = stock_of(outlet, agreement.investor_id, first, last)
     collector = version_on(agreement, last).collector
     direction = Direction.TO_INVESTOR if collector == Collector.COOPERATIVE else Direction.TO_COOPERATIVE
+    totals = settlement.totals_by_unit(("all", s) for s in stock.values())  # the legacy header, unit-blind
+    whole = totals.get("all", settlement.Stock(0, 0, 0, 0, 0, 0, 0))
     statement = Statement(
         number=f"BH-{outlet.code}-{agreement.investor.code}-{first:%Y%m%d}",
         agreement=agreement,
@@ -191,13 +229,24 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
         collector=collector,
         direction=direction,
         amount_payable=settlement.payable(figures, cooperative_collects=direction == Direction.TO_INVESTOR),
-        **_stock_figures(outlet, agreement.investor_id, first, last),
+        opening_stock=whole.opening,
+        received=whole.received,
+        returned=whole.returned,
+        written_off=whole.written_off,
+        adjusted=whole.adjusted,
+        closing_stock=whole.closing,
+        nil=not pairs and not any(s.moved for s in stock.values()),
     )
     db.session.add(statement)
     db.session.flush()
-    names = dict(
-        db.session.execute(db.select(Product.id, Product.name).where(Product.id.in_({k[1] for k in grouped}))).all()
-    )
+    products = {
+        pid: (name, unit)
+        for pid, name, unit in db.session.execute(
+            db.select(Product.id, Product.name, Product.unit).where(
+                Product.id.in_({k[1] for k in grouped} | set(stock))
+            )
+        )
+    }
     if grouped:
         db.session.execute(
             insert(StatementLine),
@@ -207,24 +256,82 @@ def issue(agreement: Agreement, outlet: Outlet, period_start: date, user: User) 
                     "statement_id": statement.id,
                     "business_date": day,
                     "product_id": product_id,
-                    "product_name": names.get(product_id, "?"),
+                    "product_name": products.get(product_id, ("?", "pcs"))[0],
+                    "unit": products.get(product_id, ("?", "pcs"))[1],
                     "late": late,
+                    "fee_bp": fee_bp,
+                    "corrects_receipt": corrects_receipt,
+                    "corrects_date": corrects_date,
                     "quantity": quantity,
                     "net": line_net,
                     "fee": line_fee,
                     "investor_share": line_share,
                 }
-                for (day, product_id, late), (quantity, line_net, line_fee, line_share) in grouped.items()
+                for (day, product_id, late, fee_bp, corrects_receipt, corrects_date), (
+                    quantity,
+                    line_net,
+                    line_fee,
+                    line_share,
+                ) in sorted(grouped.items(), key=lambda item: (item[0][0], item[0][2], str(item[0][1])))
             ],
         )
-    if rows:
+    if stock:
+        db.session.execute(
+            insert(StatementStockLine),
+            [
+                {
+                    "outlet_id": statement.outlet_id,
+                    "statement_id": statement.id,
+                    "product_id": product_id,
+                    "product_name": products.get(product_id, ("?", "pcs"))[0],
+                    "unit": products.get(product_id, ("?", "pcs"))[1],
+                    "opening": block.opening,
+                    "received": block.received,
+                    "sold": block.sold,
+                    "refunded": block.refunded,
+                    "returned": block.returned,
+                    "written_off": block.written_off,
+                    "adjusted": block.adjusted,
+                    "closing": block.closing,
+                }
+                for product_id, block in stock.items()
+            ],
+        )
+    if pairs:
         db.session.execute(
             insert(SettledLine),
-            [{"outlet_id": statement.outlet_id, "sale_line_id": row[0], "statement_id": statement.id} for row in rows],
+            [
+                {"outlet_id": statement.outlet_id, "sale_line_id": line_id, "statement_id": statement.id}
+                for line_id, _ in pairs
+            ],
         )
     audit.record("statement", statement.uuid, "issued", user, statement.number)
     db.session.flush()
     return statement
+
+
+def rates_applied(statement: Statement) -> list[tuple[str, int, date, date]]:
+    """The rates a statement's lines were settled at: (product, rate, first day, last day) per product and rate."""
+    spans: dict[tuple[str, int], list[date]] = {}
+    for line in statement.lines:
+        if line.fee_bp is None:
+            continue
+        span = spans.setdefault((line.product_name, line.fee_bp), [line.business_date, line.business_date])
+        span[0], span[1] = min(span[0], line.business_date), max(span[1], line.business_date)
+    return [(name, bp, first, last) for (name, bp), (first, last) in sorted(spans.items())]
+
+
+def terms_in_period(statement: Statement) -> list[tuple[AgreementVersion, date, date]]:
+    """The agreement's versions in force during the statement's period, each with the days it covered."""
+    out = []
+    versions = statement.agreement.versions
+    for index, version in enumerate(versions):
+        until = versions[index + 1].effective_from - timedelta(days=1) if index + 1 < len(versions) else None
+        first = max(version.effective_from, statement.period_start)
+        last = min(until or statement.period_end, statement.period_end)
+        if first <= last:
+            out.append((version, first, last))
+    return out
 
 
 def sign(statement: Statement, user: User) -> None:

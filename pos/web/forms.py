@@ -7,12 +7,24 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from pos.core.errors import PosError
 from pos.web.transaction import attempt
+
+
+def first_error(form: Any) -> str:
+    """The first message of a form that did not validate, to show above it."""
+    for errors in form.errors.values():
+        if errors:
+            first = errors[0]
+            if isinstance(first, dict):  # a FormField's errors, by subfield
+                return next((str(v[0]) for v in first.values() if v), _("Check what you entered."))
+            return str(first)
+    return _("Check what you entered.")
 
 
 class ConfirmForm(FlaskForm):

@@ -59,6 +59,18 @@ def role_label(role: Role) -> str:
     return str(ROLE_LABELS[role])
 
 
+def actor(user: object) -> str:
+    """Who did something, as the reader may see it: a person's name, but only the role and the organisation
+    to the facilitator (the public side of the partnership sees organisations, never people)."""
+    if user is None:
+        return str(_l("system"))
+    if getattr(current_user, "role", None) != R.FACILITATOR:
+        return str(user.full_name)  # type: ignore[attr-defined]
+    org = user.investor or user.cooperative or user.outlet  # type: ignore[attr-defined]
+    label = role_label(user.role)  # type: ignore[attr-defined]
+    return f"{label} · {org.name}" if org is not None else label
+
+
 def language() -> str:
     locale = get_locale()
     return locale.language if locale else "id"
@@ -137,6 +149,11 @@ def qty(steps: int, unit_code: str) -> str:
     return format_quantity(steps, unit(unit_code), "," if language() == "id" else ".")
 
 
+def qty_unit(steps: int, unit_code: str) -> str:
+    """A quantity with its unit: "1,234 kg", "12 pcs"."""
+    return f"{qty(steps, unit_code)} {unit_code}"
+
+
 def line_value(quantity: int, product: Product) -> int:
     """Quantity in the unit's steps at the product's current price, rounded once."""
     return line_amount(max(quantity, 0), product.price, unit(product.unit).step_per_unit)
@@ -166,8 +183,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(rp_signed, "rp_signed")
     app.add_template_filter(local_time, "localtime")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(actor, "actor")
     app.add_template_global(line_value, "line_value")
     app.add_template_filter(qty, "qty")
+    app.add_template_filter(qty_unit, "qty_unit")
     app.add_template_filter(lambda day: format_date(day, "medium") if day else "", "date_id")
     app.add_template_filter(lambda day: format_date(day, "MMMM y") if day else "", "month_id")
     app.add_template_global(audit_label, "audit_label")

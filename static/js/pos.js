@@ -323,4 +323,10 @@
     var wanted = target && target.querySelector && target.querySelector("[autofocus]");
     if (wanted && document.activeElement !== wanted) { wanted.focus(); if (wanted.select) wanted.select(); }
   });
+
+  // A form that asks before it is sent (signing a statement): the browser's own confirmation dialog.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  });
 })();

@@ -55,7 +55,7 @@ def _documents_opened_and_signed(app: Flask) -> dict[tuple[str, str], int]:
         client.login(username)
         for page in (f"/statements/{statement}", f"/deliveries/{delivery}", f"/statements/{statement}.csv"):
             answered[(username, page)] = client.get(page).status_code
-        answered[(username, "sign")] = client.post(f"/statements/{statement}/sign").status_code
+        answered[(username, "sign")] = client.post(f"/statements/{statement}/sign", {"confirm": "y"}).status_code
     answered[("pusat", "dispute")] = central.post(f"/statements/{statement}/disputes", {"comment": "Cek"}).status_code
     assert answered[("pusat", f"/statements/{statement}")] == 200
     signed = answered[("pusat", "issue")], answered[("pengurus", "sign")], answered[("mitra", "sign")]

@@ -29,11 +29,11 @@ def test_statements_and_reports_on_postgresql(pg_url: str, timeline: Timeline) -
         first = settlements.open_periods(agreement, outlet)[0][0]
         statement = settlements.issue(agreement, outlet, first, user)
         assert statement.fee + statement.investor_share == statement.net_sales
-        assert first == timeline.month(0)  # the month the demo's agreement started in
+        assert first == timeline.start  # the day the demo's agreement started
         db.session.commit()
     client = Client(app.test_client())
     client.login("pusat")
-    assert f"BH-SRG-CPR-SRB-{timeline.month(0):%Y%m%d}" in client.get("/statements").get_data(as_text=True)
+    assert f"BH-SRG-CPR-SRB-{timeline.start:%Y%m%d}" in client.get("/statements").get_data(as_text=True)
     fees = client.get("/fees")
     assert fees.status_code == 200 and "Gerai KMP Cipare" in fees.get_data(as_text=True)
     with app.app_context():

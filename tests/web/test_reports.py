@@ -482,12 +482,12 @@ def test_settlement_figures_on_the_board_investor_and_monthly_reports_equal_the_
         agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == timeline.agreement("SRB")))
         outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
         user = db.session.scalar(db.select(User).where(User.username == "pusat"))
-        settlements.issue(agreement, outlet, timeline.month(0), user)  # type: ignore[arg-type]
+        settlements.issue(agreement, outlet, timeline.start, user)  # type: ignore[arg-type]
         march = settlements.issue(agreement, outlet, timeline.month(1), user)  # type: ignore[arg-type]
         db.session.commit()
         march_url, march_no, payable = f"/statements/{march.uuid}", march.number, march.amount_payable
     board: Client = login_as("pengurus")
-    assert board.post(f"{march_url}/sign").status_code == 303
+    assert board.post(f"{march_url}/sign", {"confirm": "y"}).status_code == 303
     part = payable // 3
     paid = board.post(
         f"{march_url}/payments",

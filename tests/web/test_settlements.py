@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pos.extensions import db
 from pos.models import (
     Agreement,
+    AgreementVersion,
     AuditEvent,
     Collector,
     Investor,
@@ -27,7 +28,7 @@ from pos.models import (
 from pos.partnership import agreements, settlements
 from tests.conftest import Client
 from tests.factories import refund_on, sale_on
-from tests.timeline import Timeline, month_end, month_start
+from tests.timeline import Timeline, month_end, month_name, month_start
 
 
 def _ids(app: Flask) -> dict[str, int]:
@@ -150,11 +151,15 @@ def test_statement_for_a_closed_month_equals_its_lines(app: Flask, login_as, tim
     _seed_march(app, timeline)
     client: Client = login_as("pusat")
     uuid = _agreement_uuid(app, timeline.agreement("SRB"))
-    feb, march = timeline.month(0).isoformat(), timeline.month(1).isoformat()
+    feb, march = timeline.start.isoformat(), timeline.month(1).isoformat()
     page = client.get(f"/agreements/{uuid}/statements").get_data(as_text=True)
-    assert march in page and feb in page
+    assert march in page and feb in page and timeline.month(0).isoformat() not in page  # from the agreement's day
     early = client.post(f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": march})
     assert early.status_code == 422  # the month the agreement started in (on the 18th) comes first
+    before = client.post(
+        f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": timeline.month(0).isoformat()}
+    )
+    assert before.status_code == 422  # no period starts before the agreement
     first = client.post(f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": feb})
     assert first.status_code == 303
     response = client.post(f"/agreements/{uuid}/statements", {"outlet": _ids(app)["outlet"], "period_start": march})
@@ -189,13 +194,15 @@ def test_sign_pay_dispute_and_documents(app: Flask, client: Client, timeline: Ti
         agreement = db.session.scalar(db.select(Agreement).where(Agreement.number == timeline.agreement("SRB")))
         outlet = db.session.get(Outlet, outlet_id)
         user = db.session.scalar(db.select(User).where(User.username == "pusat"))
-        settlements.issue(agreement, outlet, timeline.month(0), user)  # type: ignore[arg-type]
+        settlements.issue(agreement, outlet, timeline.start, user)  # type: ignore[arg-type]
         statement = settlements.issue(agreement, outlet, timeline.month(1), user)  # type: ignore[arg-type]
         db.session.commit()
         url, payable = f"/statements/{statement.uuid}", statement.amount_payable
     client.login("pengurus")
-    assert client.post(f"{url}/sign").status_code == 303
-    assert client.post(f"{url}/sign").status_code == 409  # signing twice
+    unconfirmed = client.post(f"{url}/sign")
+    assert unconfirmed.status_code == 422 and "Centang kotak" in unconfirmed.get_data(as_text=True)
+    assert client.post(f"{url}/sign", {"confirm": "y"}).status_code == 303
+    assert client.post(f"{url}/sign", {"confirm": "y"}).status_code == 409  # signing twice
     over = client.post(f"{url}/payments", {"paid_on": paid_on, "amount": str(payable + 1), "method": "transfer"})
     assert over.status_code == 422
     for bad in ({"amount": "1,5"}, {"amount": "-10"}, {"method": "gold"}, {"paid_on": "2099-01-01"}):
@@ -212,7 +219,7 @@ def test_sign_pay_dispute_and_documents(app: Flask, client: Client, timeline: Ti
     page = client.get(url).get_data(as_text=True)
     assert "Stok opname belum cocok" in page and "BRI 0042" in page
     assert client.post(f"{url}/payments", {"paid_on": paid_on, "amount": "1", "method": "cash"}).status_code == 403
-    assert client.post(f"{url}/sign").status_code == 303
+    assert client.post(f"{url}/sign", {"confirm": "y"}).status_code == 303
     csv_text = client.get(f"{url}.csv").get_data(as_text=True)
     assert "Indomie" in csv_text and f",{payable}" in csv_text  # the total's investor share is what was payable
     xlsx = client.get(f"{url}.xlsx")
@@ -234,8 +241,14 @@ def test_sign_pay_dispute_and_documents(app: Flask, client: Client, timeline: Ti
 @pytest.mark.dates
 def test_cooperative_fee_view_keeps_income_apart(app: Flask, login_as, timeline: Timeline) -> None:  # type: ignore[no-untyped-def]
     _seed_march(app, timeline)
-    page = login_as("pengurus").get("/fees").get_data(as_text=True)
-    assert f"{timeline.month(1):%Y-%m}" in page and "Dikumpulkan untuk mitra" in page
+    client = login_as("pengurus")
+    march = f"start={timeline.month(1).isoformat()}&end={timeline.month_end(1).isoformat()}"
+    page = client.get(f"/fees?{march}").get_data(as_text=True)
+    assert month_name(timeline.month(1)) in page and "Dikumpulkan untuk mitra" in page and "Total" in page
+    assert f"<td>{timeline.month(1):%Y-%m}</td>" not in page  # months are named, not numbered
+    assert client.get("/fees?start=2026-05-01&end=2026-04-01").status_code == 422
+    csv = client.get(f"/fees?{march}&format=csv").get_data(as_text=True)
+    assert month_name(timeline.month(1)) in csv and csv.strip().splitlines()[-1].startswith("Total")
     with app.app_context():  # the page reads the rollup; the raw March lines say the same
         fee = db.session.scalar(
             db.select(db.func.sum(SaleLine.fee))
@@ -265,20 +278,25 @@ def test_statements_cover_every_line_once_and_sum_exactly(  # type: ignore[no-un
         user = db.session.scalar(db.select(User).where(User.username == "pusat"))
         assert outlet and agreement and mie and user
         savepoint = db.session.begin_nested()
-        agreements.add_version(
-            agreement,
-            effective_from=start + timedelta(days=change_day),
-            terms=agreements.VersionTerms(
-                fee_bp=new_bp, collector=Collector.COOPERATIVE, period=SettlementPeriod.MONTHLY
-            ),
+        # terms that took effect back then (made as they would have been: today they could not be back-dated)
+        db.session.add(
+            AgreementVersion(
+                agreement=agreement,
+                effective_from=start + timedelta(days=change_day),
+                fee_bp=new_bp,
+                collector=Collector.COOPERATIVE,
+                period=SettlementPeriod.MONTHLY,
+            )
         )
+        db.session.flush()
+        agreements.forget_recent()
         made = []
         for n, offset in enumerate(days):
             sale = sale_on(outlet, start + timedelta(days=offset), [(mie, quantities[n])], at=time(23, 59, 59))
             made.append(sale)
             if refund_mask[n]:
                 refund_on(sale, min(start + timedelta(days=offset + 3), end))
-        settlements.issue(agreement, outlet, timeline.month(0), user)
+        settlements.issue(agreement, outlet, timeline.start, user)
         issued = [settlements.issue(agreement, outlet, timeline.month(n), user) for n in (1, 2, 3)]
         lines = db.session.scalars(db.select(SaleLine).where(SaleLine.agreement_version_id.is_not(None))).all()
         relevant = [
@@ -312,8 +330,8 @@ def test_a_refund_of_an_earlier_periods_sale_is_a_late_correction(app: Flask, ti
         mie = db.session.scalar(db.select(Product).where(Product.sku == "MIE-INDGRG"))
         assert outlet and agreement and user and mie
         march_sale = sale_on(outlet, timeline.month_end(1), [(mie, 2)], at=time(23, 59, 59))
-        for n in (0, 1):
-            settlements.issue(agreement, outlet, timeline.month(n), user)
+        for first in (timeline.start, timeline.month(1)):
+            settlements.issue(agreement, outlet, first, user)
         refund_on(march_sale, timeline.month(2) + timedelta(days=1))
         april = settlements.issue(agreement, outlet, timeline.month(2), user)
         assert april.late_net == -7000 and april.refunds == 0

@@ -48,12 +48,5 @@ def dialog(template: str, **context: Any) -> Any:
     return render(template, **context)
 
 
-def first_error(form: Any) -> str:
-    for errors in form.errors.values():
-        if errors:
-            return str(errors[0])
-    return _("Check what you entered.")
-
-
 def sale_in_scope(sale_uuid: str) -> Sale:
     return one_by_uuid(db.select(Sale).where(Sale.outlet_id == current_user.outlet_id), Sale, sale_uuid)

@@ -16,14 +16,14 @@ from pos.cashier.forms import (
     PayForm,
 )
 from pos.cashier.views import bp
-from pos.cashier.views.common import STAFF, first_error, require_shift, sale_in_scope, till_cart
+from pos.cashier.views.common import STAFF, require_shift, sale_in_scope, till_cart
 from pos.core.errors import PosError
 from pos.domain import qris
 from pos.domain.cash import cash_due, quick_amounts
 from pos.domain.units import unit
 from pos.models import Shift
 from pos.web.access import allow
-from pos.web.forms import url_args
+from pos.web.forms import first_error, url_args
 from pos.web.htmx import render, wants_fragment
 from pos.web.transaction import attempt
 

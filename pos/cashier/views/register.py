@@ -19,12 +19,12 @@ from pos.cashier.forms import (
     ScanForm,
 )
 from pos.cashier.views import bp
-from pos.cashier.views.common import STAFF, current_shift, dialog, first_error, require_shift, till_cart
+from pos.cashier.views.common import STAFF, current_shift, dialog, require_shift, till_cart
 from pos.core.errors import PosError
 from pos.domain.quantity import QuantityError, parse_quantity
 from pos.domain.units import unit
 from pos.web.access import allow
-from pos.web.forms import url_args
+from pos.web.forms import first_error, url_args
 from pos.web.htmx import render, wants_fragment
 
 

@@ -17,14 +17,14 @@ from pos.cashier.forms import (
     reverse_form_for,
 )
 from pos.cashier.views import bp
-from pos.cashier.views.common import STAFF, current_shift, first_error, sale_in_scope
+from pos.cashier.views.common import STAFF, current_shift, sale_in_scope
 from pos.core.errors import PosError
 from pos.domain.ids import new_id
 from pos.domain.quantity import QuantityError, parse_quantity
 from pos.domain.units import unit
 from pos.models import Sale, SaleKind
 from pos.web.access import allow
-from pos.web.forms import url_args
+from pos.web.forms import first_error, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 

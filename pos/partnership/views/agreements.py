@@ -117,6 +117,7 @@ def _detail(agreement: Agreement, form: VersionForm | None = None, error: str | 
         latest = agreement.versions[-1]
         form = VersionForm(
             formdata=None,
+            effective_from=max(agreements.earliest_change(agreement), agreement.start_date),
             fee_percent=format_percent(latest.fee_bp, "id").rstrip("%"),
             collector=latest.collector.value,
             period=latest.period.value,
@@ -136,6 +137,7 @@ def _detail(agreement: Agreement, form: VersionForm | None = None, error: str | 
             trail=audit.trail("agreement", agreement.uuid),
             categories={c.id: c.name for c in db.session.scalars(db.select(Category))},
             can_edit=current_user.role in EDITORS,
+            earliest=agreements.earliest_change(agreement) if current_user.role in EDITORS else None,
         ),
         status,
     )

@@ -45,7 +45,7 @@ def _data(chosen: Chosen, coop: Cooperative) -> dict[str, Any]:
         "totals": figures.totals(chosen.piece, chosen.today),
         "monthly": figures.monthly(chosen.piece, months),
         "outlets": figures.ranked_outlets(chosen.piece, chosen.today, chosen.outlets),
-        "to_sign": [s for s in open_statements if s.statement.board_signed_at is None],
+        "to_sign": [s for s in open_statements if s.statement.board_signed_at is None and not s.statement.nil],
         "outstanding": [s for s in open_statements if s.outstanding > 0],
         "stock": inventory.held_by_investor(outlet_ids),
         "staff": db.session.scalars(
