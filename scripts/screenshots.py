@@ -94,8 +94,8 @@ def manager_tour(page: Page, base: str, out: Path, tag: str) -> None:
     page.wait_for_load_state()
     page.goto(base + "/products")
     shoot(page, out, "20-products", tag)
-    page.goto(base + "/cashier/settings/qris")
-    shoot(page, out, "21-qris-settings", tag)
+    page.goto(base + "/cashier/settings")
+    shoot(page, out, "21-till-settings", tag)
 
 
 def _login(page: Page, base: str, username: str) -> None:
@@ -204,6 +204,46 @@ def reports_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "69-transparency", tag)
 
 
+def _sign(page: Page, base: str, username: str, url: str) -> None:
+    page.context.clear_cookies()
+    _login(page, base, username)
+    page.goto(url)
+    if page.locator("form.sign-form").count():
+        page.check("form.sign-form input[type=checkbox]")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Tandatangani laporan").click()
+        page.wait_for_load_state()
+
+
+def statements_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    _login(page, base, "pusat")
+    page.goto(base + "/agreements")
+    page.locator("a", has_text="/SRB/").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "44-agreement", tag)
+    page.goto(page.url + "/statements")
+    shoot(page, out, "40-issue", tag)
+    issue_all = page.locator("form.issue-all button").first
+    if issue_all.count():
+        issue_all.click()
+        page.wait_for_load_state()
+    page.goto(base + "/statements")
+    page.locator("table a.mono").first.click()  # the latest period: the demo's history has sales in it
+    page.wait_for_load_state()
+    url = page.url
+    page.locator("details.detail-lines summary").click()
+    shoot(page, out, "41-statement", tag)
+    _sign(page, base, "pengurus", url)
+    _sign(page, base, "mitra", url)
+    page.goto(url + "/print")
+    page.wait_for_timeout(250)
+    page.screenshot(path=str(out / f"42-statement-print-{tag}.png"), full_page=True)
+    page.context.clear_cookies()
+    _login(page, base, "pengurus")
+    page.goto(base + "/fees")
+    shoot(page, out, "43-fees", tag)
+
+
 TOURS = {
     "cashier": cashier_tour,
     "manager": manager_tour,
@@ -211,6 +251,7 @@ TOURS = {
     "investor": investor_tour,
     "sync": sync_tour,
     "reports": reports_tour,
+    "statements": statements_tour,
 }
 
 

@@ -89,9 +89,9 @@ def test_a_tampered_or_half_filled_category_rate_is_refused_on_its_field(  # typ
     before = _versions(app, agreement_id)
     for bad, message in (
         ({"overrides-0-category": "999", "overrides-0-percent": "5"}, "Not a valid choice"),
-        ({"overrides-0-category": "1", "overrides-0-percent": ""}, "Isi komisi untuk kategori ini"),
-        ({"overrides-0-category": "1", "overrides-0-percent": " "}, "Isi komisi untuk kategori ini"),
-        ({"overrides-0-category": "0", "overrides-0-percent": "5"}, "Pilih kategori untuk komisi ini"),
+        ({"overrides-0-category": "1", "overrides-0-percent": ""}, "Isi fee untuk kategori ini"),
+        ({"overrides-0-category": "1", "overrides-0-percent": " "}, "Isi fee untuk kategori ini"),
+        ({"overrides-0-category": "0", "overrides-0-percent": "5"}, "Pilih kategori untuk fee ini"),
         ({"overrides-0-category": "abc", "overrides-0-percent": "5"}, ""),
     ):
         response = client.post(f"/agreements/{uuid}/versions", {**base, **bad})
@@ -398,3 +398,27 @@ def test_random_histories_give_statements_equal_to_their_raw_rows(  # type: igno
         print(f"checked {CHECKED['histories']} histories, {CHECKED['statements']} statements")  # pytest -s
         savepoint.rollback()
         db.session.rollback()
+
+
+def test_the_pdf_has_page_numbers_and_the_sign_offs(app: Flask, login_as, timeline: Timeline) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    uuid, agreement_id = _agreement(app, timeline)
+    login_as("pusat").post(f"/agreements/{uuid}/statements/all", {"outlet": "1"})
+    with app.app_context():
+        statement = db.session.scalars(
+            db.select(Statement)
+            .where(Statement.agreement_id == agreement_id, Statement.nil.is_(False))
+            .order_by(Statement.period_start.desc())
+        ).first()
+        assert statement is not None
+        url = f"/statements/{statement.uuid}"
+    board = login_as("pengurus")
+    board.post(f"{url}/sign", {"confirm": "y"})
+    investor = login_as("mitra")
+    assert investor.post(f"{url}/sign", {"confirm": "y"}).status_code == 303
+    pdf = PdfReader(io.BytesIO(investor.get(f"{url}.pdf").get_data()))
+    pages = len(pdf.pages)
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert f"Halaman 1 dari {pages}" in text and f"Halaman {pages} dari {pages}" in text
+    assert text.count("Ditandatangani secara elektronik") == 2
