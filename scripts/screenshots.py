@@ -220,9 +220,9 @@ def statements_tour(page: Page, base: str, out: Path, tag: str) -> None:
     page.goto(base + "/agreements")
     page.locator("a", has_text="/SRB/").first.click()
     page.wait_for_load_state()
-    shoot(page, out, "44-agreement", tag)
+    shoot(page, out, "42-agreement", tag)
     page.goto(page.url + "/statements")
-    shoot(page, out, "40-issue", tag)
+    shoot(page, out, "45-issue", tag)
     issue_all = page.locator("form.issue-all button").first
     if issue_all.count():
         issue_all.click()
@@ -231,13 +231,13 @@ def statements_tour(page: Page, base: str, out: Path, tag: str) -> None:
     page.locator("table a.mono").first.click()  # the latest period: the demo's history has sales in it
     page.wait_for_load_state()
     url = page.url
-    page.locator("details.detail-lines summary").click()
-    shoot(page, out, "41-statement", tag)
+    page.wait_for_timeout(250)
+    page.screenshot(path=str(out / f"40-statement-{tag}.png"), full_page=True)  # terms, rates, stock, money
     _sign(page, base, "pengurus", url)
     _sign(page, base, "mitra", url)
     page.goto(url + "/print")
     page.wait_for_timeout(250)
-    page.screenshot(path=str(out / f"42-statement-print-{tag}.png"), full_page=True)
+    page.screenshot(path=str(out / f"41-print-{tag}.png"), full_page=True)
     page.context.clear_cookies()
     _login(page, base, "pengurus")
     page.goto(base + "/fees")

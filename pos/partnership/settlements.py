@@ -310,15 +310,21 @@ def _issue(agreement: Agreement, outlet: Outlet, first: date, last: date, user: 
     return statement
 
 
-def rates_applied(statement: Statement) -> list[tuple[str, int, date, date]]:
-    """The rates a statement's lines were settled at: (product, rate, first day, last day) per product and rate."""
+def rates_applied(statement: Statement) -> list[tuple[int, date, date, list[str]]]:
+    """The rates a statement's lines were settled at: (rate, first and last day it was applied, the products), one
+    row per rate, so that a rate that changed mid-period shows as two rows with their days."""
     spans: dict[tuple[str, int], list[date]] = {}
     for line in statement.lines:
         if line.fee_bp is None:
             continue
         span = spans.setdefault((line.product_name, line.fee_bp), [line.business_date, line.business_date])
         span[0], span[1] = min(span[0], line.business_date), max(span[1], line.business_date)
-    return [(name, bp, first, last) for (name, bp), (first, last) in sorted(spans.items())]
+    grouped: dict[int, tuple[date, date, list[str]]] = {}
+    for (name, bp), (first, last) in sorted(spans.items()):
+        low, high, names = grouped.setdefault(bp, (first, last, []))
+        names.append(name)
+        grouped[bp] = (min(low, first), max(high, last), names)
+    return [(bp, first, last, names) for bp, (first, last, names) in sorted(grouped.items())]
 
 
 def terms_in_period(statement: Statement) -> list[tuple[AgreementVersion, date, date]]:
