@@ -131,13 +131,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     changes.track_once()
 
-    @app.after_request
-    def _vary_on_htmx(response: Any) -> Any:
-        response.vary.add("HX-Request")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from pos.web import headers
+
+    app.after_request(headers.secure)
 
     from pos import cli
 

@@ -43,9 +43,12 @@ def _begin(user: User, method: str) -> None:
 
 
 def _refusal(error: accounts.AuthError) -> str:
-    if error.reason == "locked":
-        return _("Too many wrong attempts. This account is locked for a while; ask your manager.")
-    return _("The username or password is wrong.")
+    """One answer for a wrong password, an unknown name and a locked account: the login page never tells
+    which names exist (a real account still locks after repeated failures)."""
+    return _(
+        "The username or password is wrong, or the account is locked for a while after too many wrong "
+        "attempts."
+    )
 
 
 def pin_outlet() -> Outlet | None:
@@ -116,7 +119,11 @@ def pin_login(user_uuid: str) -> ResponseReturnValue:
             user = accounts.login_with_pin(user_uuid, form.pin.data, outlet.id, accounts.policy())
         except accounts.AuthError as exc:
             status = 401
-            error = _refusal(exc) if exc.reason == "locked" else _("Wrong PIN. Try again.")
+            error = (
+                _("Too many wrong attempts. This account is locked for a while; ask your manager.")
+                if exc.reason == "locked"
+                else _("Wrong PIN. Try again.")
+            )
         else:
             _begin(user, "pin")
             return redirect(url_for("home.index"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -10,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from pos.core.errors import PosError
 from pos.extensions import db
+from pos.web.forms import local_path
 from pos.web.htmx import wants_fragment
 
 MESSAGES = {
@@ -40,7 +43,11 @@ def _respond(code: int, detail: str | None = None) -> ResponseReturnValue:
     if wants_fragment():
         body = render_template("errors/_toast.html", code=code, title=title, message=text)
         return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
-    back = request.referrer if request.method == "POST" else None
+    back = None
+    if request.method == "POST" and request.referrer:
+        parts = urlsplit(request.referrer)
+        if parts.netloc == request.host:  # back to the page the form was on, never to another site
+            back = local_path(parts.path + (f"?{parts.query}" if parts.query else ""), "") or None
     page = render_template("errors/error.html", code=code, title=title, message=text, back=back)
     return page, code
 

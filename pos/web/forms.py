@@ -114,9 +114,14 @@ def url_args() -> Query:
 
 
 def local_path(target: str | None, fallback: str) -> str:
-    """``target`` if it is a path on this server (never another site), else ``fallback``."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return fallback
+    """``target`` if it is a path on this server (never another site), else ``fallback``: one slash, then no
+    second one or backslash a browser would read as another host (``//evil``, ``/\\evil``, ``////evil``), no
+    control characters (a browser drops a tab or newline and may then see ``//``)."""
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return fallback
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target

@@ -92,7 +92,7 @@
       var target = $(fill.getAttribute("data-fill"));
       if (target) { target.value = fill.getAttribute("data-value"); target.focus(); }
     }
-    if (event.target.closest("[data-print]")) window.print();
+    if (event.target.closest("[data-print]")) { event.preventDefault(); window.print(); }
     if (event.target.closest("[data-close-dialog]")) {
       event.preventDefault();
       $("#dialog").innerHTML = "";
@@ -324,9 +324,19 @@
     if (wanted && document.activeElement !== wanted) { wanted.focus(); if (wanted.select) wanted.select(); }
   });
 
-  // A form that asks before it is sent (signing a statement): the browser's own confirmation dialog.
+  // A form or button that asks before it is sent (signing a statement, confirming a count): the browser's own
+  // confirmation dialog. No inline script anywhere: the policy allows scripts from static/ only.
   document.addEventListener("submit", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    var asker = event.submitter && event.submitter.closest("[data-confirm]");
+    asker = asker || (event.target.closest && event.target.closest("form[data-confirm]"));
+    if (asker && !window.confirm(asker.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+  // A select that applies itself (a filter): the plain form is sent when it changes.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
   });
 })();

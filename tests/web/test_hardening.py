@@ -1,0 +1,116 @@
+"""Web hardening (issue 23): local redirects only, the security headers on every route, one answer for unknown
+and locked accounts, no inline script in any template."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from pos.models import Role
+from pos.web.access import roles_of
+from pos.web.forms import local_path
+from tests.conftest import PASSWORDS, Client
+from tests.web.test_authorization_walk import USER_FOR_ROLE, _rules, _url
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "////evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\\/evil.example/",
+        "\\\\evil.example",
+        "https://evil.example/",
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "javascript:alert(1)",
+        "evil.example",
+        "",
+    ],
+)
+def test_a_redirect_target_is_a_local_path_or_nothing(target: str) -> None:
+    assert local_path(target, "/home") == "/home"
+
+
+def test_local_paths_pass() -> None:
+    for good in ("/", "/cashier", "/stock?show=low&outlet=SRG-CPR", "/statements/abc#pay"):
+        assert local_path(good, "/home") == good
+
+
+@pytest.mark.parametrize("target", ["////evil.example/", "//evil.example", "/\\evil.example", "https://evil.example"])
+def test_login_and_language_never_send_the_browser_to_another_site(client: Client, target: str) -> None:
+    response = client.post("/login", {"username": "pusat", "password": "demo-kmp-2026", "next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    client._token = None  # the session (and its CSRF token) is new after a login
+    response = client.post("/language", {"language": "en", "next": target})
+    assert response.status_code == 302 and not response.headers["Location"].startswith("//")
+    assert "evil" not in response.headers["Location"]
+    referred = client.post("/language", {"language": "id"}, headers={"Referer": "http://localhost//evil.example/"})
+    assert "evil" not in referred.headers["Location"]
+
+
+def test_every_route_answers_with_the_security_headers(app: Flask, client: Client) -> None:
+    app.config["SESSION_COOKIE_SECURE"] = False
+    pages = 0
+    for role, username in USER_FOR_ROLE.items():
+        client.logout()
+        client.login(username, PASSWORDS.get(username, "demo-kmp-2026"))
+        for rule in _rules(app):
+            if "GET" not in rule.methods or role not in (roles_of(app.view_functions[rule.endpoint]) or set()):
+                continue
+            response = client.get(_url(rule))
+            headers = response.headers
+            assert "script-src 'self'" in headers["Content-Security-Policy"], rule.rule
+            assert "unsafe-eval" not in headers["Content-Security-Policy"]
+            assert "'unsafe-inline'" not in headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+            assert headers["Cache-Control"] == "no-store", (rule.rule, headers.get("Cache-Control"))
+            assert "camera=(self)" in headers["Permissions-Policy"]
+            assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+            assert "Strict-Transport-Security" not in headers  # plain HTTP (an outlet's LAN): no HSTS
+            pages += 1
+    assert pages > 100
+    client.logout()
+    login = client.get("/login")
+    assert "Content-Security-Policy" in login.headers and login.headers.get("Cache-Control") != "no-store"
+    static = client.get("/static/js/pos.js")
+    assert static.headers.get("Cache-Control") != "no-store"
+    static.close()
+
+
+def test_hsts_when_the_cookies_are_secure(app: Flask, client: Client) -> None:
+    app.config["SESSION_COOKIE_SECURE"] = True
+    assert "max-age=31536000" in client.get("/login").headers["Strict-Transport-Security"]
+
+
+def test_no_template_carries_inline_script() -> None:
+    handlers = re.compile(
+        r"\son(click|change|submit|input|load|error|key(down|up|press)|focus|blur|mouse[a-z]+)\s*=", re.IGNORECASE
+    )
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        if handlers.search(text) or re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or "javascript:" in text:
+            offenders.append(str(path.relative_to(TEMPLATES)))
+    assert not offenders
+
+
+def test_unknown_and_locked_accounts_get_the_same_answer(app: Flask, client: Client) -> None:
+    answers = {}
+    for username in ("pusat", "nobody-here"):
+        for _ in range(7):
+            response = client.post("/login", {"username": username, "password": "wrong-password-1"})
+        body = response.get_data(as_text=True)
+        message = re.search(r'class="toast toast-error"[^>]*>([^<]+)<', body)
+        answers[username] = (response.status_code, message.group(1).strip() if message else body[:200])
+    assert answers["pusat"] == answers["nobody-here"]
+    assert client.post("/login", {"username": "pusat", "password": "demo-kmp-2026"}).status_code == 401  # locked
+
+
+def test_roles_with_pages_are_covered() -> None:
+    assert set(USER_FOR_ROLE) == set(Role)
