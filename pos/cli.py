@@ -48,6 +48,12 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int, backgro
         def load(self) -> Flask:
             return app
 
+    if workers > 1 and str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        click.echo(
+            f"warning: {workers} workers with rate limits in memory: each worker counts on its own. "
+            "Set POS_RATELIMIT_STORAGE=redis://… so that every worker shares one count.",
+            err=True,
+        )
     settle_heap()
     Server().run()
 

@@ -47,6 +47,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"POS_TIMEZONE {timezone!r} is not a known time zone") from exc
+    limits = os.environ.get("POS_RATELIMIT_STORAGE") or "memory://"
+    if not limits.startswith(("memory://", "redis://", "rediss://")):
+        raise ConfigError("POS_RATELIMIT_STORAGE must be memory:// or a redis:// (rediss://) address")
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'kmp-pos.sqlite3'}"
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
@@ -60,6 +63,8 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "POS_OUTLET_CODE": os.environ.get("POS_OUTLET_CODE") or None,
         "SESSION_COOKIE_SECURE": _flag("POS_SECURE_COOKIES", False),
         "RATELIMIT_ENABLED": _flag("POS_RATELIMIT", True),
+        # one store for every worker: central runs several gunicorn workers, so its limits live in Redis
+        "RATELIMIT_STORAGE_URI": limits,
         "POS_CENTRAL_URL": os.environ.get("POS_CENTRAL_URL") or None,
         "POS_SYNC_TOKEN": os.environ.get("POS_SYNC_TOKEN") or _read(instance_path / "sync_token"),
         "POS_SYNC_STALE_MINUTES": int(os.environ.get("POS_SYNC_STALE_MINUTES") or 60),

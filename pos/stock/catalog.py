@@ -8,7 +8,7 @@ from sqlalchemy import func, or_
 
 from pos.auth.scope import Scope
 from pos.extensions import db
-from pos.models import Category, Investor, Product
+from pos.models import Category, Product
 
 PAGE_SIZE = 50
 
@@ -60,10 +60,3 @@ def search_products(scope: Scope, text: str = "", page: int = 1) -> Page:
 
 def categories() -> list[Category]:
     return list(db.session.scalars(db.select(Category).order_by(Category.name)))
-
-
-def investors(scope: Scope) -> list[Investor]:
-    query = db.select(Investor).order_by(Investor.name)
-    if scope.investor_ids is not None:
-        query = query.where(Investor.id.in_(scope.investor_ids))
-    return list(db.session.scalars(query))

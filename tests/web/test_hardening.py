@@ -114,3 +114,13 @@ def test_unknown_and_locked_accounts_get_the_same_answer(app: Flask, client: Cli
 
 def test_roles_with_pages_are_covered() -> None:
     assert set(USER_FOR_ROLE) == set(Role)
+
+
+def test_a_board_sees_only_the_investors_that_supply_its_outlets(client: Client) -> None:
+    client.login("pengurus")
+    page = client.get("/reports").get_data(as_text=True)
+    assert "CV Sumber Rezeki Banten" in page and "UD Lain Jaya" not in page  # LAIN supplies another cooperative
+    assert client.get("/reports?investor=LAIN").status_code == 404
+    client.logout()
+    client.login("pusat")
+    assert "UD Lain Jaya" in client.get("/reports").get_data(as_text=True)

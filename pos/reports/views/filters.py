@@ -121,8 +121,8 @@ def choose(default_first: date | None = None) -> Chosen:
         outlets = outlets.where(Outlet.id.in_(supplied))
         narrowed = True
     elif form.investor.data:
-        investor = db.session.scalar(db.select(Investor).where(Investor.code == form.investor.data))
-        if investor is None:
+        investor = next((i for i in investors() if i.code == form.investor.data), None)
+        if investor is None:  # unknown, or an investor this user may not see
             abort(404)
     chosen_outlets = outlets if narrowed else None
     return Chosen(
@@ -134,6 +134,25 @@ def choose(default_first: date | None = None) -> Chosen:
         investor,
         outlet,
     )
+
+
+def investors() -> list[Investor]:
+    """The investors this user may choose: all for the central office, else those with an agreement at one of
+    the user's outlets (a cooperative's board never learns the names of investors that supply it nothing)."""
+    from pos.models import Agreement, agreement_outlet
+
+    scope = scope_for(current_user)
+    query = db.select(Investor).order_by(Investor.name)
+    if scope.investor_ids is not None:
+        query = query.where(Investor.id.in_(sorted(scope.investor_ids)))
+    if scope.outlet_ids is not None:
+        partners = (
+            db.select(Agreement.investor_id)
+            .join(agreement_outlet, agreement_outlet.c.agreement_id == Agreement.id)
+            .where(agreement_outlet.c.outlet_id.in_(sorted(scope.outlet_ids)))
+        )
+        query = query.where(Investor.id.in_(partners))
+    return list(db.session.scalars(query))
 
 
 def regions() -> list[str]:

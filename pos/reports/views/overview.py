@@ -13,10 +13,10 @@ from sqlalchemy import func
 from pos.core import clock
 from pos.domain.charts import bar_chart
 from pos.extensions import db
-from pos.models import Cooperative, Dispute, Investor, Role
+from pos.models import Cooperative, Dispute, Role
 from pos.reports import figures
 from pos.reports.views import bp
-from pos.reports.views.filters import Chosen, choose, page_number, regions
+from pos.reports.views.filters import Chosen, choose, investors, page_number, regions
 from pos.staff.roster import JOBS_TARGET
 from pos.web.access import allow
 from pos.web.exports import export
@@ -44,7 +44,7 @@ def _choices() -> dict[str, object]:
     return {
         "regions": regions(),
         "cooperatives": db.session.scalars(db.select(Cooperative).order_by(Cooperative.name)).all() if central else [],
-        "investors": db.session.scalars(db.select(Investor).order_by(Investor.name)).all(),
+        "investors": investors(),
     }
 
 
