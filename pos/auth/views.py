@@ -45,10 +45,7 @@ def _begin(user: User, method: str) -> None:
 def _refusal(error: accounts.AuthError) -> str:
     """One answer for a wrong password, an unknown name and a locked account: the login page never tells
     which names exist (a real account still locks after repeated failures)."""
-    return _(
-        "The username or password is wrong, or the account is locked for a while after too many wrong "
-        "attempts."
-    )
+    return _("The username or password is wrong, or the account is locked for a while after too many wrong attempts.")
 
 
 def pin_outlet() -> Outlet | None:
