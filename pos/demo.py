@@ -439,6 +439,7 @@ def seed(timezone: str = DEFAULT_TIMEZONE) -> bool:
         timezone=timezone,
         receipt_footer="Terima kasih telah berbelanja di koperasi Anda.",
         qris_static=DEMO_QRIS,
+        allow_short_pins=True,  # the demo's staff keep their public 4-digit PINs
     )
     for code, name in (("KASIR-1", "Kasir 1"), ("KASIR-2", "Kasir 2")):
         _get_or_add(Register, {"outlet_id": outlet.id, "code": code}, name=name)

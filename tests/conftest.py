@@ -133,7 +133,7 @@ def seed_other_outlet() -> None:
     from pos.stock import ledger
 
     coop = Cooperative(code="KMP-KDR", name="Koperasi Merah Putih Kaduagung", region="Kota Serang")
-    outlet = Outlet(code="SRG-KDR", name="Gerai KMP Kaduagung", cooperative=coop)
+    outlet = Outlet(code="SRG-KDR", name="Gerai KMP Kaduagung", cooperative=coop, allow_short_pins=True)
     investor = Investor(code="LAIN", name="UD Lain Jaya")
     category = db.session.scalar(db.select(Category).where(Category.code == "MIE"))
     product = Product(

@@ -25,7 +25,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("kmp-pos-timing-equaliser")
 
 MIN_PASSWORD = 8
-PIN_LENGTHS = range(4, 7)
+PIN_LENGTHS = range(4, 9)  # what a login accepts: 4-digit PINs of existing staff, where the outlet still allows
+NEW_PIN_LENGTHS = range(6, 9)  # every PIN set from now on: a million tries, not ten thousand
 
 
 class AuthError(Exception):
@@ -66,8 +67,24 @@ def check_password_rules(password: str) -> None:
 
 
 def check_pin_rules(pin: str) -> None:
-    if not (pin.isascii() and pin.isdigit() and len(pin) in PIN_LENGTHS):
-        raise ValueError("a PIN has 4 to 6 digits")
+    """A new PIN: 6 to 8 digits."""
+    if not (pin.isascii() and pin.isdigit() and len(pin) in NEW_PIN_LENGTHS):
+        raise ValueError("a new PIN has 6 to 8 digits")
+
+
+def short_pin_refused(outlet_id: int, pin: str) -> bool:
+    """A PIN of fewer than 6 digits works only where the outlet still allows its existing staff's short PINs."""
+    if len(pin) >= NEW_PIN_LENGTHS.start:
+        return False
+    outlet = db.session.get(Outlet, outlet_id)
+    return outlet is None or not outlet.allow_short_pins
+
+
+def new_pin() -> str:
+    """A random 6-digit PIN, shown once to whoever hands it over."""
+    import secrets
+
+    return f"{secrets.randbelow(10**6):06d}"
 
 
 def _verify(stored: str | None, given: str) -> bool:
@@ -125,6 +142,8 @@ def login_with_password(username: str, password: str, policy: Policy) -> User:
 
 
 def login_with_pin(user_uuid: str, pin: str, outlet_id: int, policy: Policy) -> User:
+    if short_pin_refused(outlet_id, pin):
+        raise AuthError("short_pin")
     user = cashier_at(user_uuid, outlet_id)
     return _check(user, pin, "pin", policy)
 
@@ -217,6 +236,10 @@ def verify_manager_pin(outlet_id: int, pin: str, policy: Policy, by: User | None
 
 def approve(outlet_id: int, pin: str, policy: Policy, by: User | None = None) -> User:
     """The manager who approves with this PIN, or a refusal the cashier can read (wrong PIN, or locked)."""
+    if short_pin_refused(outlet_id, pin):
+        raise PosError(
+            _l("PINs of 4 digits are no longer accepted here: the manager needs a new PIN of 6 digits."), 403
+        )
     try:
         manager = verify_manager_pin(outlet_id, pin, policy, by)
     except AuthError as exc:
@@ -281,3 +304,27 @@ def end_session(token: str) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = clock.now()
         db.session.flush()
+
+
+def reset_outlet_pins(outlet: Outlet, by: User) -> list[tuple[User, str]]:
+    """A stolen outlet node: every PIN of the outlet's staff replaced by a new random 6-digit one (returned once,
+    to hand over), short PINs no longer accepted there, each reset in the audit trail. The new hashes reach the
+    outlet with its next pull; the old ones, copied off the stolen disk, open nothing."""
+    from pos.core import audit
+
+    staff = db.session.scalars(
+        db.select(User)
+        .where(User.outlet_id == outlet.id, User.role.in_([Role.CASHIER, Role.MANAGER]), User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    handed: list[tuple[User, str]] = []
+    for person in staff:
+        pin = new_pin()
+        person.pin_hash = hash_secret(pin)
+        person.failed_logins = 0
+        person.locked_until = None
+        audit.record("user", person.uuid, "pin_reset", by, f"outlet {outlet.code}")
+        handed.append((person, pin))
+    outlet.allow_short_pins = False
+    audit.record("outlet", outlet.uuid, "pins_reset", by, f"{len(handed)} PINs")
+    return handed

@@ -15,7 +15,7 @@ class PinForm(FlaskForm):
         _l("PIN"),
         validators=[
             DataRequired(),
-            Regexp(r"^[0-9]{4,6}$", message=_l("A PIN has 4 to 6 digits.")),
+            Regexp(r"^[0-9]{4,8}$", message=_l("A PIN has 4 to 8 digits.")),
         ],
     )
 

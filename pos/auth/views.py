@@ -116,11 +116,12 @@ def pin_login(user_uuid: str) -> ResponseReturnValue:
             user = accounts.login_with_pin(user_uuid, form.pin.data, outlet.id, accounts.policy())
         except accounts.AuthError as exc:
             status = 401
-            error = (
-                _("Too many wrong attempts. This account is locked for a while; ask your manager.")
-                if exc.reason == "locked"
-                else _("Wrong PIN. Try again.")
-            )
+            error = {
+                "locked": _("Too many wrong attempts. This account is locked for a while; ask your manager."),
+                "short_pin": _(
+                    "PINs of 4 digits are no longer accepted here: ask your manager for a new PIN of 6 digits."
+                ),
+            }.get(exc.reason, _("Wrong PIN. Try again."))
         else:
             _begin(user, "pin")
             return redirect(url_for("home.index"))

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from pos.domain.cash import DENOMINATIONS
 from pos.web.fields import RupiahField
 
-PIN = [Optional(), Regexp(r"^[0-9]{4,6}$", message=_l("A PIN has 4 to 6 digits."))]
+PIN = [Optional(), Regexp(r"^[0-9]{4,8}$", message=_l("A PIN has 4 to 8 digits."))]
 
 
 class OpenShiftForm(FlaskForm):

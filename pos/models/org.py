@@ -44,6 +44,9 @@ class Outlet(Base):
     cash_tolerance: Mapped[int] = mapped_column(BigInteger, default=5000)
     # Closing a shift, the drawer is counted blind: the expected cash shows only once the count is in.
     show_expected_cash: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Existing staff's 4-digit PINs keep working until their next reset where this is on (outlets from before
+    # 6-digit PINs); a new outlet takes 6 digits or more only.
+    allow_short_pins: Mapped[bool] = mapped_column(Boolean, default=False)
     cash_rounding: Mapped[int] = mapped_column(default=0)  # Rupiah step of cash payments: 0, 100 or 500
     # The till settings the outlet's manager owns (QRIS, rounding, blind count): the newest copy wins in sync.
     settings_updated_at: Mapped[datetime | None]

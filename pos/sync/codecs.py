@@ -137,6 +137,7 @@ def _outlet_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -> 
         "cooperative": str(obj.cooperative.uuid),
         "allow_negative_stock": obj.allow_negative_stock,
         "cash_tolerance": obj.cash_tolerance,
+        "allow_short_pins": obj.allow_short_pins,
         "show_expected_cash": obj.show_expected_cash,
         "cash_rounding": obj.cash_rounding,
         "settings_updated_at": obj.settings_updated_at.isoformat() if obj.settings_updated_at else None,
@@ -166,6 +167,7 @@ def _outlet_apply(key: str, data: dict[str, Any], local_outlet_code: str | None)
             "expiry_warning_days",
         )
     }
+    values["allow_short_pins"] = bool(data.get("allow_short_pins", True))  # a central before 6-digit PINs
     values["cooperative_id"] = _ref(Cooperative, data["cooperative"])
     existing = _by_uuid(Outlet, key)
     if existing is None and local_outlet_code:

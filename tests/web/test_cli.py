@@ -27,7 +27,7 @@ def test_outlets_and_users_create(app: Flask, monkeypatch) -> None:  # type: ign
     )
     assert result.exit_code == 0, result.output
     monkeypatch.setenv("POS_NEW_PASSWORD", "kata-sandi-baru")
-    monkeypatch.setenv("POS_NEW_PIN", "2468")
+    monkeypatch.setenv("POS_NEW_PIN", "246813")
     result = runner.invoke(
         args=[
             "users",
@@ -62,11 +62,12 @@ def test_cli_refuses_bad_input_without_writing(app: Flask, monkeypatch) -> None:
         ).exit_code
         != 0
     )
-    monkeypatch.setenv("POS_NEW_PIN", "12")
-    result = runner.invoke(
-        args=["users", "create", "x", "--name", "X", "--role", "cashier", "--outlet", "SRG-CPR", "--pin", "env"]
-    )
-    assert result.exit_code != 0 and "4 to 6 digits" in result.output
+    for short in ("12", "1234", "12345"):  # a new PIN has 6 to 8 digits
+        monkeypatch.setenv("POS_NEW_PIN", short)
+        result = runner.invoke(
+            args=["users", "create", "x", "--name", "X", "--role", "cashier", "--outlet", "SRG-CPR", "--pin", "env"]
+        )
+        assert result.exit_code != 0 and "6 to 8 digits" in result.output
     assert (
         runner.invoke(
             args=["users", "create", "manajer", "--name", "X", "--role", "admin", "--password", "env"]

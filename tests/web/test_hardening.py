@@ -124,3 +124,54 @@ def test_a_board_sees_only_the_investors_that_supply_its_outlets(client: Client)
     client.logout()
     client.login("pusat")
     assert "UD Lain Jaya" in client.get("/reports").get_data(as_text=True)
+
+
+def _outlet_pins(app: Flask, allow: bool) -> None:
+    from pos.extensions import db
+    from pos.models import Outlet
+
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        assert outlet is not None
+        outlet.allow_short_pins = allow
+        db.session.commit()
+
+
+def test_short_pins_work_only_where_the_outlet_still_allows_them(app: Flask, client: Client) -> None:
+    from tests.web.test_auth import _cashier_uuid
+
+    cashier = _cashier_uuid(app, "kasir_pw")  # PIN 5678, an existing 4-digit PIN
+    assert client.post(f"/login/pin/{cashier}?outlet=SRG-CPR", {"pin": "5678"}).status_code == 302
+    client.logout()
+    _outlet_pins(app, False)
+    refused = client.post(f"/login/pin/{cashier}?outlet=SRG-CPR", {"pin": "5678"})
+    assert refused.status_code == 401 and "PIN baru 6 angka" in refused.get_data(as_text=True)
+
+
+def test_central_resets_a_stolen_nodes_pins_in_one_action(app: Flask, client: Client) -> None:
+    from pos.extensions import db
+    from pos.models import AuditEvent, Outlet, SyncChange, User
+    from tests.web.test_auth import _cashier_uuid
+
+    client.login("admin")
+    assert "Atur ulang PIN" in client.get("/sync/health").get_data(as_text=True)
+    answer = client.post("/sync/outlets/SRG-CPR/reset-pins")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    pins = dict(re.findall(r"<tr><td>([^<]+)</td><td>[^<]+</td><td class=\"mono\">(\d{6})</td></tr>", page))
+    assert "Kasir Sandi" in pins and len(pins) >= 2
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        assert outlet is not None and not outlet.allow_short_pins
+        assert db.session.query(AuditEvent).where(AuditEvent.action == "pin_reset").count() == len(pins)
+        kasir = db.session.scalar(db.select(User).where(User.username == "kasir_pw"))
+        assert kasir is not None
+        assert (
+            db.session.query(SyncChange)
+            .where(SyncChange.entity == "user", SyncChange.entity_uuid == kasir.uuid)
+            .count()
+        )
+    client.logout()
+    cashier = _cashier_uuid(app, "kasir_pw")
+    assert client.post(f"/login/pin/{cashier}?outlet=SRG-CPR", {"pin": "5678"}).status_code == 401  # the old PIN
+    assert client.post(f"/login/pin/{cashier}?outlet=SRG-CPR", {"pin": pins["Kasir Sandi"]}).status_code == 302

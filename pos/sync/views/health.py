@@ -86,6 +86,19 @@ def issue_token(code: str) -> ResponseReturnValue:
     return render("sync/token.html", outlet=outlet, token=token)
 
 
+@bp.route("/sync/outlets/<code>/reset-pins", methods=["POST"])
+@allow(R.ADMIN)
+def reset_pins(code: str) -> ResponseReturnValue:
+    """After a node is stolen: every PIN of its staff new, shown once here; rotate its token beside it."""
+    from pos.auth import accounts
+
+    outlet = _outlet(code)
+    if not ConfirmForm().validate():
+        abort(400)
+    handed = accounts.reset_outlet_pins(outlet, current_user)
+    return render("sync/pins.html", outlet=outlet, handed=handed)
+
+
 @bp.route("/sync/outlets/<code>/revoke", methods=["POST"])
 @allow(R.ADMIN)
 def revoke_token(code: str) -> ResponseReturnValue:
