@@ -208,8 +208,8 @@ def _issue(agreement: Agreement, outlet: Outlet, first: date, last: date, user: 
     stock = stock_of(outlet, agreement.investor_id, first, last)
     collector = version_on(agreement, last).collector
     direction = Direction.TO_INVESTOR if collector == Collector.COOPERATIVE else Direction.TO_COOPERATIVE
-    totals = settlement.totals_by_unit(("all", s) for s in stock.values())  # the legacy header, unit-blind
-    whole = totals.get("all", settlement.Stock(0, 0, 0, 0, 0, 0, 0))
+    # the header's older columns, unit-blind (kept filled for older readers, never shown)
+    whole = settlement.totals_by_unit(("", s) for s in stock.values()).get("", settlement.Stock(0, 0, 0, 0, 0, 0, 0))
     statement = Statement(
         number=f"BH-{outlet.code}-{agreement.investor.code}-{first:%Y%m%d}",
         agreement=agreement,
@@ -313,18 +313,14 @@ def _issue(agreement: Agreement, outlet: Outlet, first: date, last: date, user: 
 def rates_applied(statement: Statement) -> list[tuple[int, date, date, list[str]]]:
     """The rates a statement's lines were settled at: (rate, first and last day it was applied, the products), one
     row per rate, so that a rate that changed mid-period shows as two rows with their days."""
-    spans: dict[tuple[str, int], list[date]] = {}
+    by_rate: dict[int, tuple[date, date, set[str]]] = {}
     for line in statement.lines:
         if line.fee_bp is None:
             continue
-        span = spans.setdefault((line.product_name, line.fee_bp), [line.business_date, line.business_date])
-        span[0], span[1] = min(span[0], line.business_date), max(span[1], line.business_date)
-    grouped: dict[int, tuple[date, date, list[str]]] = {}
-    for (name, bp), (first, last) in sorted(spans.items()):
-        low, high, names = grouped.setdefault(bp, (first, last, []))
-        names.append(name)
-        grouped[bp] = (min(low, first), max(high, last), names)
-    return [(bp, first, last, names) for bp, (first, last, names) in sorted(grouped.items())]
+        first, last, names = by_rate.get(line.fee_bp, (line.business_date, line.business_date, set()))
+        names.add(line.product_name)
+        by_rate[line.fee_bp] = (min(first, line.business_date), max(last, line.business_date), names)
+    return [(bp, first, last, sorted(names)) for bp, (first, last, names) in sorted(by_rate.items())]
 
 
 def terms_in_period(statement: Statement) -> list[tuple[AgreementVersion, date, date]]:

@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from pos.core import clock
-from pos.domain.cash import MAX_ROUNDING, is_cash_rounding
+from pos.domain import qris
+from pos.domain.cash import MAX_ROUNDING, ROUNDING_STEPS, is_cash_rounding
 from pos.domain.money import MAX_PRICE, line_amount
 from pos.domain.pricing import LineInput, SoldLine, price_sale, take_back
 from pos.domain.quantity import MAX_STEPS
@@ -465,9 +466,6 @@ class Batch:
 
     def outlet_settings(self, env: Envelope) -> None:
         """The manager's till settings: a static QRIS that parses, a rounding step, the blind count."""
-        from pos.domain import qris
-        from pos.domain.cash import ROUNDING_STEPS
-
         p = env.payload
         instant(p.get("updated_at"), "updated_at")
         if p.get("cash_rounding") not in ROUNDING_STEPS or type(p.get("cash_rounding")) is not int:
