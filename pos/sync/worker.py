@@ -109,9 +109,18 @@ def push(client: httpx.Client, base: str, token: str, batch: int | None = None) 
     outlet_code = current_app.config.get("POS_OUTLET_CODE")
     after = 0
     while True:
+        # plain rows, not objects: the rollback below would expire objects into one reload each
         events = list(
-            db.session.scalars(
-                db.select(OutboxEvent)
+            db.session.execute(
+                db.select(
+                    OutboxEvent.id,
+                    OutboxEvent.uuid,
+                    OutboxEvent.seq,
+                    OutboxEvent.event_type,
+                    OutboxEvent.schema_version,
+                    OutboxEvent.payload,
+                    OutboxEvent.attempts,
+                )
                 .where(OutboxEvent.sent_at.is_(None), OutboxEvent.quarantined_at.is_(None), OutboxEvent.seq > after)
                 .order_by(OutboxEvent.seq)
                 .limit(batch)
