@@ -25,10 +25,10 @@ from pos.stock import ledger
 SEARCH_LIMIT = 24
 
 
-# The open cart with its lines, their products and investors in one query (a shift has one open cart).
+# The open cart with its lines and their products in one query (a shift has one open cart).
 _CART_OF = (
     db.select(Cart)
-    .options(joinedload(Cart.lines).joinedload(CartLine.product).joinedload(Product.investor))
+    .options(joinedload(Cart.lines).joinedload(CartLine.product))
     .where(Cart.outlet_id == bindparam("outlet"), Cart.shift_id == bindparam("shift"), Cart.closed.is_(False))
     .order_by(Cart.id.desc())
 )
@@ -174,7 +174,8 @@ def in_cart(cart: Cart, product_id: int) -> int:
     return sum(line.quantity for line in cart.lines if line.product_id == product_id)
 
 
-def add(cart: Cart, product: Product, quantity: int) -> CartLine:
+def add(cart: Cart, product: Product, quantity: int, scan_id: str | None = None) -> CartLine:
+    """Add to the cart (a scan with its id, so that the same scan sent again is not counted twice)."""
     if not 0 < quantity <= MAX_STEPS:
         raise PosError(_l("The quantity must be more than zero."))
     outlet = cart.shift.outlet
@@ -188,6 +189,7 @@ def add(cart: Cart, product: Product, quantity: int) -> CartLine:
         line.quantity += quantity
     _check_amounts(cart)
     _touch(cart)
+    note_scan(cart, scan_id)
     db.session.flush()
     return line
 

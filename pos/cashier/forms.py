@@ -19,6 +19,9 @@ class ScanForm(FlaskForm):
     code = StringField(_l("Scan or search"), validators=[DataRequired(), Length(max=60)])
     # Made by the till for each code it reads, so a scan sent again after a lost answer is applied once.
     scan_id = StringField(validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9-]+$")])
+    # The cart revision the till shows: when it is the one just changed, only the changed line is sent back
+    # (anything else, however malformed, gets the whole cart).
+    revision = StringField(validators=[Optional(), Length(max=20)])
 
 
 class AddForm(FlaskForm):

@@ -111,6 +111,25 @@
     }
   });
 
+  // A scan's answer may bring only the line it changed: the line lit before it goes dark.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.closest && target.closest("#cart-lines")) {
+      document.querySelectorAll("#cart .cart-line.changed").forEach(function (line) { line.classList.remove("changed"); });
+    }
+  });
+
+  function showChanged() {
+    var changed = $("#cart .cart-line.changed");
+    if (changed) changed.scrollIntoView({ block: "nearest" });
+  }
+
+  // A line swapped in place takes its new attributes (lit) when it settles; the target named is its old self.
+  function inCart(target) {
+    return target && (target.id === "cart" || target.id === "cart-lines" || /^line-/.test(target.id || ""));
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { if (inCart(event.detail.target)) showChanged(); });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target) return;
@@ -121,12 +140,12 @@
       if (box) box.select();  // after an error the box is empty and ready for the next code
       return;
     }
-    if (target.id === "cart" || (event.detail.elt && event.detail.elt.id === "cart")) {
+    var elt = event.detail.elt;
+    if (inCart(target) || (elt && (elt.id === "cart" || elt.id === "scan-queue"))) {
       // A cart that changed clears old notices, not an error a scan just met: it stays its few seconds.
       var flash = $("#flash");
       if (flash && event.detail.xhr && event.detail.xhr.status < 300 && !$(".toast-error", flash)) flash.innerHTML = "";
-      var changed = $("#cart .cart-line.changed");
-      if (changed) changed.scrollIntoView({ block: "nearest" });
+      showChanged();
       focusScan();
     }
   });
@@ -233,6 +252,7 @@
     var box = form.querySelector("input[name=code]");
     var code = box.value.trim();
     box.value = "";
+    box._cleared = true;  // emptied by a scan, not by the cashier: no search for the empty box
     box.focus();
     if (!code) return;
     scans.queue.push({ id: scanId(), code: code });
@@ -258,7 +278,10 @@
     var source = $("#scan-queue");
     htmx.ajax("POST", form.getAttribute("action"), {
       source: source, target: "#cart", swap: "outerHTML",
-      values: { csrf_token: form.querySelector("input[name=csrf_token]").value, code: item.code, scan_id: item.id },
+      values: {
+        csrf_token: form.querySelector("input[name=csrf_token]").value, code: item.code, scan_id: item.id,
+        revision: ($("#cart-head") || form).getAttribute("data-revision") || "",
+      },
     }).then(function () {
       scans.busy = false;
       var status = source._status || 200;
@@ -281,7 +304,10 @@
   // A scan just taken leaves the box empty: the search-as-you-type its digits started is not needed.
   document.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail.elt;
-    if (elt && elt.id === "scan" && !elt.value && scans.queue.length) event.preventDefault();
+    if (elt && elt.id === "scan" && !elt.value && (scans.queue.length || elt._cleared)) event.preventDefault();
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "scan" && event.target.value) event.target._cleared = false;
   });
 
   // On the receipt screen a scan starts the next sale with that item.

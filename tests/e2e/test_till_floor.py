@@ -177,4 +177,15 @@ def test_the_line_just_added_is_in_sight_and_lit(
     box = last.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
     assert page.locator(".cart-count").inner_text() == f"{lines} baris · {lines} barang"
+    assert page.locator(".cart-line.changed").count() == 1  # only the line just added is lit
+    # The first line again (scrolled out of sight by now): it is the one lit and back in sight, counted in place.
+    page.keyboard.type(codes[0], delay=4)
+    page.keyboard.press("Enter")
+    page.wait_for_function("n => document.querySelector('.cart-count').innerText.includes(n + ' barang')", arg=lines + 1)
+    first = page.locator(".cart-line").first
+    page.wait_for_timeout(300)
+    assert page.locator(".cart-line.changed").count() == 1 and "changed" in (first.get_attribute("class") or "")
+    box = first.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+    assert page.locator(".cart-line").count() == lines
     context.close()

@@ -7,6 +7,7 @@ from typing import Any
 from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from jinja2_fragments.flask import render_block
 
 from pos.auth.accounts import policy
 from pos.cashier import cart as cart_service
@@ -72,9 +73,24 @@ def scan() -> ResponseReturnValue:
     cart = till_cart(shift)
     if cart_service.scanned(cart, scan_id):
         return _cart_page()
-    line = cart_service.add(cart, product, 1)
-    cart_service.note_scan(cart, scan_id)
+    shown, before = form.revision.data, {ln.id for ln in cart.lines}
+    in_step = shown == str(cart.revision)
+    line = cart_service.add(cart, product, 1, scan_id)
+    if in_step and before and wants_fragment():
+        return _line_changed(cart, line, new=line.id not in before)
     return _cart_page(changed=line.id)
+
+
+def _line_changed(cart: Any, line: Any, new: bool) -> Any:
+    """Only what a scan changed, for a till that shows the cart as it was: the line (in place, or added at the
+    end) and the cart's head and foot out of band."""
+    cv = cart_service.view(cart)
+    gross = next(g for ln, g in cv.lines if ln is line)
+    body = render_block("cashier/register.html", "cart_change", cv=cv, change=(line, gross), changed=line.id, unit=unit)
+    # settled at once: htmx would otherwise show the line's old attributes (not lit) for its settle delay
+    if new:
+        return body, 200, {"HX-Retarget": "#cart-lines", "HX-Reswap": "beforeend settle:0ms"}
+    return body, 200, {"HX-Retarget": f"#line-{line.id}", "HX-Reswap": "outerHTML settle:0ms"}
 
 
 @bp.route("/search")
