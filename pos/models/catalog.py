@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 if TYPE_CHECKING:
@@ -25,6 +25,13 @@ class Product(Base):
         Index("ix_product_barcode", "barcode"),
         Index("ix_product_sku", "sku"),
         Index("ix_product_name", "name"),
+        # the till's favourite tiles, in name order, without reading the catalogue
+        Index(
+            "ix_product_favourite",
+            "name",
+            sqlite_where=text("favourite = 1"),
+            postgresql_where=text("favourite"),
+        ),
     )
 
     id: Mapped[intpk]

@@ -181,7 +181,9 @@ def test_the_line_just_added_is_in_sight_and_lit(
     # The first line again (scrolled out of sight by now): it is the one lit and back in sight, counted in place.
     page.keyboard.type(codes[0], delay=4)
     page.keyboard.press("Enter")
-    page.wait_for_function("n => document.querySelector('.cart-count').innerText.includes(n + ' barang')", arg=lines + 1)
+    page.wait_for_function(
+        "n => document.querySelector('.cart-count').innerText.includes(n + ' barang')", arg=lines + 1
+    )
     first = page.locator(".cart-line").first
     page.wait_for_timeout(300)
     assert page.locator(".cart-line.changed").count() == 1 and "changed" in (first.get_attribute("class") or "")

@@ -244,6 +244,32 @@ def test_qris_sale_needs_confirmation_and_shows_a_dynamic_code(app: Flask, login
     assert reference in client.get(f"/cashier/receipt/{sale.uuid}").get_data(as_text=True)
 
 
+def test_the_qris_code_is_drawn_only_for_the_qris_tab_and_once_per_amount(app: Flask, login_as, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import segno
+
+    from pos.cashier.views import payment
+
+    drawn: list[str] = []
+    real = segno.make
+
+    def counted(payload: str, **kw: object) -> object:
+        drawn.append(payload)
+        return real(payload, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(payment.segno, "make", counted)
+    payment._drawn.cache_clear()
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, AQUA)
+    assert client.get("/cashier/pay").status_code == 200 and drawn == []  # cash: no image drawn
+    assert client.get("/cashier/pay?method=split").status_code == 200 and drawn == []
+    for _ in range(2):
+        assert "<svg" in client.get("/cashier/pay?method=qris").get_data(as_text=True)
+    assert len(drawn) == 1
+    scan(client, AQUA)  # another amount: another code
+    assert "<svg" in client.get("/cashier/pay?method=qris").get_data(as_text=True) and len(drawn) == 2
+
+
 def test_split_payment_cash_and_qris(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as("kasir_pw")
     open_shift(client, app)

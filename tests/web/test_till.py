@@ -40,9 +40,14 @@ def test_a_scan_on_the_cart_the_till_shows_answers_with_only_what_changed(app: F
     first, headers = scan(MIE, "")  # an empty cart: the whole cart (its empty line goes)
     assert 'id="cart"' in first and "HX-Retarget" not in headers
     added, headers = scan(AQUA, revision(first))  # a new line: added at the end, head and foot out of band
-    assert 'id="cart"' not in added and (headers["HX-Retarget"], headers["HX-Reswap"]) == ("#cart-lines", "beforeend settle:0ms")
+    assert 'id="cart"' not in added and (headers["HX-Retarget"], headers["HX-Reswap"]) == (
+        "#cart-lines",
+        "beforeend settle:0ms",
+    )
     assert added.count('class="cart-line') == 1 and 'class="cart-line changed"' in added and "Aqua" in added
-    assert 'id="cart-head" class="cart-head" data-revision="%s" hx-swap-oob="true"' % (int(revision(first)) + 1) in added
+    assert (
+        'id="cart-head" class="cart-head" data-revision="%s" hx-swap-oob="true"' % (int(revision(first)) + 1) in added
+    )
     assert 'id="cart-foot" class="cart-foot" hx-swap-oob="true"' in added and "2 baris · 2 barang" in added
     again, headers = scan(AQUA, revision(added))  # the same product: its line in place
     line_id = re.search(r'id="line-(\d+)"', again).group(1)  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 import segno
@@ -35,7 +36,14 @@ def _qris_svg(outlet: Any, amount: int, reference: str) -> str | None:
         payload = qris.to_dynamic(outlet.qris_static, amount, reference)
     except qris.QrisError:
         return None
-    return segno.make(payload, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    return _drawn(payload)
+
+
+@lru_cache(maxsize=32)
+def _drawn(payload: str) -> str:
+    """The QR image of a payload (drawing it is most of the payment page's time): the same cart, amount and
+    outlet code give the same payload, so a page shown again or a split amount typed again is not drawn twice."""
+    return str(segno.make(payload, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff"))
 
 
 @bp.route("/pay", methods=["GET", "POST"])
@@ -84,6 +92,7 @@ def _pay_page(shift: Shift, cart: Any, form: PayForm, error: str | None = None, 
     cv = cart_service.view(cart)
     reference = checkout.qris_reference(shift.outlet, cart.uuid)
     method = url_args().text("method") or "cash"
+    method = method if method in ("cash", "qris", "split") else "cash"
     cash_total = cash_due(cv.total, step=shift.outlet.cash_rounding)
     return (
         render(
@@ -93,8 +102,9 @@ def _pay_page(shift: Shift, cart: Any, form: PayForm, error: str | None = None, 
             form=form,
             quick=quick_amounts(cash_total),
             cash_total=cash_total,
-            method=method if method in ("cash", "qris", "split") else "cash",
-            qris_svg=_qris_svg(shift.outlet, cv.total, reference),
+            method=method,
+            # drawn only for the QRIS tab (a split draws its amount's code when it is typed)
+            qris_svg=_qris_svg(shift.outlet, cv.total, reference) if method == "qris" else None,
             amount=cv.total,
             has_qris=bool(shift.outlet.qris_static),
             error=error,
