@@ -142,3 +142,37 @@ def test_language_chosen_before_login_is_kept(client: Client) -> None:
     client.post("/language", {"language": "en", "next": "/login"})
     client.login("manajer")
     assert "Overview" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_sign_in_hashes_with_no_transaction_open_and_small_board_argon2(
+    app: Flask, client: Client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 takes tens of milliseconds: while it runs no lock is held (every till of the outlet would wait)."""
+    from argon2 import PasswordHasher
+
+    from pos.auth import accounts
+
+    open_while_hashing: list[bool] = []
+    real = accounts._verify
+
+    def watched(stored: str | None, given: str) -> bool:
+        open_while_hashing.append(db.session().in_transaction())
+        return real(stored, given)
+
+    monkeypatch.setattr(accounts, "_verify", watched)
+    with app.app_context():  # a PIN hashed with the library's default settings (64 MiB, 4 lanes), from before
+        user = db.session.scalar(db.select(User).where(User.username == "kasir"))
+        assert user is not None
+        user.pin_hash = PasswordHasher().hash("1234")
+        db.session.commit()
+    uuid = _cashier_uuid(app, "kasir")
+    assert client.post(f"/login/pin/{uuid}?outlet=SRG-CPR", {"pin": "0000"}).status_code == 401
+    assert client.post(f"/login/pin/{uuid}?outlet=SRG-CPR", {"pin": "1234"}).status_code == 302
+    client.logout()
+    client.login("manajer")
+    assert len(open_while_hashing) == 3 and not any(open_while_hashing)
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "kasir"))
+        assert user is not None and user.pin_hash is not None
+        assert user.pin_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # remade with the small-board settings
+        assert user.failed_logins == 0
