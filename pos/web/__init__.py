@@ -14,12 +14,14 @@ def register(app: Flask) -> None:
     from pos.staff.views import bp as staff_bp
     from pos.stock.views import bp as stock_bp
     from pos.sync.views import bp as sync_bp
-    from pos.web import access, errors, templating, transaction
+    from pos.web import access, errors, static, templating, transaction
 
     transaction.register(app)
     access.register(app)
     errors.register(app)
     templating.register(app)
+    static.register(app)
+    app.after_request(static.immutable)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(cashier_bp)

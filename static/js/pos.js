@@ -206,7 +206,8 @@
     if (!away || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
     var banner = $("#offline");
-    fetch((banner && banner.getAttribute("data-probe")) + "?t=" + Date.now(), { cache: "no-store" })
+    var url = (banner && banner.getAttribute("data-probe")) || "/static/img/icon.svg";
+    fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "t=" + Date.now(), { cache: "no-store" })
       .then(function (answer) { if (!answer.ok) throw new Error(); location.href = away.href; })
       .catch(function () { lost(); whenUp(function () { location.href = away.href; }); });
   });

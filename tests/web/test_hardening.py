@@ -175,3 +175,20 @@ def test_central_resets_a_stolen_nodes_pins_in_one_action(app: Flask, client: Cl
     cashier = _cashier_uuid(app, "kasir_pw")
     assert client.post(f"/login/pin/{cashier}?outlet=SRG-CPR", {"pin": "5678"}).status_code == 401  # the old PIN
     assert client.post(f"/login/pin/{cashier}?outlet=SRG-CPR", {"pin": pins["Kasir Sandi"]}).status_code == 302
+
+
+def test_static_files_have_versioned_names_kept_for_a_year(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/login").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/pos\.css\?v=[0-9a-f]{12})"', page)
+    script = re.search(r'src="(/static/js/pos\.js\?v=[0-9a-f]{12})"', page)
+    assert css and script, page[:600]
+    answer = client.get(css.group(1))
+    answer.close()
+    assert answer.status_code == 200
+    kept = answer.headers["Cache-Control"]
+    assert "max-age=31536000" in kept and "immutable" in kept and "public" in kept
+    # Without its version (or with an old one) a file is revalidated as before: a new file is never hidden.
+    for stale in ("/static/css/pos.css", "/static/css/pos.css?v=000000000000"):
+        answer = client.get(stale)
+        answer.close()
+        assert answer.status_code == 200 and "max-age=31536000" not in answer.headers.get("Cache-Control", "")
