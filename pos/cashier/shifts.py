@@ -221,24 +221,35 @@ class ZReport:
 
 
 def z_report(shift: Shift) -> ZReport:
+    """The shift's figures in a fixed number of queries, however many sales it made."""
     report = ZReport(shift=shift)
-    for sale in db.session.scalars(db.select(Sale).where(Sale.outlet_id == shift.outlet_id, Sale.shift_id == shift.id)):
-        if sale.kind == SaleKind.SALE:
-            report.sales_count += 1
-            report.sales_total += sale.total
-            report.discount_total += sale.discount
-        elif sale.kind == SaleKind.REFUND:
-            report.refunds_count += 1
-            report.refunds_total += sale.total
+    of_shift = (Sale.outlet_id == shift.outlet_id, Sale.shift_id == shift.id)
+    sums = (Sale.total, Sale.discount, Sale.fee, Sale.investor_share, Sale.change, Sale.rounding)
+    totals = db.session.execute(
+        db.select(Sale.kind, func.count(Sale.id), *(func.coalesce(func.sum(c), 0) for c in sums))
+        .where(*of_shift)
+        .group_by(Sale.kind)
+    )
+    for kind, count, *amounts in totals:
+        total, discount, fee, investor, change, rounding = (int(a) for a in amounts)  # PostgreSQL sums are numeric
+        if kind == SaleKind.SALE:
+            report.sales_count, report.sales_total, report.discount_total = count, total, discount
+        elif kind == SaleKind.REFUND:
+            report.refunds_count, report.refunds_total = count, total
         else:
-            report.voids_count += 1
-            report.voids_total += sale.total
-        report.fee_total += sale.fee
-        report.investor_total += sale.investor_share
-        report.change_given += sale.change
-        report.rounding_total += sale.rounding
-        for payment in sale.payments:
-            report.by_method[payment.method.value] += payment.amount
+            report.voids_count, report.voids_total = count, total
+        report.fee_total += fee
+        report.investor_total += investor
+        report.change_given += change
+        report.rounding_total += rounding
+    paid = db.session.execute(
+        db.select(Payment.method, func.sum(Payment.amount))
+        .join(Sale, (Sale.outlet_id == Payment.outlet_id) & (Sale.id == Payment.sale_id))
+        .where(*of_shift)
+        .group_by(Payment.method)
+    )
+    for method, amount in paid:
+        report.by_method[method.value] += int(amount)
     report.by_method["cash"] -= report.change_given
     for movement in db.session.scalars(
         db.select(CashMovement)

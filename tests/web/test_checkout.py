@@ -508,6 +508,41 @@ def test_close_shift_and_z_report(app: Flask, login_as) -> None:  # type: ignore
     assert client.post("/cashier/scan", {"code": MIE}, htmx=True).status_code == 409
 
 
+def test_the_z_report_reads_the_same_few_statements_however_many_sales(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    from pos.cashier import shifts
+    from pos.models import Shift
+
+    client = login_as("kasir_pw")
+    open_shift(client, app, float_="100000")
+    counted: list[int] = []
+    for sales in (2, 6):
+        while len(counted) < sales:  # sell until the shift has ``sales`` sales
+            scan(client, MIE)
+            pay(client, app, cash="5000")
+            counted.append(1)
+        statements: list[str] = []
+        with app.app_context():
+            shift = db.session.scalar(db.select(Shift).where(Shift.status == "open"))
+            assert shift is not None
+
+            def keep(_c, _cu, sql, *_a) -> None:  # type: ignore[no-untyped-def]
+                statements.append(sql)
+
+            event.listen(db.engine, "before_cursor_execute", keep)
+            try:
+                report = shifts.z_report(shift)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", keep)
+        assert report.sales_count == sales and report.sales_total == 3_500 * sales
+        assert report.by_method["cash"] == 3_500 * sales  # 5.000 paid, 1.500 change each time
+        if sales == 2:
+            few = len(statements)
+        else:
+            assert len(statements) == few <= 6, statements
+
+
 def test_close_shift_refuses_bad_counts(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as("kasir_pw")
     open_shift(client, app)
