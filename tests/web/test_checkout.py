@@ -527,8 +527,8 @@ def test_the_z_report_reads_the_same_few_statements_however_many_sales(app: Flas
             shift = db.session.scalar(db.select(Shift).where(Shift.status == "open"))
             assert shift is not None
 
-            def keep(_c, _cu, sql, *_a) -> None:  # type: ignore[no-untyped-def]
-                statements.append(sql)
+            def keep(_c, _cu, sql, *_a, into: list[str] = statements) -> None:  # type: ignore[no-untyped-def]
+                into.append(sql)
 
             event.listen(db.engine, "before_cursor_execute", keep)
             try:
