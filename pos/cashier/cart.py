@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, or_
 from sqlalchemy.orm import joinedload
 
 from pos.auth import accounts
+from pos.core import fts
 from pos.core.clock import business_date
 from pos.core.errors import PosError
 from pos.domain.money import MAX_AMOUNT, MoneyError
@@ -81,31 +82,16 @@ def find_by_code(outlet_id: int, code: str) -> Product | None:
     return db.session.scalar(_BY_CODE, {"outlet": outlet_id, "code": code})
 
 
-def _fts_query(text: str) -> str:
-    words = ["".join(ch for ch in word if ch.isalnum()) for word in text.split()]
-    return " ".join(f'"{word}"*' for word in words if word)
-
-
 def search(outlet_id: int, text: str) -> list[Product]:
     """Products whose name words start with what was typed (or an exact barcode/SKU)."""
     text = text.strip()[:60]
     if not text:
         return []
     exact = find_by_code(outlet_id, text)
-    if db.session.get_bind().dialect.name == "sqlite":
-        match = _fts_query(text)
-        if not match:
-            return [exact] if exact else []
-        ids = (
-            db.select(db.literal_column("rowid"))
-            .select_from(db.text("product_fts"))
-            .where(db.text("product_fts MATCH :match").bindparams(match=match))
-        )
-        query = _sellable(outlet_id).where(Product.id.in_(ids))
-    else:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = _sellable(outlet_id).where(Product.name.ilike(f"%{escaped}%", escape="\\"))
-    found = list(db.session.scalars(query.order_by(Product.name).limit(SEARCH_LIMIT)))
+    named = fts.name_condition(text)
+    if named is None:
+        return [exact] if exact else []
+    found = list(db.session.scalars(_sellable(outlet_id).where(named).order_by(Product.name).limit(SEARCH_LIMIT)))
     if exact is not None and exact not in found:
         found.insert(0, exact)
     return found

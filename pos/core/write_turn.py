@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from typing import Any
 
-WAIT_SECONDS = 10.0  # as long as SQLite's busy timeout; then the writer goes on and waits SQLite's way
+WAIT_SECONDS = 10  # as long as SQLite's busy timeout; then the writer goes on and waits SQLite's way
 
 
 class WriteTurn:
@@ -23,7 +23,7 @@ class WriteTurn:
         self._held = False
         self._queue: deque[threading.Event] = deque()
 
-    def acquire(self, timeout: float = WAIT_SECONDS) -> bool:
+    def acquire(self, timeout: int = WAIT_SECONDS) -> bool:
         with self._lock:
             if not self._held and not self._queue:
                 self._held = True

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_
+from sqlalchemy import Select, and_, case, event, func, or_, tuple_
+from sqlalchemy.orm import Session
 
-from pos.core import clock
+from pos.core import clock, fts
 from pos.core.clock import business_date
 from pos.domain.money import line_amount
 from pos.domain.stock import Lot, LotLeft, expiring
@@ -56,14 +58,13 @@ class StockRow:
 
 @dataclass(frozen=True, slots=True)
 class StockPage:
+    """One page of the stock list, found by keyset (the name and id of the row it starts after or before)."""
+
     rows: list[StockRow]
-    page: int
-    pages: int
-    total: int
-
-
-def _escape(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    total: int | None  # counted on the first page only: counting reads every product of the outlet
+    first: bool
+    after: int | None  # the product id the next page starts after
+    before: int | None  # the product id the previous page ends before
 
 
 def stock_query(outlet_id: int, investor_ids: set[int], text: str = "", show: str = "all") -> Select[Any]:
@@ -72,13 +73,15 @@ def stock_query(outlet_id: int, investor_ids: set[int], text: str = "", show: st
         db.select(Product, on_hand, ReorderLevel.level, func.coalesce(StockBalance.needs_count, False))
         .outerjoin(StockBalance, and_(StockBalance.product_id == Product.id, StockBalance.outlet_id == outlet_id))
         .outerjoin(ReorderLevel, and_(ReorderLevel.product_id == Product.id, ReorderLevel.outlet_id == outlet_id))
-        .where(Product.investor_id.in_(investor_ids))
+        # compared as ``investor_id + 0``: the list walks the name index in order, never every product of an
+        # investor sorted afresh
+        .where((Product.investor_id + 0).in_(investor_ids))
     )
     text = text.strip()[:80]
     if text:
-        query = query.where(
-            or_(Product.name.ilike(_escape(text), escape="\\"), Product.sku == text, Product.barcode == text)
-        )
+        named = fts.name_condition(text)
+        exact = or_(Product.sku == text, Product.barcode == text)
+        query = query.where(or_(named, exact) if named is not None else exact)
     if show == "low":
         query = query.where(ReorderLevel.level.is_not(None), on_hand <= ReorderLevel.level)
     elif show == "flagged":
@@ -94,15 +97,85 @@ def _rows(result: Any) -> list[StockRow]:
     return [StockRow(product, qty, level, bool(flag)) for product, qty, level, flag in result]
 
 
-def outlet_stock(outlet_id: int, investor_ids: set[int], text: str = "", show: str = "all", page: int = 1) -> StockPage:
-    query = stock_query(outlet_id, investor_ids, text, show)
+COUNT_SECONDS = 60
+_counts: dict[tuple[Any, ...], tuple[float, int]] = {}
+
+
+def _forget_counts(session: Any, _context: Any) -> None:
+    """A product, a balance or a level written here: the counts kept are stale."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if _counts and any(isinstance(o, (Product, StockBalance, ReorderLevel)) for o in changed):
+        _counts.clear()
+
+
+event.listen(Session, "after_flush", _forget_counts)
+
+
+def _counted(query: Select[Any], key: tuple[Any, ...]) -> int:
+    """How many rows the list has: counting reads every product of the outlet (80 ms at 100,000), so a count is
+    kept for a minute per database, outlet, investors, search and filter, and forgotten when this process writes
+    a product or a level (sales and deliveries move balances in bulk: the low-stock count follows within the
+    minute)."""
+    now = time.monotonic()
+    kept = _counts.get(key)
+    if kept is not None and now - kept[0] < COUNT_SECONDS:
+        return kept[1]
     total = db.session.scalar(db.select(func.count()).select_from(query.with_only_columns(Product.id).subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    result = db.session.execute(
-        query.order_by(Product.name, Product.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    if len(_counts) > 256:
+        _counts.clear()
+    _counts[key] = (now, total)
+    return total
+
+
+def outlet_stock(
+    outlet_id: int,
+    investor_ids: set[int],
+    text: str = "",
+    show: str = "all",
+    after: int | None = None,
+    before: int | None = None,
+) -> StockPage:
+    """A page of ``PAGE_SIZE`` rows in name order, starting after product ``after`` (or ending before ``before``);
+    a cursor that names no product of these investors gives the first page."""
+    query = stock_query(outlet_id, investor_ids, text, show)
+    key = (Product.name, Product.id)
+    mark = after if after is not None else before
+    cursor = (
+        db.session.execute(
+            db.select(Product.name, Product.id).where(Product.id == mark, Product.investor_id.in_(investor_ids))
+        ).first()
+        if mark is not None
+        else None
     )
-    return StockPage(_rows(result), page, pages, total)
+    if cursor is not None and after is not None:
+        found = list(db.session.execute(query.where(tuple_(*key) > tuple(cursor)).order_by(*key).limit(PAGE_SIZE + 1)))
+        more_after, more_before = len(found) > PAGE_SIZE, True
+        rows = found[:PAGE_SIZE]
+    elif cursor is not None:
+        found = list(
+            db.session.execute(
+                query.where(tuple_(*key) < tuple(cursor)).order_by(*(k.desc() for k in key)).limit(PAGE_SIZE + 1)
+            )
+        )
+        more_after, more_before = True, len(found) > PAGE_SIZE
+        rows = found[:PAGE_SIZE][::-1]
+    else:
+        found = list(db.session.execute(query.order_by(*key).limit(PAGE_SIZE + 1)))
+        more_after, more_before = len(found) > PAGE_SIZE, False
+        rows = found[:PAGE_SIZE]
+    first = not more_before
+    total = None
+    if first:
+        key = (str(db.engine.url), outlet_id, tuple(sorted(investor_ids)), text, show)
+        total = len(rows) if not more_after else _counted(query, key)
+    page = _rows(rows)
+    return StockPage(
+        page,
+        total,
+        first,
+        after=page[-1].product.id if page and more_after else None,
+        before=page[0].product.id if page and more_before else None,
+    )
 
 
 def all_stock(outlet_id: int, investor_ids: set[int], show: str = "all") -> list[StockRow]:

@@ -84,6 +84,9 @@ class Query(FlaskForm):
     next = StringField(filters=[_cut(500)])
     more = StringField(filters=[_cut(1)])
     quick = StringField(filters=[_cut(10)])
+    # a keyset page's starting point (a row id)
+    after = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
 
     def text(self, name: str) -> str:
         """The field's value if it is valid, else empty."""

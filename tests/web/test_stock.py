@@ -458,3 +458,70 @@ def test_a_form_never_sends_the_user_to_another_site(app: Flask, login_as) -> No
         assert response.headers["Location"].startswith("/stock"), (target, response.headers["Location"])
     kept = client.post(f"/stock/{premium.id}/level?outlet=SRG-CPR", {"level": "5", "next": "/stock?show=low"})
     assert kept.headers["Location"] == "/stock?show=low"
+
+
+def test_the_stock_list_pages_by_keyset_through_every_product_once(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import uuid as uuid_mod
+
+    from sqlalchemy import insert
+
+    from pos.core import clock
+    from pos.models import Investor, Product
+    from pos.stock import inventory
+
+    with app.app_context():
+        investor_id = db.session.scalar(db.select(Investor.id).where(Investor.code == "SRB"))
+        # 130 products with names that tie (the id breaks the tie), so pages must not skip or repeat any
+        db.session.execute(
+            insert(Product),
+            [
+                {
+                    "uuid": uuid_mod.uuid4(),
+                    "investor_id": investor_id,
+                    "category_id": 3,
+                    "sku": f"PG-{i:04d}",
+                    "name": f"Zaitun paket {i % 7}",
+                    "unit": "pcs",
+                    "list_price": 1000,
+                    "created_at": clock.now(),
+                }
+                for i in range(130)
+            ],
+        )
+        db.session.commit()
+    client = login_as("manajer")
+
+    page = client.get("/stock?q=zaitun").get_data(as_text=True)
+    assert "130 produk" in page
+    seen: list[str] = []
+    pages = [page]
+    while True:
+        seen += [s for s in re.findall(r"PG-\d{4}", page) if s not in seen[-60:]]
+        after = re.search(r'href="/stock\?[^"]*after=(\d+)[^"]*"', page.replace("&amp;", "&"))
+        if not after:
+            break
+        page = client.get(f"/stock?q=zaitun&after={after.group(1)}").get_data(as_text=True)
+        assert "130 produk" not in page  # counted on the first page only
+        pages.append(page)
+    assert len(pages) == 3 and len(seen) == len(set(seen)) == 130
+    with app.app_context():
+        expected = [
+            p.sku
+            for p in db.session.scalars(
+                db.select(Product).where(Product.sku.like("PG-%")).order_by(Product.name, Product.id)
+            )
+        ]
+    assert seen == expected
+    # Back from the last page: the page before it, the same rows as on the way forward.
+    before = re.search(r'href="/stock\?[^"]*before=(\d+)[^"]*"', pages[-1].replace("&amp;", "&"))
+    assert before
+    back = client.get(f"/stock?q=zaitun&before={before.group(1)}").get_data(as_text=True)
+    assert re.findall(r"PG-\d{4}", back)[:50] == expected[50:100]
+    # A cursor that names nothing (or nonsense) is the first page; a word prefix finds by name.
+    for odd in ("after=999999999", "after=abc", "before=-3", "after=99999999999999999999"):
+        assert client.get(f"/stock?q=zaitun&{odd}").status_code == 200
+    assert "130 produk" in client.get("/stock?q=zaitun&after=999999999").get_data(as_text=True)
+    assert "PG-0007" in client.get("/stock?q=zait+pak").get_data(as_text=True)
+    with app.app_context():
+        assert inventory.PAGE_SIZE == 50

@@ -50,9 +50,13 @@ def stock_list() -> ResponseReturnValue:
     if outlet is None:
         return render("stock/stock.html", outlet=None, outlets=outlets, holdings=holdings, page=None, q="", show="all")
     text = (url_args().text("q") or "")[:80]
-    page_arg = url_args().text("page") or "1"
     page = inventory.outlet_stock(
-        outlet.id, investor_ids(outlet), text, _show(), int(page_arg) if page_arg.isdigit() else 1
+        outlet.id,
+        investor_ids(outlet),
+        text,
+        _show(),
+        after=url_args().number("after", 0) or None,
+        before=url_args().number("before", 0) or None,
     )
     return render(
         "stock/stock.html",
@@ -66,7 +70,7 @@ def stock_list() -> ResponseReturnValue:
         level_form=LevelForm(formdata=None),
         can_set_level=current_user.role in (R.MANAGER, R.INVESTOR),
         settings_form=StockSettingsForm(formdata=None, expiry_warning_days=outlet.expiry_warning_days),
-        expiring=inventory.expiring_at(outlet, investor_ids(outlet)) if text == "" and page.page == 1 else [],
+        expiring=inventory.expiring_at(outlet, investor_ids(outlet)) if text == "" and page.first else [],
     )
 
 
