@@ -31,10 +31,11 @@ def rounding_for(due: int, step: int) -> int:
 
 
 def is_cash_rounding(due: int, rounding: int) -> bool:
-    """Whether ``rounding`` is what some outlet setting gives for ``due`` (a void gives back its sale's)."""
-    if rounding == 0 or rounding == rounding_for(due, 100):
-        return True
-    return abs(rounding) <= MAX_ROUNDING and (due + rounding) % 500 == 0
+    """Whether ``rounding`` is what some outlet setting gives for ``due``: at most half a step, to a multiple of
+    the step. (An exact half goes either way: toward the customer on a sale or a refund, and back again on the
+    void of a sale that was rounded so.)"""
+    steps = ROUNDING_STEPS[1:]
+    return rounding == 0 or any(2 * abs(rounding) <= step and (due + rounding) % step == 0 for step in steps)
 
 
 def quick_amounts(total: int) -> list[int]:
