@@ -36,6 +36,7 @@ from pos.models import (
 from pos.partnership import supply
 
 PAGE_SIZE = 50
+NO_LEVEL = -(2**62)  # below any balance: a product without a reorder level is never low
 EXPORT_LIMIT = 100_000
 
 
@@ -67,7 +68,9 @@ class StockPage:
     before: int | None  # the product id the previous page ends before
 
 
-def stock_query(outlet_id: int, investor_ids: set[int], text: str = "", show: str = "all") -> Select[Any]:
+def stock_query(
+    outlet_id: int, investor_ids: set[int], text: str = "", show: str = "all", in_name_order: bool = True
+) -> Select[Any]:
     on_hand = func.coalesce(StockBalance.quantity, 0)
     query = (
         db.select(Product, on_hand, ReorderLevel.level, func.coalesce(StockBalance.needs_count, False))
@@ -82,7 +85,11 @@ def stock_query(outlet_id: int, investor_ids: set[int], text: str = "", show: st
         named = fts.name_condition(text)
         exact = or_(Product.sku == text, Product.barcode == text)
         query = query.where(or_(named, exact) if named is not None else exact)
-    if show == "low":
+    if show == "low" and in_name_order:
+        # not written "level IS NOT NULL": SQLite would then read every level of the outlet and sort them by
+        # name; this way it walks the name index, as for the whole list, and stops at the page's last row
+        query = query.where(on_hand <= func.coalesce(ReorderLevel.level, NO_LEVEL))
+    elif show == "low":  # counting: from the outlet's levels
         query = query.where(ReorderLevel.level.is_not(None), on_hand <= ReorderLevel.level)
     elif show == "flagged":
         query = query.where(StockBalance.needs_count.is_(True))
@@ -166,8 +173,9 @@ def outlet_stock(
     first = not more_before
     total = None
     if first:
-        key = (str(db.engine.url), outlet_id, tuple(sorted(investor_ids)), text, show)
-        total = len(rows) if not more_after else _counted(query, key)
+        key = (str(db.engine.url), outlet_id, frozenset(investor_ids), text, show)
+        counting = stock_query(outlet_id, investor_ids, text, show, in_name_order=False)
+        total = len(rows) if not more_after else _counted(counting, key)
     page = _rows(rows)
     return StockPage(
         page,

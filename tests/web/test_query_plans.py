@@ -103,3 +103,29 @@ def test_the_favourite_tiles_are_read_from_their_own_index(app: Flask) -> None:
         plan = [row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
     assert plan[0].startswith("SCAN product USING INDEX ix_product_favourite"), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan  # already in name order
+
+
+def test_the_stock_list_walks_the_name_index_and_stops_at_its_page(app: Flask) -> None:
+    from pos.models import Investor
+    from pos.stock import inventory
+
+    plans: dict[str, list[str]] = {}
+    with app.app_context():
+        investors = set(db.session.scalars(db.select(Investor.id)))
+        for show in ("all", "low", "in_stock", "flagged"):
+            statements: list[tuple[str, Any]] = []
+
+            def keep(_c: Any, _cu: Any, sql: str, params: Any, _x: Any, _m: bool, into: list[Any] = statements) -> None:
+                into.append((sql, params))
+
+            event.listen(db.engine, "before_cursor_execute", keep)
+            try:
+                inventory.outlet_stock(1, investors, "", show)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", keep)
+            sql, params = next((sql, p) for sql, p in statements if "ORDER BY product.name" in sql)
+            raw = db.session.connection()
+            plans[show] = [row[-1] for row in raw.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    for show, plan in plans.items():
+        assert plan[0] == "SCAN product USING INDEX ix_product_name", (show, plan)
+        assert not any("TEMP B-TREE" in step for step in plan), (show, plan)
