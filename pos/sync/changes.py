@@ -34,7 +34,7 @@ from pos.models import (
     User,
     placement,
 )
-from pos.sync.codecs import CODECS, pending_prices
+from pos.sync.codecs import CODECS, apply_products, pending_prices
 
 PAGE = 500
 
@@ -179,7 +179,14 @@ def apply_change(entity: str, key: str, data: dict[str, Any], local_outlet_code:
 def apply_page(page: dict[str, Any], local_outlet_code: str | None) -> int:
     """Apply one pulled page and store its cursor, in the caller's transaction."""
     changes = sorted(page["changes"], key=lambda c: (RANK.index(c["entity"]), c["change"]))
+    products = [(c["uuid"], c["data"]) for c in changes if c["entity"] == "product"]
     for change in changes:
+        if change["entity"] == "product":
+            if products:  # all of the page's products at once, in their place in the order
+                apply_products(products)
+                db.session.flush()
+                products = []
+            continue
         apply_change(change["entity"], change["uuid"], change["data"], local_outlet_code)
     status = db.session.get(SyncStatus, 1) or SyncStatus(id=1)
     status.pull_cursor = int(page["cursor"])

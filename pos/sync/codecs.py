@@ -304,6 +304,93 @@ def _product_apply(key: str, data: dict[str, Any], local_outlet_code: str | None
     product.price_due_at = min(due) if due else None
 
 
+_PRODUCT_FIELDS = ("sku", "barcode", "name", "unit", "tracks_expiry", "favourite", "active")
+
+
+def apply_products(changes: list[tuple[str, dict[str, Any]]]) -> None:
+    """A page of products in a fixed number of statements (a new node's first pull brings the whole catalogue):
+    their investors and categories looked up at once, the new ones inserted and the known ones updated in two
+    statements, their scheduled prices compared with what the node holds in one read."""
+    from sqlalchemy import insert, update
+
+    if not changes:
+        return
+    refs = {
+        model: dict(
+            db.session.execute(
+                db.select(model.uuid, model.id).where(
+                    model.uuid.in_({uuid.UUID(data[field]) for _key, data in changes})
+                )
+            ).all()
+        )
+        for model, field in ((Investor, "investor"), (Category, "category"))
+    }
+    keys = [uuid.UUID(key) for key, _data in changes]
+    known = dict(db.session.execute(db.select(Product.uuid, Product.id).where(Product.uuid.in_(keys))).all())
+    now = clock.now()
+    new_rows, updates = [], []
+    for key, data in changes:
+        investor, category = (
+            refs[Investor].get(uuid.UUID(data["investor"])),
+            refs[Category].get(uuid.UUID(data["category"])),
+        )
+        if investor is None or category is None:
+            raise LookupError(f"product {key}: its investor or category is not received yet")
+        due = [datetime.fromisoformat(c["effective_at"]) for c in data.get("price_changes", [])]
+        values = {
+            "investor_id": investor,
+            "category_id": category,
+            "list_price": data["price"],
+            "price_due_at": min(due) if due else None,
+            **{k: data[k] for k in _PRODUCT_FIELDS},
+        }
+        product_id = known.get(uuid.UUID(key))
+        if product_id is None:
+            new_rows.append({"uuid": uuid.UUID(key), "created_at": now, "cost": None, **values})
+        else:
+            updates.append({"id": product_id, **values})
+    if new_rows:
+        db.session.execute(insert(Product), new_rows)
+    if updates:
+        db.session.execute(update(Product), updates)
+    ids = dict(db.session.execute(db.select(Product.uuid, Product.id).where(Product.uuid.in_(keys))).all())
+    held = {
+        (row.product_id, row.uuid): row.id
+        for row in db.session.execute(
+            db.select(PriceChange.id, PriceChange.uuid, PriceChange.product_id).where(
+                PriceChange.product_id.in_(ids.values()),
+                PriceChange.applied_at.is_(None),
+                PriceChange.cancelled_at.is_(None),
+            )
+        )
+    }
+    sent = {
+        (ids[uuid.UUID(key)], uuid.UUID(c["uuid"])): c for key, data in changes for c in data.get("price_changes", [])
+    }
+    withdrawn = [price_id for pair, price_id in held.items() if pair not in sent]  # cancelled or folded in on central
+    if withdrawn:
+        db.session.execute(update(PriceChange).where(PriceChange.id.in_(withdrawn)).values(cancelled_at=now))
+    arriving = [pair for pair in sent if pair not in held]
+    if arriving:
+        present = set(
+            db.session.scalars(db.select(PriceChange.uuid).where(PriceChange.uuid.in_([u for _p, u in arriving])))
+        )
+        rows = [
+            {
+                "uuid": change_uuid,
+                "product_id": product_id,
+                "price": sent[(product_id, change_uuid)]["price"],
+                "previous_price": sent[(product_id, change_uuid)]["previous_price"],
+                "effective_at": datetime.fromisoformat(sent[(product_id, change_uuid)]["effective_at"]),
+                "created_at": now,
+            }
+            for product_id, change_uuid in arriving
+            if change_uuid not in present
+        ]
+        if rows:
+            db.session.execute(insert(PriceChange), rows)
+
+
 # agreement
 
 

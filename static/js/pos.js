@@ -136,8 +136,11 @@
     if (target.id === "flash") {
       clearTimeout(target._timer);
       target._timer = setTimeout(function () { target.innerHTML = ""; }, 6000);
+      // After an error the box keeps the focus, and what is in it stays: it was emptied when the code was
+      // taken, so anything there now is the next code being typed (selecting it would let the next key
+      // replace its first digits).
       var box = $("#scan");
-      if (box) box.select();  // after an error the box is empty and ready for the next code
+      if (box && document.activeElement !== box && !$("#dialog .dialog")) box.focus({ preventScroll: true });
       return;
     }
     var elt = event.detail.elt;
