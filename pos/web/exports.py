@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, request
+from flask import Response, abort, request, stream_with_context
 
 from pos.core.zones import user_zone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
+STREAM_WIDTH = 16  # a column's width when the rows stream and cannot be measured first
+CHUNK_ROWS = 1_000
+CHUNK_BYTES = 64 * 1024
 
 
 def safe_cell(value: object) -> object:
@@ -43,72 +47,103 @@ def _csv_cell(value: object) -> object:
 def export(
     name: str,
     header: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Iterable[Sequence[object]],
     money_columns: Sequence[int] = (),
     *,
     preamble: Sequence[Sequence[object]] = (),
     fmt: str | None = None,
 ) -> Response:
-    """The table as CSV or an Excel workbook (``fmt``, else ``?format=csv|xlsx``); ``preamble`` rows (a
+    """The table as CSV or an Excel workbook (``fmt``, else ``?format=csv|xlsx``), streamed as it is written:
+    ``rows`` may be a generator (an export of 100,000 rows never holds them all); ``preamble`` rows (a
     statement's number and period) come before the header."""
     fmt = fmt or request.args.get("format", "csv")
-    if fmt == "xlsx":
-        return Response(
-            _workbook(name, header, rows, money_columns, preamble),
-            mimetype=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    if fmt != "csv":
+    if fmt not in ("csv", "xlsx"):
         abort(400)
+    if fmt == "xlsx":
+        body: Iterator[bytes | str] = _workbook(name, header, rows, money_columns, preamble)
+        mimetype, suffix = XLSX, "xlsx"
+    else:
+        body, mimetype, suffix = _csv(header, rows, preamble), "text/csv", "csv"
+    return Response(
+        stream_with_context(body),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{suffix}"'},
+    )
+
+
+def _csv(
+    header: Sequence[str], rows: Iterable[Sequence[object]], preamble: Sequence[Sequence[object]]
+) -> Iterator[str]:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerows([_csv_cell(v) for v in row] for row in preamble)
     writer.writerow(header)
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
-    return Response(
-        text.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(v) for v in row])
+        if n % CHUNK_ROWS == 0:
+            yield text.getvalue()
+            text.seek(0)
+            text.truncate()
+    yield text.getvalue()
+
+
+def _widths(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[int]:
+    widths = [len(str(h)) for h in header]
+    if isinstance(rows, Sequence):  # a list can be measured first; a stream gets the header's widths and more
+        for row in rows:
+            for index, value in enumerate(row[: len(widths)]):
+                widths[index] = max(widths[index], len(f"{value:,}" if isinstance(value, int) else str(value)) + 2)
+    else:
+        widths = [max(w, STREAM_WIDTH) for w in widths]
+    return [min(max(w, 8), MAX_WIDTH) for w in widths]
 
 
 def _workbook(
     name: str,
     header: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Iterable[Sequence[object]],
     money_columns: Sequence[int],
     preamble: Sequence[Sequence[object]],
-) -> bytes:
+) -> Iterator[bytes]:
+    """openpyxl's write-only workbook: each row goes to a temporary file as it comes, then the file streams."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "".join(c for c in name if c not in "[]:*?/\\")[:31] or "data"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("".join(c for c in name if c not in "[]:*?/\\")[:31] or "data")
+    for index, width in enumerate(_widths(header, rows), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = f"A{len(preamble) + 2}"
     for row in preamble:
         sheet.append([_xlsx_cell(v) for v in row])
-    sheet.append(list(header))
-    header_row = len(preamble) + 1
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = f"A{header_row + 1}"
-    widths = [len(str(h)) for h in header]
+    bold = Font(bold=True)
+    sheet.append([_styled(sheet, h, font=bold) for h in header])
     money = set(money_columns)
     for row in rows:
-        sheet.append([_xlsx_cell(v) for v in row])
-        for index, value in enumerate(row[: len(widths)]):
-            widths[index] = max(widths[index], len(f"{value:,}" if isinstance(value, int) else str(value)) + 2)
-    for cells in sheet.iter_rows(min_row=header_row + 1):
-        for cell in cells:
-            if cell.column - 1 in money and isinstance(cell.value, int):
-                cell.number_format = '"Rp"#,##0'
-            elif isinstance(cell.value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), MAX_WIDTH)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        cells = []
+        for index, value in enumerate(row):
+            value = _xlsx_cell(value)
+            if index in money and isinstance(value, int):
+                cells.append(_styled(sheet, value, number_format='"Rp"#,##0'))
+            elif isinstance(value, datetime):
+                cells.append(_styled(sheet, value, number_format="yyyy-mm-dd hh:mm"))
+            elif isinstance(value, date):
+                cells.append(_styled(sheet, value, number_format="yyyy-mm-dd"))
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+        out.seek(0)
+        while chunk := out.read(CHUNK_BYTES):
+            yield chunk
+
+
+def _styled(sheet: object, value: object, **style: object) -> object:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    for key, setting in style.items():
+        setattr(cell, key, setting)
+    return cell

@@ -51,3 +51,35 @@ def test_an_unknown_format_is_refused(app: Flask) -> None:
             assert getattr(exc, "code", None) == 400
         else:
             raise AssertionError("an unknown format must be refused")
+
+
+def test_an_export_of_100000_rows_streams_as_it_is_written_and_stays_correct(app: Flask) -> None:
+    taken = {"rows": 0}
+
+    def rows():  # type: ignore[no-untyped-def]
+        for n in range(100_000):
+            taken["rows"] += 1
+            yield [f"Produk {n}", date(2027, 3, 1), n * 100, "=1+1" if n == 99_999 else "ok"]
+
+    with app.test_request_context("/x?format=csv"):
+        response = export("stok", ["Produk", "Tanggal", "Nilai", "Catatan"], rows())
+        assert response.is_streamed
+        chunks = iter(response.response)
+        first = next(chunks)
+        assert first.startswith("Produk,Tanggal") and taken["rows"] < 2_000  # sent before the rest is read
+        text = first + "".join(chunks)
+    lines = list(csv.reader(io.StringIO(text)))
+    assert len(lines) == 100_001 and taken["rows"] == 100_000
+    assert lines[1] == ["Produk 0", "2027-03-01", "0", "ok"]
+    assert lines[-1] == ["Produk 99999", "2027-03-01", "9999900", "'=1+1"]
+    with app.test_request_context("/x?format=xlsx"):
+        response = export("stok", ["Produk", "Tanggal", "Nilai", "Catatan"], rows(), money_columns=(2,))
+        assert response.is_streamed
+        data = response.get_data()
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    sheet = book.active
+    count, last = 0, None
+    for row in sheet.iter_rows(values_only=True):
+        count, last = count + 1, row
+    assert count == 100_001 and last == ("Produk 99999", datetime(2027, 3, 1), 9_999_900, "'=1+1")
+    book.close()

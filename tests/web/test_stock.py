@@ -525,3 +525,12 @@ def test_the_stock_list_pages_by_keyset_through_every_product_once(app: Flask, l
     assert "PG-0007" in client.get("/stock?q=zait+pak").get_data(as_text=True)
     with app.app_context():
         assert inventory.PAGE_SIZE == 50
+
+
+def test_the_stock_export_streams_its_rows(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("manajer")
+    for fmt in ("csv", "xlsx"):
+        answer = client.get(f"/stock/export?format={fmt}")
+        assert answer.status_code == 200 and answer.is_streamed, fmt
+        body = answer.get_data()
+        assert body and (b"AIR-AQUA600" in body if fmt == "csv" else body.startswith(b"PK"))
