@@ -260,6 +260,7 @@ def test_every_route_with_an_object_as_every_role(app: Flask, client: Client, ro
             for method in methods:
                 response = client.get(address) if method == "GET" else client.post(address, {})
                 status = response.status_code
+                response.close()  # an export streams: its generator is closed here, in its request's context
                 seen += 1
                 if status >= 500:
                     problems.append((method, address, "server error", status))
