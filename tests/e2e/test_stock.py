@@ -52,7 +52,7 @@ def test_manager_receives_a_delivery_by_scanning_then_counts_by_scanning(page: A
     page.locator("#count-scan").press_sequentially("8992002001012")
     page.keyboard.press("Enter")
     page.wait_for_selector("#focus-counted")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'focus-counted'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'focus-counted'")
     page.keyboard.type(str(before + 9))  # one bottle missing on the shelf
     page.keyboard.press("Enter")
     page.wait_for_selector("text=1 dari")
