@@ -7,7 +7,6 @@ from typing import Any
 from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from jinja2_fragments.flask import render_block
 
 from pos.auth.accounts import policy
 from pos.cashier import cart as cart_service
@@ -86,7 +85,7 @@ def _line_changed(cart: Any, line: Any, new: bool) -> Any:
     end) and the cart's head and foot out of band."""
     cv = cart_service.view(cart)
     gross = next(g for ln, g in cv.lines if ln is line)
-    body = render_block("cashier/register.html", "cart_change", cv=cv, change=(line, gross), changed=line.id, unit=unit)
+    body = render("cashier/register.html", "cart_change", cv=cv, change=(line, gross), changed=line.id, unit=unit)
     # settled at once: htmx would otherwise show the line's old attributes (not lit) for its settle delay
     if new:
         return body, 200, {"HX-Retarget": "#cart-lines", "HX-Reswap": "beforeend settle:0ms"}
