@@ -1,4 +1,5 @@
-"""Products whose name words start with what was typed: SQLite's FTS5 index at an outlet, a pattern on central."""
+"""Products whose name has every word typed: SQLite's FTS5 index at an outlet (word prefixes), PostgreSQL's
+trigram index on central (each word anywhere in the name, ``ix_product_name_trgm``)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,9 @@ def name_condition(text: str) -> Any | None:
             .where(db.text("product_fts MATCH :match").bindparams(match=match))
         )
         return Product.id.in_(ids)
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Product.name.ilike(f"%{escaped}%", escape="\\")
+    words = [_escaped(word) for word in text.split()[:8]]
+    return db.and_(*(Product.name.ilike(f"%{word}%", escape="\\") for word in words))
+
+
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -161,8 +161,11 @@ def sqlite_outlet_key(table: str) -> str:
 
 
 def compared(name: str | None, kind: str, _parents: object = None) -> bool:
-    """What Alembic compares with the models: not SQLite's full-text index tables, and not the unique keys that
-    stand for an outlet row's primary key there."""
+    """What Alembic compares with the models: not the name-search indexes each database keeps its own way (SQLite's
+    full-text tables, PostgreSQL's trigram index), and not the unique keys that stand for an outlet row's primary
+    key on SQLite."""
     if kind == "table" and name and name.startswith("product_fts"):
+        return False
+    if kind == "index" and name and name.endswith("_trgm"):
         return False
     return not (kind == "unique_constraint" and name and name.startswith("uq_") and name.endswith("_outlet_id_id"))
