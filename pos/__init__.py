@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from pos import config, runtime
+from pos.core import write_turn
 from pos.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +59,13 @@ def _sqlite_begin(conn: Any) -> None:
     # waits its turn instead of failing with "database is locked" half way.
     if _write_request.get():
         conn.exec_driver_sql("PRAGMA synchronous=NORMAL" if _cart_edit.get() else "PRAGMA synchronous=FULL")
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        raw = conn.connection.dbapi_connection
+        write_turn.take_turn(raw)  # this process's writers, in the order they came (pos.core.write_turn)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            write_turn.give_back(raw)
+            raise
     else:
         conn.exec_driver_sql("BEGIN")
 
@@ -97,6 +104,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # A server database can drop idle connections; a local SQLite file cannot.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    else:
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"factory": write_turn.TurnConnection, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
     db.init_app(app)

@@ -138,3 +138,74 @@ def test_the_daily_housekeeping_changes_no_figure(app: Flask) -> None:
             settled = db.session.get_one(Product, product_id)
             assert (settled.list_price, settled.price, settled.price_due_at) == (before + 500, before + 500, None)
             assert db.session.scalar(db.select(OutletStaffing.as_of).limit(1)) is not None
+
+
+def test_reads_take_no_write_lock(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    """Every GET of the till and the manager's pages begins a plain (deferred) transaction: only a write takes
+    SQLite's one write lock, so a page being read never holds up another till's scan."""
+    from typing import Any
+
+    from flask import has_request_context, request
+    from sqlalchemy import event
+
+    from tests.web.checkout_helpers import AQUA, open_shift, scan
+
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, AQUA)
+    begun: list[tuple[str, str]] = []
+
+    def keep(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        if has_request_context() and sql.startswith("BEGIN"):
+            begun.append((request.method, sql))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        for url in ("/cashier", "/cashier/pay", "/cashier/pay?method=qris", "/cashier/sales", "/cashier/shift/close"):
+            assert client.get(url).status_code == 200, url
+        assert client.hx("/cashier/search?q=aqua").status_code == 200
+        scan(client, AQUA)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    reads = [sql for method, sql in begun if method == "GET"]
+    writes = [sql for method, sql in begun if method == "POST"]
+    assert reads and all(sql == "BEGIN" for sql in reads), reads
+    assert writes == ["BEGIN IMMEDIATE"]
+
+
+def test_a_second_writer_queues_for_the_turn_and_goes_when_the_first_commits(app: Flask) -> None:
+    import threading
+    import time
+
+    from pos.models import Outlet
+
+    done: list[str] = []
+
+    def second() -> None:
+        with app.app_context():
+            outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+            assert outlet is not None
+            outlet.name = "Gerai kedua"
+            db.session.commit()
+            done.append("second")
+
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))  # takes the write turn
+        assert outlet is not None
+        turn = db.session.connection().connection.dbapi_connection.pos_turn  # type: ignore[union-attr]
+        outlet.name = "Gerai pertama"
+        db.session.flush()
+        thread = threading.Thread(target=second)
+        thread.start()
+        deadline = time.monotonic() + 5
+        while turn.waiting == 0:  # it waits in the queue, not in SQLite's sleep-and-retry
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        assert done == []
+        db.session.commit()
+    thread.join(5)
+    assert done == ["second"] and turn.waiting == 0 and not turn.held
+    with app.app_context():
+        assert db.session.scalar(db.select(Outlet.name).where(Outlet.code == "SRG-CPR")) == "Gerai kedua"
