@@ -32,7 +32,7 @@ def main() -> None:
 def _serve(app: Flask, host: str, port: int, workers: int, threads: int, background_sync: bool = False) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from pos.runtime import settle_heap
+    from pos.runtime import limit_malloc_arenas, settle_heap
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -54,6 +54,7 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int, backgro
             "Set POS_RATELIMIT_STORAGE=redis://… so that every worker shares one count.",
             err=True,
         )
+    limit_malloc_arenas()
     settle_heap()
     Server().run()
 

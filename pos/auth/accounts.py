@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -15,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
-from pos.core import audit, clock
+from pos.core import audit, clock, write_turn
 from pos.core.errors import PosError
 from pos.core.transaction import keep
 from pos.extensions import db
@@ -27,7 +28,14 @@ from pos.models import AuditEvent, LoginSession, Outlet, Role, User
 # these at the next sign-in.
 ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_LANES = 2, 19_456, 1
 _hasher = PasswordHasher(time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_LANES)
-_DUMMY_HASH = _hasher.hash("kmp-pos-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when there is no account, so that an unknown name takes as long as a wrong password
+    (made on first use: not at every start of the node)."""
+    return _hasher.hash("kmp-pos-timing-equaliser")
+
 
 MIN_PASSWORD = 8
 PIN_LENGTHS = range(4, 9)  # what a login accepts: 4-digit PINs of existing staff, where the outlet still allows
@@ -94,7 +102,7 @@ def new_pin() -> str:
 
 def _verify(stored: str | None, given: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, given) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), given) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -236,17 +244,18 @@ def verify_manager_pin(outlet_id: int, pin: str, policy: Policy, by: User | None
     locked_until = approvals_locked_until(outlet_id)
     if locked_until is not None:
         raise AuthError("approvals_locked", locked_until)
-    managers = db.session.scalars(
-        db.select(User).where(
+    managers = db.session.execute(
+        db.select(User.id, User.pin_hash).where(
             User.outlet_id == outlet_id,
             User.role == Role.MANAGER,
             User.active.is_(True),
             User.pin_hash.is_not(None),
         )
     ).all()
-    for manager in managers:
-        if _verify(manager.pin_hash, pin):
-            return manager
+    write_turn.end_if_unwritten(db.session())  # no till waits on the write lock while the PIN is hashed
+    for manager_id, pin_hash in managers:
+        if _verify(pin_hash, pin):
+            return db.session.get(User, manager_id)
     if not managers:
         _verify(None, pin)  # the same time whether or not the outlet has a manager
     by_id = by.id if by is not None else None

@@ -19,8 +19,8 @@ import weakref
 from collections import deque
 from typing import Any
 
-WAIT_SECONDS = 10.0  # as long as SQLite's busy timeout
-LOOK_SECONDS = 0.25  # how often a waiter checks that the holder is still there
+WAIT_MS = 10_000  # as long as SQLite's busy timeout
+LOOK_MS = 250  # how often a waiter checks that the holder is still there
 
 
 class WriteTurn:
@@ -29,7 +29,7 @@ class WriteTurn:
         self._holder: tuple[weakref.ref[Any], weakref.ref[threading.Thread]] | None = None
         self._queue: deque[tuple[threading.Event, Any]] = deque()
 
-    def acquire(self, owner: Any, timeout: float = WAIT_SECONDS) -> bool:
+    def acquire(self, owner: Any, timeout_ms: int = WAIT_MS) -> bool:
         thread = threading.current_thread()
         with self._lock:
             if self._holder is not None and self._holder[1]() is thread:
@@ -40,11 +40,12 @@ class WriteTurn:
             waiter = threading.Event()
             entry = (waiter, (weakref.ref(owner), weakref.ref(thread)))
             self._queue.append(entry)
-        waited = 0.0
-        while waited < timeout:
-            if waiter.wait(LOOK_SECONDS):
+        waited = 0
+        while waited < timeout_ms:
+            look = min(LOOK_MS, timeout_ms - waited)
+            if waiter.wait(look / 1000):
                 return True
-            waited += LOOK_SECONDS
+            waited += look
             with self._lock:
                 if waiter.is_set():
                     return True
@@ -106,8 +107,10 @@ class TurnConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self.pos_turn = turn_for(str(database))
         self.pos_has_turn = False
+        self.pos_changes_at_begin = -1
 
     def take_turn(self) -> None:
+        self.pos_changes_at_begin = self.total_changes
         if not self.pos_has_turn:
             self.pos_has_turn = self.pos_turn.acquire(self)
 
@@ -143,3 +146,16 @@ def take_turn(dbapi_connection: Any) -> None:
 def give_back(dbapi_connection: Any) -> None:
     if isinstance(dbapi_connection, TurnConnection):
         dbapi_connection.give_back()
+
+
+def end_if_unwritten(session: Any) -> None:
+    """End a SQLite write transaction that has written nothing yet (no pending ORM change, no row changed since
+    it began), so that its lock and turn are not held through slow work that writes nothing (hashing a PIN); the
+    next statement begins a new one. Anything else is left as it is."""
+    if session.new or session.dirty or session.deleted or not session.in_transaction():
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    raw = session.connection().connection.dbapi_connection
+    if isinstance(raw, TurnConnection) and raw.pos_changes_at_begin == raw.total_changes:
+        session.rollback()

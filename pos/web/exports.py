@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, request, stream_with_context
 
 from pos.core.zones import user_zone
+from pos.runtime import return_memory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -64,11 +65,13 @@ def export(
         mimetype, suffix = XLSX, "xlsx"
     else:
         body, mimetype, suffix = _csv(header, rows, preamble), "text/csv", "csv"
-    return Response(
+    response = Response(
         stream_with_context(body),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name}.{suffix}"'},
     )
+    response.call_on_close(return_memory)  # what the rows took goes back to the system, not kept by the worker
+    return response
 
 
 def _csv(

@@ -54,10 +54,10 @@ def test_writers_get_their_turn_in_the_order_they_asked() -> None:
 def test_a_writer_that_waited_too_long_leaves_the_queue() -> None:
     turn, first = WriteTurn(), Owner()
     assert turn.acquire(first)
-    assert _in_thread(lambda: turn.acquire(Owner(), timeout=0.01)) == [False]
+    assert _in_thread(lambda: turn.acquire(Owner(), timeout_ms=10)) == [False]
     assert turn.waiting == 0
     turn.release()
-    assert _in_thread(lambda: turn.acquire(Owner(), timeout=0)) == [True]
+    assert _in_thread(lambda: turn.acquire(Owner(), timeout_ms=0)) == [True]
 
 
 def test_a_thread_holding_the_turn_does_not_wait_behind_itself() -> None:
@@ -72,7 +72,7 @@ def test_a_turn_whose_thread_ended_is_passed_over() -> None:
     turn, owner = WriteTurn(), Owner()
     assert _in_thread(lambda: turn.acquire(owner)) == [True]  # taken, and the thread is gone without giving it
     started = time.monotonic()
-    assert turn.acquire(Owner(), timeout=2)
+    assert turn.acquire(Owner(), timeout_ms=2000)
     assert time.monotonic() - started < 1
 
 
@@ -90,7 +90,7 @@ def test_a_turn_whose_connection_was_dropped_is_passed_over() -> None:
     thread.start()
     taken.wait(5)
     try:
-        assert turn.acquire(Owner(), timeout=2)
+        assert turn.acquire(Owner(), timeout_ms=2000)
     finally:
         stop.set()
         thread.join(5)

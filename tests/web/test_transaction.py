@@ -209,3 +209,44 @@ def test_a_second_writer_queues_for_the_turn_and_goes_when_the_first_commits(app
     assert done == ["second"] and turn.waiting == 0 and not turn.held
     with app.app_context():
         assert db.session.scalar(db.select(Outlet.name).where(Outlet.code == "SRG-CPR")) == "Gerai kedua"
+
+
+def test_no_secret_is_hashed_while_a_transaction_is_open(app: Flask, login_as, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Checking a password or a PIN takes ~30 ms of Argon2: done inside the request's write transaction it would
+    hold SQLite's one write lock, and every till of the outlet would wait for it."""
+    from pos.auth import accounts
+    from tests.web.checkout_helpers import MIE, open_shift, scan
+
+    checked: list[bool] = []
+    verify = accounts._verify
+
+    def watched(stored: str | None, given: str) -> bool:
+        checked.append(db.session().in_transaction())
+        return verify(stored, given)
+
+    monkeypatch.setattr(accounts, "_verify", watched)
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    for _ in range(10):
+        scan(client, MIE)
+    assert (
+        client.post("/cashier/cart/discount", {"discount": "5000", "manager_pin": "1111"}, htmx=True).status_code == 403
+    )
+    ok = client.post("/cashier/cart/discount", {"discount": "5000", "manager_pin": "9999"}, htmx=True)
+    assert ok.status_code == 200 and "Rp30.000" in ok.get_data(as_text=True)
+    assert len(checked) >= 3 and not any(checked), checked
+
+
+def test_an_approval_after_a_write_keeps_the_write(app: Flask) -> None:
+    from pos.auth import accounts
+    from pos.models import Outlet
+
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
+        assert outlet is not None
+        outlet.name = "Gerai ditulis"
+        db.session.flush()  # written before the PIN is checked: the transaction must stay
+        assert accounts.verify_manager_pin(outlet.id, "1111", accounts.policy()) is None
+        db.session.commit()
+    with app.app_context():
+        assert db.session.scalar(db.select(Outlet.name).where(Outlet.code == "SRG-CPR")) == "Gerai ditulis"
