@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextvars
 import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -17,10 +16,8 @@ from pos.core import write_turn
 from pos.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-_write_request: contextvars.ContextVar[bool] = contextvars.ContextVar("write_request", default=True)
 # Cart edits commit without waiting for the disk (WAL stays consistent; a power cut may forget the
 # last few scans). Sales, refunds, shifts and everything else wait for the disk (synchronous=FULL).
-_cart_edit: contextvars.ContextVar[bool] = contextvars.ContextVar("cart_edit", default=False)
 CART_EDITS = frozenset(
     {
         "cashier.scan",
@@ -56,9 +53,11 @@ def _sqlite_begin(conn: Any) -> None:
     if conn.dialect.name != "sqlite":
         return
     # A write request takes the write lock up front, so that a read-then-write transaction
-    # waits its turn instead of failing with "database is locked" half way.
-    if _write_request.get():
-        conn.exec_driver_sql("PRAGMA synchronous=NORMAL" if _cart_edit.get() else "PRAGMA synchronous=FULL")
+    # waits its turn instead of failing with "database is locked" half way. Decided from the request itself:
+    # an export's rows are read as its answer streams, after the view (and any state it set) has returned.
+    writes, cart_edit = _writes()
+    if writes:
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL" if cart_edit else "PRAGMA synchronous=FULL")
         raw = conn.connection.dbapi_connection
         write_turn.take_turn(raw)  # this process's writers, in the order they came (pos.core.write_turn)
         try:
@@ -68,6 +67,16 @@ def _sqlite_begin(conn: Any) -> None:
             raise
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+def _writes() -> tuple[bool, bool]:
+    """(whether this transaction may write, whether it is a cart edit). Outside a request (the command line, the
+    sync worker) everything may write; a read (GET) writes nothing, except the sync pull, which records the
+    outlet's cursor."""
+    if not has_request_context():
+        return True, False
+    writes = request.method not in {"GET", "HEAD", "OPTIONS"} or request.endpoint == "sync.pull"
+    return writes, request.endpoint in CART_EDITS
 
 
 def get_locale() -> str:
@@ -117,23 +126,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=get_locale, timezone_selector=lambda: "UTC")
     login_manager.init_app(app)
-
-    # Before anything else touches the database (the access guard loads the user).
-    @app.before_request
-    def _mark_write_request() -> None:
-        # A read writes nothing (pos.web.transaction); the sync pull records the outlet's cursor.
-        writes = request.method not in {"GET", "HEAD", "OPTIONS"} or request.endpoint == "sync.pull"
-        g._write_token = _write_request.set(writes)
-        g._cart_token = _cart_edit.set(request.endpoint in CART_EDITS)
-
-    @app.teardown_request
-    def _unmark_write_request(_exc: BaseException | None) -> None:
-        token = g.pop("_write_token", None)
-        if token is not None:
-            _write_request.reset(token)
-        cart_token = g.pop("_cart_token", None)
-        if cart_token is not None:
-            _cart_edit.reset(cart_token)
 
     from pos.web import register
 
