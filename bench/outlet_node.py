@@ -423,12 +423,13 @@ def exports(manager: httpx.Client, base: str, cashier: tuple[str, int], products
         scans: list[float] = []
         stop = threading.Event()
         scanner = threading.Thread(target=_scanning, args=(till, rng, products, stop, scans))
+        scanner.start()
+        time.sleep(0.2)
         began = time.perf_counter()
         with manager.stream("GET", f"/stock/export?format={fmt}") as answer:
             assert answer.status_code == 200
             first = None
             size = 0
-            scanner.start()
             for chunk in answer.iter_bytes():
                 if first is None:
                     first = time.perf_counter() - began
