@@ -4,32 +4,40 @@ from __future__ import annotations
 
 import os
 import sys
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 
-from pos import demo as demo_service
-from pos.auth import accounts
-from pos.core.clock import DEFAULT_TIMEZONE
-from pos.extensions import db
-from pos.models import Cooperative, Investor, Outlet, Role, User
+from pos.roles import ROLE_VALUES
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+DEFAULT_TIMEZONE = "Asia/Jakarta"
 
 
 def _create_app() -> Flask:
-    from pos import create_app
+    from pos.app import create_app
 
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+class _Commands(FlaskGroup):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        # Our own commands before Flask's plugin commands (Flask-Migrate's ``db`` loads Alembic and SQLAlchemy:
+        # 25 MB that the server's master would keep for nothing).
+        return click.Group.get_command(self, ctx, name) or super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, create_app=_create_app, add_default_commands=True)
 def main() -> None:
     """KMP POS — point of sale for Koperasi Merah Putih outlets."""
 
 
 def _serve(app: Flask, host: str, port: int, workers: int, threads: int, background_sync: bool = False) -> None:
+    """Run gunicorn here with the app built in this process before the workers are forked: they share its pages
+    copy-on-write (the start-up heap is frozen first, so the collector does not touch and copy them)."""
     from gunicorn.app.base import BaseApplication
 
     from pos.runtime import limit_malloc_arenas, settle_heap
@@ -48,15 +56,18 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int, backgro
         def load(self) -> Flask:
             return app
 
-    if workers > 1 and str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+    limit_malloc_arenas()  # inherited by the workers
+    settle_heap()
+    Server().run()
+
+
+def _warn_shared_limits(workers: int, storage: str) -> None:
+    if workers > 1 and storage.startswith("memory://"):
         click.echo(
             f"warning: {workers} workers with rate limits in memory: each worker counts on its own. "
             "Set POS_RATELIMIT_STORAGE=redis://… so that every worker shares one count.",
             err=True,
         )
-    limit_malloc_arenas()
-    settle_heap()
-    Server().run()
 
 
 @click.command("serve")
@@ -70,13 +81,19 @@ def _serve(app: Flask, host: str, port: int, workers: int, threads: int, backgro
     default=None,
     help="Run the sync worker in the background (default: on when POS_ROLE=outlet and POS_CENTRAL_URL is set).",
 )
-@with_appcontext
 def serve_command(host: str, port: int, workers: int, threads: int, background_sync: bool | None) -> None:
     """Serve the app with gunicorn (after applying migrations)."""
-    upgrade()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    from flask_migrate import upgrade
+
+    from pos import migration_state
+
+    app = _create_app()
+    if not migration_state.up_to_date(str(app.config["SQLALCHEMY_DATABASE_URI"])):
+        with app.app_context():
+            upgrade()  # else Alembic is not even loaded: a restart on an up-to-date database starts sooner
     if background_sync is None:
         background_sync = app.config.get("POS_ROLE") == "outlet" and bool(app.config.get("POS_CENTRAL_URL"))
+    _warn_shared_limits(workers, str(app.config.get("RATELIMIT_STORAGE_URI", "")))
     _serve(app, host, port, workers, threads, background_sync=bool(background_sync))
 
 
@@ -107,6 +124,12 @@ def _sync_in_background(app: Flask) -> None:
 @with_appcontext
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Create the database, seed the demo data (once) and serve it."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from pos import demo as demo_service
+    from pos.extensions import db
+
     upgrade()
     created = demo_service.seed()
     db.session.commit()
@@ -143,7 +166,7 @@ def _secret_from(option: str | None, env_name: str, prompt: str) -> str | None:
 @users_group.command("create")
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice(ROLE_VALUES), required=True)
 @click.option("--outlet", "outlet_code", help="Outlet code (cashier, manager).")
 @click.option("--cooperative", "cooperative_code", help="Cooperative code (board).")
 @click.option("--investor", "investor_code", help="Investor code (investor).")
@@ -161,6 +184,10 @@ def users_create(
     pin_from: str | None,
 ) -> None:
     """Create a user with a password and/or a PIN."""
+    from pos.auth import accounts
+    from pos.extensions import db
+    from pos.models import Cooperative, Investor, Outlet, Role, User
+
     username = username.strip().lower()
     if db.session.scalar(db.select(User).where(User.username == username)):
         raise click.ClickException(f"user {username!r} exists already")
@@ -221,6 +248,11 @@ def outlets_create(
     timezone: str,
 ) -> None:
     """Create an outlet (and its cooperative when --cooperative-name is given)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from pos.extensions import db
+    from pos.models import Cooperative, Outlet
+
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -244,6 +276,8 @@ def outlets_create(
 @with_appcontext
 def outlets_token(code: str, revoke: bool) -> None:
     """Issue (or rotate) an outlet's sync token on central; it is printed once and stored hashed."""
+    from pos.extensions import db
+    from pos.models import Outlet
     from pos.sync import tokens
 
     outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == code))
@@ -332,14 +366,14 @@ def central_distribute(print_only: bool, shards: int | None) -> None:
     click.echo(f"Citus {version}: {placed} table(s) placed, {len(steps) - placed} other statement(s)")
 
 
+COMMANDS = (serve_command, demo_command, users_group, outlets_group, sync_command, daily_command, central_group)
+for _command in COMMANDS:  # found without building the app (``kmp-pos serve`` must not load it)
+    main.add_command(_command)
+
+
 def register(app: Flask) -> None:
-    app.cli.add_command(serve_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(users_group)
-    app.cli.add_command(outlets_group)
-    app.cli.add_command(sync_command)
-    app.cli.add_command(daily_command)
-    app.cli.add_command(central_group)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 if __name__ == "__main__":

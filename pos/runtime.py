@@ -8,9 +8,10 @@ import logging
 import os
 import sqlite3
 import threading
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from sqlalchemy.engine import make_url
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ def checkpoint_in_background(
     request: a few milliseconds on one sale in every few dozen. A passive checkpoint never blocks readers or
     writers. Requests still checkpoint at 20,000 pages should the thread ever stop.
     """
+    from sqlalchemy.engine import make_url
+
     global wal_autocheckpoint
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -13,16 +12,9 @@ from pos.core import clock
 from pos.domain.ids import new_id
 from pos.models.base import Base, BigId, born_uuid, intpk, str120, str_enum
 from pos.models.org import Cooperative, Investor, Outlet
+from pos.roles import Role
 
-
-class Role(enum.StrEnum):
-    CASHIER = "cashier"
-    MANAGER = "manager"
-    INVESTOR = "investor"
-    BOARD = "board"
-    CENTRAL = "central"
-    FACILITATOR = "facilitator"
-    ADMIN = "admin"
+__all__ = ["LoginSession", "Role", "User"]
 
 
 class User(UserMixin, Base):
