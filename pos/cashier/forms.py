@@ -1,21 +1,21 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from pos.domain.cash import DENOMINATIONS
 from pos.web.fields import RupiahField
+from pos.web.forms import Form
 
 PIN = [Optional(), Regexp(r"^[0-9]{4,8}$", message=_l("A PIN has 4 to 8 digits."))]
 
 
-class OpenShiftForm(FlaskForm):
+class OpenShiftForm(Form):
     register = SelectField(_l("Register"), coerce=int, validators=[InputRequired()])
     opening_float = RupiahField(_l("Opening cash (float)"), required=True)
 
 
-class ScanForm(FlaskForm):
+class ScanForm(Form):
     code = StringField(_l("Scan or search"), validators=[DataRequired(), Length(max=60)])
     # Made by the till for each code it reads, so a scan sent again after a lost answer is applied once.
     scan_id = StringField(validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9-]+$")])
@@ -24,25 +24,25 @@ class ScanForm(FlaskForm):
     revision = StringField(validators=[Optional(), Length(max=20)])
 
 
-class AddForm(FlaskForm):
+class AddForm(Form):
     quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)])
 
 
-class QuantityForm(FlaskForm):
+class QuantityForm(Form):
     quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)])
     delta = IntegerField(validators=[Optional(), NumberRange(min=-1, max=1)])
 
 
-class DiscountForm(FlaskForm):
+class DiscountForm(Form):
     discount = RupiahField(_l("Discount (Rp)"), required=True)
     manager_pin = StringField(_l("Manager PIN"), validators=PIN)
 
 
-class ClearForm(FlaskForm):
+class ClearForm(Form):
     confirm = HiddenField(validators=[DataRequired()])
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     key = HiddenField(validators=[DataRequired(), Length(max=40)])
     revision = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
     cash = RupiahField(_l("Cash received"))
@@ -52,13 +52,13 @@ class PayForm(FlaskForm):
     qris_confirmed = BooleanField(_l("I saw the QRIS payment arrive"))
 
 
-class CashMoveForm(FlaskForm):
+class CashMoveForm(Form):
     kind = SelectField(_l("Type"), choices=[SelectChoice("in", _l("Cash in")), SelectChoice("out", _l("Cash out"))])
     amount = RupiahField(_l("Amount"), required=True)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
 
 
-class CloseShiftForm(FlaskForm):
+class CloseShiftForm(Form):
     manager_pin = StringField(_l("Manager PIN"), validators=PIN)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=255)])
 
@@ -67,7 +67,7 @@ def denomination_fields() -> list[tuple[int, str]]:
     return [(d, f"n{d}") for d in DENOMINATIONS]
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(Form):
     key = HiddenField(validators=[DataRequired(), Length(max=40)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
     manager_pin = StringField(_l("Manager PIN"), validators=[DataRequired(), *PIN[1:]])
@@ -97,7 +97,7 @@ def reverse_form_for(line_ids: list[int]) -> type[ReverseForm]:
     return type("SaleReverseForm", (ReverseForm,), fields)
 
 
-class TillSettingsForm(FlaskForm):
+class TillSettingsForm(Form):
     cash_rounding = SelectField(
         _l("Cash rounding"),
         coerce=int,
@@ -110,5 +110,5 @@ class TillSettingsForm(FlaskForm):
     show_expected_cash = BooleanField(_l("Show the expected cash before the drawer is counted"))
 
 
-class QrisSettingsForm(FlaskForm):
+class QrisSettingsForm(Form):
     payload = TextAreaField(_l("Static QRIS payload"), validators=[DataRequired(), Length(max=600)])

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from pos.domain.money import MoneyError, parse_percent
 from pos.web.fields import RupiahField
+from pos.web.forms import Form
 
 
 def percent_check(_form: object, field: StringField) -> None:
@@ -30,7 +30,7 @@ def _stripped(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     """A category's own fee: both or neither. The category is one of the choices the view lists (never an id
     typed into the request)."""
 
@@ -63,7 +63,7 @@ PERIODS = [
 ]
 
 
-class TermsForm(FlaskForm):
+class TermsForm(Form):
     fee_percent = StringField(_l("Fee on net sales (%)"), validators=[DataRequired(), Length(max=8), percent_check])
     overrides = FieldList(FormField(OverrideForm), min_entries=3, max_entries=10)
     collector = SelectField(_l("Who collects"), choices=COLLECTORS)
@@ -85,23 +85,23 @@ class VersionForm(TermsForm):
     effective_from = DateField(_l("Takes effect on"), validators=[DataRequired()])
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     confirm = BooleanField(
         _l("I have checked the figures, the stock and the amount payable, and I sign this statement"),
         validators=[DataRequired(_l("Tick the box to confirm that you have checked the statement."))],
     )
 
 
-class IssueAllForm(FlaskForm):
+class IssueAllForm(Form):
     outlet = SelectField(_l("Outlet"), coerce=int, validators=[InputRequired()])
 
 
-class IssueForm(FlaskForm):
+class IssueForm(Form):
     outlet = SelectField(_l("Outlet"), coerce=int, validators=[InputRequired()])
     period_start = DateField(_l("Period"), validators=[DataRequired()])
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     paid_on = DateField(_l("Paid on"), validators=[DataRequired()])
     amount = RupiahField(_l("Amount"), required=True)
     method = SelectField(
@@ -117,9 +117,9 @@ class PaymentForm(FlaskForm):
     confirm_over = BooleanField(_l("Yes, record more than the outstanding amount"))
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     comment = TextAreaField(_l("What is disputed"), validators=[DataRequired(), Length(max=4000)])
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(Form):
     resolution = TextAreaField(_l("Resolution"), validators=[DataRequired(), Length(max=4000)])

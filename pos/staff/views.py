@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -25,7 +24,7 @@ from pos.staff.roster import ROLE_LABELS
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.exports import export
 from pos.web.fields import plausible_date
-from pos.web.forms import url_args
+from pos.web.forms import Form, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -36,7 +35,7 @@ READERS = (R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN)
 WRITERS = (R.MANAGER, R.CENTRAL, R.ADMIN)
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"))
     role_note = StringField(_l("Role (details)"), validators=[Optional(), Length(max=60)])

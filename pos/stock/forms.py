@@ -1,12 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -16,12 +14,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from pos.web.fields import RupiahField, plausible_date
+from pos.web.forms import Form, LineForm
 
 CODE = [Optional(), Length(max=60)]
 QTY = [Optional(), Length(max=20)]
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     sku = StringField(
         _l("SKU"),
@@ -45,25 +44,25 @@ class ProductForm(FlaskForm):
     active = BooleanField(_l("On sale"), default=True)
 
 
-class PriceForm(FlaskForm):
+class PriceForm(Form):
     price = RupiahField(_l("New selling price"), required=True)
     effective_at = DateTimeLocalField(
         _l("Takes effect at"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[InputRequired()]
     )
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     photo = FileField(_l("Photo (JPEG, PNG or WebP, at most 512 KB)"), validators=[DataRequired()])
 
 
-class PlannedLineForm(Form):
+class PlannedLineForm(LineForm):
     code = StringField(_l("Product (SKU or barcode)"), validators=CODE)
     quantity = StringField(_l("Quantity"), validators=QTY)
     batch = StringField(_l("Batch"), validators=[Optional(), Length(max=40)])
     expiry_date = DateField(_l("Expiry date"), validators=[Optional()])
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(Form):
     outlet = SelectField(_l("Outlet"), coerce=int, validators=[InputRequired()])
     expected_on = DateField(_l("Expected on"), validators=[InputRequired()])
     driver = StringField(_l("Driver / vehicle"), validators=[Optional(), Length(max=120)])
@@ -71,74 +70,74 @@ class DeliveryForm(FlaskForm):
     lines = FieldList(FormField(PlannedLineForm), min_entries=6, max_entries=500)
 
 
-class ReceivedLineForm(Form):
+class ReceivedLineForm(LineForm):
     line_id = IntegerField(validators=[InputRequired()])
     good = StringField(_l("Received in good condition"), validators=QTY)
     damaged = StringField(_l("Damaged"), validators=QTY)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
 
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(Form):
     lines = FieldList(FormField(ReceivedLineForm), max_entries=500)
     note = TextAreaField(_l("Note for the handover record"), validators=[Optional(), Length(max=1000)])
 
 
-class StartCountForm(FlaskForm):
+class StartCountForm(Form):
     investor = SelectField(_l("Investor"), coerce=int, validators=[Optional()])
     category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
     flagged_only = BooleanField(_l("Only products flagged for a count"))
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=255)])
 
 
-class CountLineForm(FlaskForm):
+class CountLineForm(Form):
     counted = StringField(_l("Counted"), validators=QTY, render_kw={"inputmode": "decimal", "autocomplete": "off"})
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Scan or type a barcode / SKU"), validators=[DataRequired(), Length(max=60)])
 
 
-class ItemLineForm(Form):
+class ItemLineForm(LineForm):
     code = StringField(_l("Product (SKU or barcode)"), validators=CODE)
     quantity = StringField(_l("Quantity"), validators=QTY)
     description = StringField(_l("Or describe the goods"), validators=[Optional(), Length(max=160)])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     investor = SelectField(_l("Investor"), coerce=int, validators=[InputRequired()])
     reason = SelectField(_l("Reason"))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
     lines = FieldList(FormField(ItemLineForm), min_entries=5, max_entries=500)
 
 
-class RestockForm(FlaskForm):
+class RestockForm(Form):
     investor = SelectField(_l("Investor"), coerce=int, validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
     lines = FieldList(FormField(ItemLineForm), min_entries=5, max_entries=200)
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     answer = StringField(_l("Why is the request declined?"), validators=[DataRequired(), Length(max=255)])
 
 
-class WriteOffForm(FlaskForm):
+class WriteOffForm(Form):
     code = StringField(_l("Product (SKU or barcode)"), validators=[DataRequired(), Length(max=60)])
     quantity = StringField(_l("Quantity"), validators=[DataRequired(), Length(max=20)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
 
 
-class LevelForm(FlaskForm):
+class LevelForm(Form):
     level = StringField(_l("Reorder level"), validators=QTY, render_kw={"inputmode": "decimal"})
 
 
-class StockSettingsForm(FlaskForm):
+class StockSettingsForm(Form):
     expiry_warning_days = IntegerField(
         _l("Warn about expiry this many days ahead"), validators=[InputRequired(), NumberRange(min=0, max=365)]
     )
 
 
-class RangeForm(FlaskForm):
+class RangeForm(Form):
     class Meta:
         csrf = False
 

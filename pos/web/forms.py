@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, request
+import wtforms
+from babel import support
+from flask import abort, flash, g, has_request_context, redirect, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
@@ -27,7 +32,47 @@ def first_error(form: Any) -> str:
     return _("Check what you entered.")
 
 
-class ConfirmForm(FlaskForm):
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+@cache
+def _catalogue(locale: str) -> support.NullTranslations:
+    return support.Translations.load(str(TRANSLATIONS), [locale], domain="wtforms")
+
+
+class _Messages:
+    """WTForms' own messages ("This field is required.") in the user's language. WTForms ships no Indonesian
+    catalogue, so ours is in ``pos/translations/id/LC_MESSAGES/wtforms.po``."""
+
+    def gettext(self, string: str) -> str:
+        return _catalogue(str(get_locale())).gettext(string) if has_request_context() else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if not has_request_context():
+            return singular if n == 1 else plural
+        return _catalogue(str(get_locale())).ngettext(singular, plural, n)
+
+
+MESSAGES = _Messages()
+
+
+class Form(FlaskForm):
+    """Every form of the application: Flask-WTF's CSRF, and WTForms' messages translated."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _Messages:
+            return MESSAGES
+
+
+class LineForm(wtforms.Form):
+    """A line of a document's form (inside a ``FieldList``): no CSRF of its own, messages translated alike."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _Messages:
+            return MESSAGES
+
+
+class ConfirmForm(Form):
     """A button that confirms an action: nothing but the CSRF token."""
 
 
@@ -53,7 +98,7 @@ def _cut(limit: int) -> Callable[[object], object]:
     return cut
 
 
-class Query(FlaskForm):
+class Query(Form):
     """What a page's address may say besides its path: search text, page, filters, the file asked for. Read once
     per request from the query string (and, on a POST, the form too); text is stripped and cut to its length, and
     a page that is not a whole number from 1 reads as absent."""

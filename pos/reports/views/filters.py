@@ -12,7 +12,6 @@ from typing import Any
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import Select
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
@@ -27,12 +26,12 @@ from pos.reports import figures
 from pos.reports.figures import Slice
 from pos.web.access import scope_for
 from pos.web.fields import EARLIEST, LATEST
-from pos.web.forms import url_args
+from pos.web.forms import Form, url_args
 
 MAX_DAYS = 366
 
 
-class Filters(FlaskForm):
+class Filters(Form):
     class Meta:
         csrf = False
 
