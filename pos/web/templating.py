@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from pos.domain.money import format_percent, format_rupiah, line_amount
 from pos.domain.quantity import format_quantity
 from pos.domain.units import unit
 from pos.models import Product, Role
+from pos.web import labels
 
 R = Role
 NAV: list[tuple[str, object, frozenset[Role]]] = [
@@ -140,8 +141,13 @@ def terms_text(
     parts.append(
         str(_l("collected by the cooperative") if collector == "cooperative" else _l("collected by the investor"))
     )
-    parts.append(str({"monthly": _l("Monthly"), "fortnightly": _l("Fortnightly"), "weekly": _l("Weekly")}[period]))
-    parts.append(f"{staff} {_l('staff')}")
+    settled = {
+        "monthly": _l("settled monthly"),
+        "fortnightly": _l("settled fortnightly"),
+        "weekly": _l("settled weekly"),
+    }
+    parts.append(str(settled[period]))
+    parts.append(ngettext("%(num)d staff member", "%(num)d staff", staff))
     return " · ".join(str(p) for p in parts)
 
 
@@ -151,7 +157,7 @@ def qty(steps: int, unit_code: str) -> str:
 
 def qty_unit(steps: int, unit_code: str) -> str:
     """A quantity with its unit: "1,234 kg", "12 pcs"."""
-    return f"{qty(steps, unit_code)} {unit_code}"
+    return f"{qty(steps, unit_code)} {labels.unit_name(unit_code)}"
 
 
 def line_value(quantity: int, product: Product) -> int:
@@ -187,6 +193,10 @@ def register(app: Flask) -> None:
     app.add_template_global(line_value, "line_value")
     app.add_template_filter(qty, "qty")
     app.add_template_filter(qty_unit, "qty_unit")
+    app.add_template_filter(labels.unit_name, "unit_name")
+    app.add_template_filter(labels.zone, "zone")
+    app.add_template_global(labels.movement_kind, "kind_label")
+    app.add_template_global(labels.document, "document_label")
     app.add_template_filter(lambda day: format_date(day, "medium") if day else "", "date_id")
     app.add_template_filter(lambda day: format_date(day, "MMMM y") if day else "", "month_id")
     app.add_template_global(audit_label, "audit_label")

@@ -23,6 +23,7 @@ from pos.stock import catalog, inventory, products
 from pos.stock.forms import PhotoForm, PriceForm, ProductForm, RangeForm
 from pos.stock.views import bp
 from pos.stock.views.common import show_quantity, visible_outlets
+from pos.web import labels
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.exports import export
 from pos.web.forms import ConfirmForm, url_args
@@ -48,7 +49,7 @@ def visible_products() -> ResponseReturnValue:
 
 def _product_form(formdata: Any = None, **data: Any) -> ProductForm:
     form = ProductForm(formdata=formdata, **data) if formdata is not None else ProductForm(formdata=None, **data)
-    form.unit.choices = [SelectChoice(code, code) for code in UNITS]
+    form.unit.choices = [SelectChoice(code, labels.unit_name(code)) for code in UNITS]
     form.category.choices = [SelectChoice(c.id, c.name) for c in catalog.categories()]
     return form
 

@@ -25,6 +25,7 @@ from pos.stock.views.common import (
     show_quantity,
     visible_outlets,
 )
+from pos.web import labels
 from pos.web.access import allow, scope_for
 from pos.web.exports import export
 from pos.web.forms import local_path, url_args
@@ -114,7 +115,7 @@ def stock_export() -> ResponseReturnValue:
             r.product.barcode or "",
             r.product.name,
             names.get(r.product.investor_id, ""),
-            r.product.unit,
+            labels.unit_name(r.product.unit),
             show_quantity(r.on_hand, r.product.unit),
             show_quantity(r.level, r.product.unit),
             r.product.price,
@@ -186,11 +187,11 @@ def movements() -> ResponseReturnValue:
         table = [
             [
                 m.created_at.isoformat(),
-                m.kind.value,
+                labels.movement_kind(m.kind.value),
                 m.product.sku,
                 m.product.name,
                 show_quantity(m.quantity, m.product.unit),
-                m.document_type or "",
+                labels.document(m.document_type),
                 m.note,
                 m.user.full_name if m.user else "",
             ]
