@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from pos.domain.units import Unit
 
@@ -44,3 +45,8 @@ def format_quantity(steps: int, unit: Unit, decimal_sep: str = ",") -> str:
         return f"{sign}{whole}"
     digits = len(str(unit.step_per_unit)) - 1
     return f"{sign}{whole}{decimal_sep}{rest:0{digits}d}".rstrip("0")
+
+
+def quantity_number(steps: int, unit: Unit) -> int | Decimal:
+    """A quantity as a number a spreadsheet adds up: pieces whole, kilograms and litres exact to 3 decimals."""
+    return steps if not unit.by_measure else Decimal(steps) / Decimal(unit.step_per_unit)

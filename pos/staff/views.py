@@ -99,8 +99,8 @@ def staff_list() -> ResponseReturnValue:
                 m.full_name,
                 str(ROLE_LABELS[m.role]) + (f" ({m.role_note})" if m.role_note else ""),
                 m.investor.name if m.investor else _("Cooperative"),
-                m.start_date.isoformat(),
-                m.end_date.isoformat() if m.end_date else "",
+                m.start_date,
+                m.end_date,
                 _("yes") if m.new_job else _("no"),
             ]
             if sees_national_id():

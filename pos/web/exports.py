@@ -1,7 +1,10 @@
-"""Every CSV and Excel file the product hands out, made one way.
+"""Every CSV and Excel file the product hands out, made one way, for an accountant to open as it is.
 
-Text a spreadsheet would run as a formula is kept as text; dates stay dates and amounts numbers (Rupiah
-formatted in Excel); the header row is bold and frozen; columns are as wide as what they hold.
+Text a spreadsheet would run as a formula is kept as text; dates and times stay dates (in the outlet's zone),
+quantities and amounts numbers (Rupiah formatted in Excel); the header row is bold and frozen; columns are as
+wide as what they hold. CSV is UTF-8 with a byte-order mark (Excel reads the encoding from it); in Indonesian it
+is separated by ``;`` with a decimal comma, as Excel set to Indonesian expects, in English by ``,`` with a
+decimal point.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, request, stream_with_context
 
 from pos.core.zones import user_zone
 from pos.runtime import return_memory
+from pos.web.templating import language
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,15 +38,33 @@ def safe_cell(value: object) -> object:
     return value
 
 
+def local_moment(moment: datetime | None, timezone: str) -> datetime | None:
+    """A stored (UTC) moment as the wall-clock time of the outlet, to the minute, for a spreadsheet."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None, second=0, microsecond=0)
+
+
 def _xlsx_cell(value: object) -> object:
     if isinstance(value, datetime) and value.tzinfo is not None:  # Excel has no time zones: the user's local time
         return value.astimezone(ZoneInfo(user_zone())).replace(tzinfo=None)
     return safe_cell(value)
 
 
-def _csv_cell(value: object) -> object:
-    if isinstance(value, datetime | date):
+def _csv_cell(value: object, decimal_comma: bool) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(user_zone())).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text.replace(".", ",") if decimal_comma else text
     return safe_cell(value)
 
 
@@ -64,7 +87,7 @@ def export(
         body: Iterator[bytes | str] = _workbook(name, header, rows, money_columns, preamble)
         mimetype, suffix = XLSX, "xlsx"
     else:
-        body, mimetype, suffix = _csv(header, rows, preamble), "text/csv", "csv"
+        body, mimetype, suffix = _csv(header, rows, preamble), "text/csv; charset=utf-8", "csv"
     response = Response(
         stream_with_context(body),
         mimetype=mimetype,
@@ -78,11 +101,13 @@ def _csv(
     header: Sequence[str], rows: Iterable[Sequence[object]], preamble: Sequence[Sequence[object]]
 ) -> Iterator[str]:
     text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerows([_csv_cell(v) for v in row] for row in preamble)
+    indonesian = language() == "id"
+    writer = csv.writer(text, delimiter=";" if indonesian else ",")
+    text.write("\ufeff")  # UTF-8 byte-order mark: Excel then reads the file as UTF-8
+    writer.writerows([_csv_cell(v, indonesian) for v in row] for row in preamble)
     writer.writerow(header)
     for n, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([_csv_cell(v, indonesian) for v in row])
         if n % CHUNK_ROWS == 0:
             yield text.getvalue()
             text.seek(0)

@@ -3,7 +3,6 @@ frozen header, widths that fit."""
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, date, datetime
 
@@ -11,6 +10,7 @@ from flask import Flask
 from openpyxl import load_workbook
 
 from pos.web.exports import export
+from tests.conftest import Client, csv_rows
 
 ROWS = [
     ['=HYPERLINK("http://x")', date(2027, 3, 1), 1_250_000, datetime(2027, 3, 1, 3, 0, tzinfo=UTC)],
@@ -37,7 +37,7 @@ def test_an_excel_file_an_accountant_can_use(app: Flask) -> None:
 def test_a_csv_file_keeps_dates_and_numbers_plain(app: Flask) -> None:
     with app.test_request_context("/x?format=csv"):
         response = export("laporan", HEADER, ROWS)
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = csv_rows(response.get_data(as_text=True))
     assert rows[0] == HEADER
     assert rows[1][:3] == ['\'=HYPERLINK("http://x")', "2027-03-01", "1250000"]
     assert rows[2][2] == "-2500"  # a negative amount is a number, not a formula
@@ -66,9 +66,9 @@ def test_an_export_of_100000_rows_streams_as_it_is_written_and_stays_correct(app
         assert response.is_streamed
         chunks = iter(response.response)
         first = next(chunks)
-        assert first.startswith("Produk,Tanggal") and taken["rows"] < 2_000  # sent before the rest is read
+        assert first.startswith("\ufeffProduk;Tanggal") and taken["rows"] < 2_000  # sent before the rest is read
         text = first + "".join(chunks)
-    lines = list(csv.reader(io.StringIO(text)))
+    lines = csv_rows(text)
     assert len(lines) == 100_001 and taken["rows"] == 100_000
     assert lines[1] == ["Produk 0", "2027-03-01", "0", "ok"]
     assert lines[-1] == ["Produk 99999", "2027-03-01", "9999900", "'=1+1"]
@@ -83,3 +83,42 @@ def test_an_export_of_100000_rows_streams_as_it_is_written_and_stays_correct(app
         count, last = count + 1, row
     assert count == 100_001 and last == ("Produk 99999", datetime(2027, 3, 1), 9_999_900, "'=1+1")
     book.close()
+
+
+def _sheet(client: Client, url: str) -> list[list[object]]:
+    answer = client.get(url)
+    assert answer.status_code == 200, url
+    book = load_workbook(io.BytesIO(answer.get_data()))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1] if cell.value), url
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_each_export_an_accountant_opens_holds_numbers_dates_and_words(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.checkout_helpers import MIE, open_shift, pay, scan
+
+    cashier = login_as("kasir_pw")
+    open_shift(cashier, app)
+    scan(cashier, MIE)
+    assert pay(cashier, app, cash="3500").status_code == 303
+    cashier.logout()
+    manager = login_as("manajer")
+    stock = _sheet(manager, "/stock/export?format=xlsx")
+    head = stock[0]
+    on_hand, unit, price = head.index("Stok"), head.index("Satuan"), head.index("Harga")
+    assert all(isinstance(row[on_hand], int | float) for row in stock[1:])
+    assert {row[unit] for row in stock[1:]} <= {"pcs", "botol", "bungkus", "kotak", "sachet", "kg", "liter"}
+    assert all(isinstance(row[price], int) for row in stock[1:])
+    moves = _sheet(manager, "/stock/movements?outlet=SRG-CPR&format=xlsx")
+    head = moves[0]
+    when, kind, qty = head.index("Waktu"), head.index("Jenis"), head.index("Jumlah")
+    assert all(isinstance(row[when], datetime) and row[when].microsecond == 0 for row in moves[1:])
+    assert all(isinstance(row[qty], int | float) for row in moves[1:])
+    assert any(row[qty] < 0 for row in moves[1:]) and "penjualan" in {row[kind] for row in moves[1:]}
+    staff = _sheet(manager, "/staff?format=xlsx")
+    start = staff[0].index("Tanggal mulai")
+    assert all(isinstance(row[start], datetime) for row in staff[1:])
+    text = manager.get("/stock/movements?outlet=SRG-CPR&format=csv").get_data(as_text=True)
+    rows = csv_rows(text)
+    assert all(not cell.startswith("'") for row in rows for cell in row)  # a negative quantity is no formula
+    assert all(len(row[0]) == len("2026-12-01 08:24") for row in rows[1:])  # local time to the minute

@@ -3,8 +3,6 @@ compared. Each role sees its own; bad filters get a clear answer, never a 500 or
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +28,7 @@ from pos.models import (
     SaleLine,
     StaffMember,
 )
-from tests.conftest import Client
+from tests.conftest import Client, csv_rows
 from tests.factories import sale_now
 from tests.timeline import Span, Timeline, month_name, month_start
 
@@ -49,7 +47,7 @@ def _csv(client: Client, url: str) -> list[list[str]]:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
+    return csv_rows(response.get_data(as_text=True))[1:]
 
 
 def _raw_sales(first: date, last: date, outlet_codes: set[str] | None = None) -> dict[str, list[int]]:

@@ -221,7 +221,7 @@ def test_sign_pay_dispute_and_documents(app: Flask, client: Client, timeline: Ti
     assert client.post(f"{url}/payments", {"paid_on": paid_on, "amount": "1", "method": "cash"}).status_code == 403
     assert client.post(f"{url}/sign", {"confirm": "y"}).status_code == 303
     csv_text = client.get(f"{url}.csv").get_data(as_text=True)
-    assert "Indomie" in csv_text and f",{payable}" in csv_text  # the total's investor share is what was payable
+    assert "Indomie" in csv_text and f";{payable}" in csv_text  # the total's investor share is what was payable
     xlsx = client.get(f"{url}.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     pdf = client.get(f"{url}.pdf")

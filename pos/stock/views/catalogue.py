@@ -22,7 +22,7 @@ from pos.partnership import supply
 from pos.stock import catalog, inventory, products
 from pos.stock.forms import PhotoForm, PriceForm, ProductForm, RangeForm
 from pos.stock.views import bp
-from pos.stock.views.common import show_quantity, visible_outlets
+from pos.stock.views.common import quantity_cell, visible_outlets
 from pos.web import labels
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.exports import export
@@ -229,9 +229,20 @@ def investor_sales() -> ResponseReturnValue:
             abort(404)
     rows = inventory.investor_sales(current_user.investor_id, first, last, outlet.id if outlet else None)
     if url_args().text("format"):
-        header = [_("Outlet"), _("Product"), _("Quantity"), _("Net sales"), _("Cooperative fee"), _("Investor share")]
-        table = [[r.outlet, r.product, show_quantity(r.quantity, r.unit), r.net, r.fee, r.share] for r in rows]
-        return export(f"penjualan-{first}-{last}", header, table, money_columns=(3, 4, 5))
+        header = [
+            _("Outlet"),
+            _("Product"),
+            _("Quantity"),
+            _("Unit"),
+            _("Net sales"),
+            _("Cooperative fee"),
+            _("Investor share"),
+        ]
+        table = [
+            [r.outlet, r.product, quantity_cell(r.quantity, r.unit), labels.unit_name(r.unit), r.net, r.fee, r.share]
+            for r in rows
+        ]
+        return export(f"penjualan-{first}-{last}", header, table, money_columns=(4, 5, 6))
     totals = {"net": sum(r.net for r in rows), "fee": sum(r.fee for r in rows), "share": sum(r.share for r in rows)}
     return render(
         "stock/investor_sales.html", rows=rows, first=first, last=last, outlets=outlets, outlet=outlet, totals=totals

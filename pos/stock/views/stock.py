@@ -22,12 +22,12 @@ from pos.stock.views.common import (
     investor_ids,
     product_by_code,
     quantity,
-    show_quantity,
+    quantity_cell,
     visible_outlets,
 )
 from pos.web import labels
 from pos.web.access import allow, scope_for
-from pos.web.exports import export
+from pos.web.exports import export, local_moment
 from pos.web.forms import local_path, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
@@ -116,8 +116,8 @@ def stock_export() -> ResponseReturnValue:
             r.product.name,
             names.get(r.product.investor_id, ""),
             labels.unit_name(r.product.unit),
-            show_quantity(r.on_hand, r.product.unit),
-            show_quantity(r.level, r.product.unit),
+            quantity_cell(r.on_hand, r.product.unit),
+            quantity_cell(r.level, r.product.unit),
             r.product.price,
             r.value,
         ]
@@ -183,14 +183,25 @@ def movements() -> ResponseReturnValue:
         limit=limit,
     )
     if url_args().text("format"):
-        header = [_("Time"), _("Type"), _("SKU"), _("Product"), _("Quantity"), _("Document"), _("Note"), _("By")]
+        header = [
+            _("Time"),
+            _("Type"),
+            _("SKU"),
+            _("Product"),
+            _("Quantity"),
+            _("Unit"),
+            _("Document"),
+            _("Note"),
+            _("By"),
+        ]
         table = [
             [
-                m.created_at.isoformat(),
+                local_moment(m.created_at, outlet.timezone),
                 labels.movement_kind(m.kind.value),
                 m.product.sku,
                 m.product.name,
-                show_quantity(m.quantity, m.product.unit),
+                quantity_cell(m.quantity, m.product.unit),
+                labels.unit_name(m.product.unit),
                 labels.document(m.document_type),
                 m.note,
                 m.user.full_name if m.user else "",
@@ -259,7 +270,7 @@ def shrinkage() -> ResponseReturnValue:
                 r.count.number,
                 r.count.outlet.name,
                 r.investor.name,
-                r.count.confirmed_at.isoformat() if r.count.confirmed_at else "",
+                local_moment(r.count.confirmed_at, r.count.outlet.timezone),
                 r.confirmed_by.full_name if r.confirmed_by else "",
                 r.missing_units,
                 r.missing_value,
