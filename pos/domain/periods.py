@@ -61,3 +61,28 @@ def schedule(
         out.append((cursor, last))
         cursor = last + timedelta(days=1)
     return out
+
+
+SHORT_MONTH_DAYS = 7  # before this day of the month a report opens on last month as well
+
+
+def report_default(today: date) -> tuple[date, date]:
+    """The period a report opens on: this month so far, and from the start of last month while this one is
+    younger than a week, so that it never opens on a day or two."""
+    first = today.replace(day=1)
+    if today.day < SHORT_MONTH_DAYS:
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, today
+
+
+def report_presets(today: date) -> dict[str, tuple[date, date]]:
+    """The periods a report offers at one tap: today, this week (from Monday), this month, last month, this year."""
+    month = today.replace(day=1)
+    last_month_end = month - timedelta(days=1)
+    return {
+        "today": (today, today),
+        "week": (today - timedelta(days=today.weekday()), today),
+        "month": (month, today),
+        "last_month": (last_month_end.replace(day=1), last_month_end),
+        "year": (today.replace(month=1, day=1), today),
+    }

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from pos.core import clock
 from pos.core.clock import business_date
 from pos.domain.money import line_amount
+from pos.domain.periods import report_default
 from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import (
@@ -107,7 +108,7 @@ def test_dashboard_figures_equal_the_raw_sales(app: Flask, login_as) -> None:  #
         assert outlet and len(products) == 2
         sale_now(outlet, [(products[0], 2), (products[1], 1000)])  # so that the 1st of a month has figures too
         db.session.commit()
-        raw = _raw_sales(today.replace(day=1), today)
+        raw = _raw_sales(report_default(today)[0], today)  # this month, and last month too in a month's first week
     total, fee, count = (
         sum(r[2] for r in raw.values()),
         sum(r[3] for r in raw.values()),
@@ -119,6 +120,28 @@ def test_dashboard_figures_equal_the_raw_sales(app: Flask, login_as) -> None:  #
     assert _rp(total // count) in page  # average basket
     assert "<svg" in page and "Gerai KMP Cipare" in page and "Beras" in page
     assert 'name="region"' in page or "Kota Serang" in page
+
+
+@pytest.mark.dates
+def test_a_report_opens_on_a_month_or_more_with_one_tap_periods(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client: Client = login_as("pusat")
+    today = business_date("Asia/Jakarta")
+    first, last = report_default(today)
+    assert (last - first).days >= min(today.day - 1, 27) and (today.day >= 7 or first.month != today.month)
+    page = client.get("/reports").get_data(as_text=True)
+    assert f'name="start" value="{first.isoformat()}"' in page
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    for label, start, end in (
+        ("Hari ini", today, today),
+        ("Bulan ini", today.replace(day=1), today),
+        ("Bulan lalu", last_month_end.replace(day=1), last_month_end),
+        ("Tahun ini", today.replace(month=1, day=1), today),
+    ):
+        link = f"start={start.isoformat()}&amp;end={end.isoformat()}"
+        assert link in page and label in page, label
+    chosen = client.get(f"/reports?start={last_month_end.replace(day=1)}&end={last_month_end}").get_data(as_text=True)
+    assert 'aria-current="true">Bulan lalu</a>' in chosen
+    assert 'class="axis"' in chosen and "Rp0" in chosen  # the chart's value axis
 
 
 @pytest.mark.dates

@@ -23,6 +23,7 @@ from pos.web.access import allow
 from pos.web.exports import export
 from pos.web.forms import url_args
 from pos.web.htmx import render
+from pos.web.templating import language
 
 R = Role
 MONTHS = 12
@@ -156,6 +157,9 @@ def cooperative() -> ResponseReturnValue:
         return export(f"koperasi-{coop.code}-{name}", header, rows, money_columns=money)
     months = list(data["monthly"])
     chart = bar_chart(
-        [m.strftime("%m/%y") for m in months], [data["monthly"][m].fee for m in months], title=_("Fee income by month")
+        [m.strftime("%m/%y") for m in months],
+        [data["monthly"][m].fee for m in months],
+        title=_("Fee income by month"),
+        lang=language(),
     )
     return render("reports/cooperative.html", c=chosen, chart=chart, labels=ROLE_LABELS, target=JOBS_TARGET, **data)

@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional
 from pos.core.clock import business_date
 from pos.core.errors import PosError
 from pos.core.zones import user_zone
+from pos.domain.periods import report_default, report_presets
 from pos.extensions import db
 from pos.models import Cooperative, Investor, Outlet, Role
 from pos.partnership import supply
@@ -56,6 +57,26 @@ class Chosen:
     outlet: Outlet | None
 
     @property
+    def presets(self) -> list[tuple[str, dict[str, str], bool]]:
+        """(label, the address's arguments, whether it is the period shown) for each one-tap period."""
+        labels = {
+            "today": _("Today"),
+            "week": _("This week"),
+            "month": _("This month"),
+            "last_month": _("Last month"),
+            "year": _("This year"),
+        }
+        kept = {k: v for k, v in self.args.items() if k not in ("start", "end")}
+        return [
+            (
+                labels[key],
+                {**kept, "start": first.isoformat(), "end": last.isoformat()},
+                (first, last) == (self.piece.first, self.piece.last),
+            )
+            for key, (first, last) in report_presets(self.today).items()
+        ]
+
+    @property
     def args(self) -> dict[str, str]:
         return {k: v for k, v in request.args.items() if k in self.form.data and v}
 
@@ -66,7 +87,7 @@ def today() -> date:
 
 def period(form: Filters, default_first: date | None = None) -> tuple[date, date]:
     now = today()
-    first = form.start.data or default_first or now.replace(day=1)
+    first = form.start.data or default_first or report_default(now)[0]
     last = form.end.data or now
     if not (first >= EARLIEST and last <= LATEST):
         raise PosError(_("Choose dates between 2000 and 2100."))

@@ -20,6 +20,7 @@ from pos.reports.views.overview import READERS
 from pos.staff.roster import JOBS_TARGET
 from pos.web.access import allow
 from pos.web.forms import url_args
+from pos.web.templating import language
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -55,7 +56,9 @@ def monthly_report() -> ResponseReturnValue:
         last=last,
         totals=figures.totals(piece, chosen.today),
         previous=previous,
-        chart=bar_chart([str(d.day) for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day")),
+        chart=bar_chart(
+            [str(d.day) for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day"), lang=language()
+        ),
         best=figures.ranked_outlets(piece, chosen.today, chosen.outlets, limit=15),
         products=figures.top_products(piece, chosen.today, limit=15),
         jobs=figures.jobs_summary(chosen.outlets, last),

@@ -22,7 +22,7 @@ from pos.web.access import allow
 from pos.web.exports import export
 from pos.web.forms import url_args
 from pos.web.htmx import render
-from pos.web.templating import qty
+from pos.web.templating import language, qty
 
 R = Role
 READERS = (R.CENTRAL, R.ADMIN, R.BOARD)
@@ -35,7 +35,10 @@ def _chart(chosen: Chosen) -> str:
     first, last = chosen.piece.first, chosen.piece.last
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return bar_chart(
-        [f"{d.day}/{d.month}" for d in days], [by_day.get(d, 0) for d in days], title=_("Net sales per day")
+        [f"{d.day}/{d.month}" for d in days],
+        [by_day.get(d, 0) for d in days],
+        title=_("Net sales per day"),
+        lang=language(),
     )
 
 
