@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from pos.extensions import db
-from pos.models import Agreement, AgreementCategoryRate, AgreementVersion, Cooperative, InvestorDayRollup
+from pos.models import Agreement, AgreementCategoryRate, AgreementVersion, Cooperative, InvestorDayRollup, Outlet
 from pos.models.partnership import agreement_outlet
 from pos.partnership.settlements import version_on
 from pos.reports import figures
@@ -101,3 +101,41 @@ def count(where: ColumnElement[bool] | None) -> int:
     if where is not None:
         query = query.where(where)
     return int(db.session.scalar(query) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class OutletJobs:
+    """One outlet's staff, counted once, with the partnerships that supply it."""
+
+    outlet_id: int
+    outlet: str
+    cooperative: str
+    working: int
+    new_jobs: int
+    partnerships: list[str]
+
+
+def outlet_jobs(partnerships: list[Partnership], last: date) -> list[OutletJobs]:
+    """The jobs of the outlets of these partnerships on ``last``: each outlet once, whatever the number of
+    partnerships that staff it (so the figures add up to the outlets' own)."""
+    outlets: dict[int, tuple[str, str, list[str]]] = {}
+    for p in partnerships:
+        for outlet in p.agreement.outlets:
+            name = f"{p.agreement.investor.name} ({p.agreement.number})"
+            outlets.setdefault(outlet.id, (outlet.name, p.agreement.cooperative.name, []))[2].append(name)
+    if not outlets:
+        return []
+    jobs = figures.jobs_by_outlet(db.select(Outlet.id).where(Outlet.id.in_(sorted(outlets))), last)
+    counted = {
+        row.outlet_id: (int(row.working or 0), int(row.new_jobs or 0))
+        for row in db.session.execute(
+            db.select(jobs.c.outlet_id, jobs.c.working, jobs.c.new_jobs).where(jobs.c.outlet_id.in_(sorted(outlets)))
+        )
+    }
+    return sorted(
+        (
+            OutletJobs(oid, name, coop, *counted.get(oid, (0, 0)), partners)
+            for oid, (name, coop, partners) in outlets.items()
+        ),
+        key=lambda row: (row.cooperative, row.outlet),
+    )

@@ -3,6 +3,7 @@ compared. Each role sees its own; bad filters get a clear answer, never a 500 or
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -318,6 +319,13 @@ def test_transparency_registry_reconciles_and_shows_nothing_personal(  # type: i
         )
     end_today = client.get("/transparency").get_data(as_text=True)
     assert f'<span class="stat-value">{new_jobs}</span>' in end_today  # an outlet's jobs counted once
+    cards, _, table = end_today.partition("<h2>Lapangan kerja per gerai</h2>")
+    assert table, "the registry lists jobs per outlet"
+    assert "<dt>Lapangan kerja baru</dt>" not in cards  # no partnership card repeats its outlets' jobs
+    rows = re.findall(r"<tr[^>]*><td>(Gerai KMP [^<]+)</td>", table)
+    assert len(rows) == len(set(rows)) and "Gerai KMP Cipare" in rows  # each outlet once
+    total = re.search(r"<tfoot>.*?<strong>(\d+)</strong>", table, re.S)
+    assert total and int(total.group(1)) == new_jobs
     for text in filter(None, personal):
         assert text not in page and text not in csv_text, text
 

@@ -65,7 +65,6 @@ def transparency() -> ResponseReturnValue:
             _("Net sales"),
             _("Cooperative fee"),
             _("Investor share"),
-            _("New jobs"),
         ]
         table: list[list[Any]] = [
             [
@@ -80,7 +79,6 @@ def transparency() -> ResponseReturnValue:
                 p.net,
                 p.fee,
                 p.share,
-                p.new_jobs,
             ]
             for p in rows
         ]
@@ -98,4 +96,5 @@ def transparency() -> ResponseReturnValue:
         total=total,
         target=JOBS_TARGET,
         jobs=figures.jobs_summary(chosen.outlets, last),
+        outlet_jobs=partnerships.outlet_jobs(rows, last),
     )
