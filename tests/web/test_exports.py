@@ -122,3 +122,45 @@ def test_each_export_an_accountant_opens_holds_numbers_dates_and_words(app: Flas
     rows = csv_rows(text)
     assert all(not cell.startswith("'") for row in rows for cell in row)  # a negative quantity is no formula
     assert all(len(row[0]) == len("2026-12-01 08:24") for row in rows[1:])  # local time to the minute
+
+
+def _export_links(client: Client, pages: list[str]) -> set[str]:
+    import re
+
+    found: set[str] = set()
+    for url in pages:
+        page = client.get(url).get_data(as_text=True)
+        found |= {link.replace("&amp;", "&") for link in re.findall(r'href="([^"]*format=xlsx[^"]*)"', page)}
+    return found
+
+
+def test_every_excel_export_keeps_dates_as_dates_and_numbers_as_numbers(app: Flask, client: Client) -> None:
+    """Each Excel file a role can download from its pages: no date or time written as text, no number hidden
+    behind an apostrophe, a bold frozen header."""
+    import re
+
+    from tests.conftest import PASSWORDS
+
+    pages = {
+        "manajer": ["/stock", "/stock/movements", "/stock/shrinkage", "/staff", "/cashier/sales"],
+        "mitra": ["/sales-by-product", "/reports/investor", "/statements", "/stock"],
+        "pengurus": ["/reports/cooperative", "/fees", "/statements"],
+        "pusat": ["/reports", "/reports/outlets", "/reports/products", "/reports/jobs", "/transparency", "/staff"],
+    }
+    opened = 0
+    for username, urls in pages.items():
+        client.login(username, PASSWORDS.get(username, "demo-kmp-2026"))
+        links = _export_links(client, urls)
+        statements = re.findall(r'href="(/statements/[0-9a-f-]{36})"', client.get("/statements").get_data(as_text=True))
+        links |= {f"{s}.xlsx" for s in statements[:1]}
+        for link in sorted(links):
+            rows = _sheet(client, link)
+            opened += 1
+            for row in rows[1:]:
+                for value in row:
+                    if isinstance(value, str):
+                        assert not re.search(r"\d{4}-\d{2}-\d{2}(T|\s\d|$)", value), (link, value)  # a date as text
+                        assert not re.fullmatch(r"'-?[\d.,]+", value), (link, value)  # a number as text
+                        assert "+00:00" not in value, (link, value)
+        client.logout()
+    assert opened >= 12, opened

@@ -161,7 +161,7 @@ def test_a_period_across_a_month_end_reconciles_every_table(span: Span, app: Fla
     outlets = {row[0]: [int(v) for v in row[3:8]] for row in _csv(client, f"/reports/outlets?{span.query}&format=csv")}
     assert outlets["SRG-CPR"] == raw["SRG-CPR"] and outlets["SRG-KDR"] == [0] * 5
     products = {
-        row[0]: (int(row[4]), int(row[5])) for row in _csv(client, f"/reports/products?{span.query}&format=csv")
+        row[0]: (int(row[5]), int(row[6])) for row in _csv(client, f"/reports/products?{span.query}&format=csv")
     }
     assert products == {sku: (v[1], v[2]) for sku, v in raw_products.items()}
     by_day = {date.fromisoformat(row[0]): int(row[1]) for row in _csv(client, f"/reports?{span.query}&format=csv")}
@@ -180,7 +180,7 @@ def test_filters_by_investor_and_region_reconcile(span: Span, app: Flask, login_
         by_product = _raw_lines(span.first, span.last, "product", investor_code="SRB")
     page = client.get(f"/reports?{span.query}&investor=SRB").get_data(as_text=True)
     assert _rp(by_outlet["SRG-CPR"][2]) in page and _rp(by_outlet["SRG-CPR"][4]) in page
-    products = {row[0]: int(row[5]) for row in _csv(client, f"/reports/products?{span.query}&investor=SRB&format=csv")}
+    products = {row[0]: int(row[6]) for row in _csv(client, f"/reports/products?{span.query}&investor=SRB&format=csv")}
     assert products == {sku: v[2] for sku, v in by_product.items()}
     region = client.get(f"/reports/outlets?{span.query}&region=Kota+Serang&format=csv").get_data(as_text=True)
     assert "SRG-KDR" in region and "SRG-CPR" not in region  # Cipare's cooperative is in "Kota Serang, Banten"
@@ -269,7 +269,7 @@ def test_investor_report_reconciles_sales_share_and_goods_delivered(span: Span, 
     row = outlets["SRG-CPR"]
     assert [int(v) for v in row[2:7]] == [lines["SRG-CPR"][1], *lines["SRG-CPR"][2:5], delivered]
     by_product = {
-        r[0]: (int(r[3]), int(r[5])) for r in _csv(client, f"/reports/investor?{span.query}&format=csv&table=products")
+        r[0]: (int(r[4]), int(r[6])) for r in _csv(client, f"/reports/investor?{span.query}&format=csv&table=products")
     }
     assert by_product == {sku: (v[2], v[4]) for sku, v in products.items()}
     page = client.get(f"/reports/investor?{span.query}").get_data(as_text=True)

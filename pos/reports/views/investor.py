@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pos.core.zones import zone_of
+from pos.domain.quantity import quantity_number
+from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import Investor, Outlet, Role, Statement
 from pos.partnership import obligations, supply
@@ -21,11 +23,11 @@ from pos.reports import figures
 from pos.reports.views import bp
 from pos.reports.views.filters import Chosen, choose
 from pos.stock import inventory
+from pos.web import labels
 from pos.web.access import allow
 from pos.web.exports import export
 from pos.web.forms import url_args
 from pos.web.htmx import render
-from pos.web.templating import qty
 
 R = Role
 TABLES = ("outlets", "products", "stock", "statements")
@@ -104,12 +106,28 @@ def _table(name: str, data: dict[str, Any]) -> tuple[list[str], list[list[object
         )
     if name == "products":
         return (
-            [_("SKU"), _("Product"), _("Quantity"), _("Net sales"), _("Cooperative fee"), _("Investor share")],
             [
-                [p.product.sku, p.product.name, qty(p.quantity, p.product.unit), p.net, p.fee, p.share]
+                _("SKU"),
+                _("Product"),
+                _("Quantity"),
+                _("Unit"),
+                _("Net sales"),
+                _("Cooperative fee"),
+                _("Investor share"),
+            ],
+            [
+                [
+                    p.product.sku,
+                    p.product.name,
+                    quantity_number(p.quantity, unit(p.product.unit)),
+                    labels.unit_name(p.product.unit),
+                    p.net,
+                    p.fee,
+                    p.share,
+                ]
                 for p in data["products"]
             ],
-            (3, 4, 5),
+            (4, 5, 6),
         )
     if name == "stock":
         return (

@@ -12,17 +12,20 @@ from sqlalchemy import func
 
 from pos.core import clock
 from pos.domain.charts import bar_chart
+from pos.domain.quantity import quantity_number
+from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import Cooperative, Dispute, Role
 from pos.reports import figures
 from pos.reports.views import bp
 from pos.reports.views.filters import Chosen, choose, investors, page_number, regions
 from pos.staff.roster import JOBS_TARGET
+from pos.web import labels
 from pos.web.access import allow
-from pos.web.exports import export
+from pos.web.exports import export, local_moment
 from pos.web.forms import url_args
 from pos.web.htmx import render
-from pos.web.templating import language, qty
+from pos.web.templating import language
 
 R = Role
 READERS = (R.CENTRAL, R.ADMIN, R.BOARD)
@@ -74,8 +77,8 @@ def _outlet_table(rows: list[figures.OutletRow]) -> tuple[list[str], list[list[o
             r.total,
             r.fee,
             r.share,
-            r.last_seen.isoformat(timespec="minutes") if r.last_seen else "",
-            r.updated.isoformat(timespec="minutes") if r.updated else "",
+            local_moment(r.last_seen, r.outlet.timezone),
+            local_moment(r.updated, r.outlet.timezone),
         ]
         for r in rows
     ]
@@ -125,7 +128,7 @@ def _export_silent(chosen: Chosen) -> ResponseReturnValue:
     return export(
         f"gerai-tidak-sinkron-{chosen.today}",
         [_("Outlet code"), _("Outlet"), _("Last seen")],
-        [[o.code, o.name, seen.isoformat(timespec="minutes") if seen else ""] for o, seen in rows],
+        [[o.code, o.name, local_moment(seen, o.timezone)] for o, seen in rows],
     )
 
 
@@ -136,7 +139,7 @@ def _export_days(chosen: Chosen) -> ResponseReturnValue:
     return export(
         f"penjualan-harian-{first}-{last}",
         [_("Date"), _("Net sales")],
-        [[d.isoformat(), by_day.get(d, 0)] for d in days],
+        [[d, by_day.get(d, 0)] for d in days],
         money_columns=(1,),
     )
 
@@ -169,11 +172,20 @@ def products() -> ResponseReturnValue:
     chosen = choose()
     rows = figures.top_products(chosen.piece, chosen.today, limit=200)
     if url_args().text("format"):
-        header = [_("SKU"), _("Product"), _("Investor"), _("Quantity"), _("Lines"), _("Net sales")]
+        header = [_("SKU"), _("Product"), _("Investor"), _("Quantity"), _("Unit"), _("Lines"), _("Net sales")]
         table = [
-            [r.product.sku, r.product.name, r.investor, qty(r.quantity, r.product.unit), r.lines, r.net] for r in rows
+            [
+                r.product.sku,
+                r.product.name,
+                r.investor,
+                quantity_number(r.quantity, unit(r.product.unit)),
+                labels.unit_name(r.product.unit),
+                r.lines,
+                r.net,
+            ]
+            for r in rows
         ]
-        return export(f"produk-{chosen.piece.first}-{chosen.piece.last}", header, table, money_columns=(5,))
+        return export(f"produk-{chosen.piece.first}-{chosen.piece.last}", header, table, money_columns=(6,))
     return render("reports/products.html", c=chosen, rows=rows, **_choices())
 
 
