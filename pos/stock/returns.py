@@ -76,7 +76,7 @@ def create_return(
         user_id=user.id,
         document_type="stock_return",
         document_uuid=document.uuid,
-        note=f"{document.number} {reason}",
+        note=f"{document.number} {note or ''}".strip()[:255],  # the reason is the document's, shown in words
     )
     outbox.append(
         outlet.id,

@@ -25,7 +25,9 @@ SKIP = re.compile(r"/(logout|static|api|sync/pull|sync/push)\b|export|format=|\.
 CODES = {"bottle", "pack", "box", "litre", "return", "adjust", "stock_count", "stock_return", "write_off", "expired"}
 CODES |= {"opening", "receive", "refund", "delivery", "void", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
 # English words that our own names never contain
-WORDS = re.compile(r"\b(staff|Monthly|Weekly|Fortnightly|This field|Not a valid|Number must|required)\b")
+WORDS = re.compile(
+    r"\b(staff|Monthly|Weekly|Fortnightly|This field|Not a valid|Number must|required|expired|damaged|unsold)\b"
+)
 
 
 def _english() -> set[str]:
