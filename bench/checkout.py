@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask  # noqa: E402
 
+from bench.catalogue import product_rows  # noqa: E402
 from pos.core import clock  # noqa: E402
 from pos.extensions import db  # noqa: E402
 from pos.runtime import checkpoint_in_background, settle_heap  # noqa: E402
@@ -50,7 +51,6 @@ def seed(app: Flask, products: int, sales: int) -> None:
     from sqlalchemy import insert
 
     from pos import demo
-    from pos.domain.barcode import complete_ean13
     from pos.extensions import db
     from pos.models import Product, Sale, SaleLine, Shift, StockBalance, User
 
@@ -61,25 +61,7 @@ def seed(app: Flask, products: int, sales: int) -> None:
         cashier = db.session.scalar(db.select(User).where(User.username == "manajer"))
         assert cashier is not None
         investor_id, category_id = 1, 3
-        words = ["Beras", "Gula", "Kopi", "Teh", "Sabun", "Mi", "Susu", "Kecap", "Sambal", "Biskuit", "Roti", "Air"]
-        rows = []
-        for i in range(products):
-            rows.append(
-                {
-                    "uuid": uuid.uuid4(),
-                    "investor_id": investor_id,
-                    "category_id": category_id,
-                    "sku": f"BENCH-{i:06d}",
-                    "barcode": complete_ean13(f"77{i:010d}"),
-                    "name": f"{random.choice(words)} {random.choice(words)} varian {i}",
-                    "unit": "pcs",
-                    "list_price": random.randrange(1000, 100000, 100),
-                    "tracks_expiry": False,
-                    "favourite": False,
-                    "active": True,
-                    "created_at": clock.now(),
-                }
-            )
+        rows = list(product_rows(0, products, investor_id, category_id, clock.now()))
         db.session.execute(insert(Product), rows)
         ids = db.session.scalars(db.select(Product.id).where(Product.sku.like("BENCH-%"))).all()
         db.session.execute(

@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +59,10 @@ def seed(database: Path, products: int, registers: int) -> tuple[list[tuple[str,
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
+    from bench.catalogue import product_rows
     from pos import demo
     from pos.auth.accounts import hash_secret
     from pos.core import clock
-    from pos.domain.barcode import complete_ean13
     from pos.extensions import db
     from pos.models import Investor, Outlet, Product, Register, ReorderLevel, Role, StockBalance, User
     from tests.conftest import make_app
@@ -77,28 +76,10 @@ def seed(database: Path, products: int, registers: int) -> tuple[list[tuple[str,
         outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == "SRG-CPR"))
         investor_id = db.session.scalar(db.select(Investor.id).where(Investor.code == "SRB"))
         assert outlet is not None and investor_id is not None
-        words = ["Beras", "Gula", "Kopi", "Teh", "Sabun", "Mi", "Susu", "Kecap", "Sambal", "Biskuit", "Roti", "Air"]
         now = clock.now()
         for start in range(0, products, 20_000):
             db.session.execute(
-                insert(Product),
-                [
-                    {
-                        "uuid": uuid.uuid4(),
-                        "investor_id": investor_id,
-                        "category_id": 3,
-                        "sku": f"BENCH-{i:06d}",
-                        "barcode": complete_ean13(f"77{i:010d}"),
-                        "name": f"{random.choice(words)} {random.choice(words)} varian {i}",
-                        "unit": "pcs",
-                        "list_price": random.randrange(1000, 100000, 100),
-                        "tracks_expiry": False,
-                        "favourite": False,
-                        "active": True,
-                        "created_at": now,
-                    }
-                    for i in range(start, min(start + 20_000, products))
-                ],
+                insert(Product), list(product_rows(start, min(start + 20_000, products), investor_id, 3, now))
             )
         ids = list(db.session.scalars(db.select(Product.id).where(Product.sku.like("BENCH-%"))))
         db.session.execute(

@@ -14,7 +14,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask  # noqa: E402
 
+from bench.catalogue import product_rows  # noqa: E402
 from bench.checkout import summary, timed  # noqa: E402
 from pos.core import clock  # noqa: E402
 from tests.conftest import Client, make_app  # noqa: E402
@@ -32,7 +32,6 @@ def seed(app: Flask, products: int) -> None:
     from sqlalchemy import insert
 
     from pos import demo
-    from pos.domain.barcode import complete_ean13
     from pos.extensions import db
     from pos.models import Investor, Outlet, Product, ReorderLevel, StockBalance
 
@@ -42,28 +41,8 @@ def seed(app: Flask, products: int) -> None:
         db.session.commit()
         outlet_id = db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR"))
         investor_id = db.session.scalar(db.select(Investor.id).where(Investor.code == "SRB"))
-        words = ["Beras", "Gula", "Kopi", "Teh", "Sabun", "Mi", "Susu", "Kecap", "Sambal", "Biskuit", "Roti", "Air"]
         now = clock.now()
-        db.session.execute(
-            insert(Product),
-            [
-                {
-                    "uuid": uuid.uuid4(),
-                    "investor_id": investor_id,
-                    "category_id": 3,
-                    "sku": f"BENCH-{i:06d}",
-                    "barcode": complete_ean13(f"77{i:010d}"),
-                    "name": f"{random.choice(words)} {random.choice(words)} varian {i}",
-                    "unit": "pcs",
-                    "list_price": random.randrange(1000, 100000, 100),
-                    "tracks_expiry": False,
-                    "favourite": False,
-                    "active": True,
-                    "created_at": now,
-                }
-                for i in range(products)
-            ],
-        )
+        db.session.execute(insert(Product), list(product_rows(0, products, investor_id, 3, now)))
         ids = list(db.session.scalars(db.select(Product.id).where(Product.sku.like("BENCH-%"))))
         db.session.execute(
             insert(StockBalance),
