@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from pos.core.clock import DEFAULT_TIMEZONE
 from pos.roles import ROLE_VALUES
 
 if TYPE_CHECKING:
     from flask import Flask
-
-DEFAULT_TIMEZONE = "Asia/Jakarta"
 
 
 def _create_app() -> Flask:
