@@ -31,3 +31,16 @@ def test_a_database_is_up_to_date_only_at_the_heads(tmp_path: Path) -> None:
         connection.execute("UPDATE alembic_version SET version_num = ?", tuple(migration_state.heads()))
     assert migration_state.up_to_date(url)
     assert not migration_state.up_to_date("mysql://nobody@nowhere/x")  # unknown here: the upgrade decides
+
+
+def test_the_command_line_loads_no_database_layer_until_a_command_needs_it() -> None:
+    """``kmp-pos serve`` checks the migration state before anything heavy is imported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from pos.cli import main; from pos import migration_state; migration_state.heads(); "
+        "print(sorted(m for m in ('alembic', 'flask_migrate', 'sqlalchemy', 'pos.app', 'pos.models') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
