@@ -314,12 +314,14 @@
     if (event.target.id === "scan" && event.target.value) event.target._cleared = false;
   });
 
-  // On the receipt screen a scan starts the next sale with that item.
+  // A scanner types wherever the focus is. On the receipt screen a scan starts the next sale with that item; on
+  // the register a code typed before the box took the focus (a page just loaded) still goes into the box.
   document.addEventListener("keydown", function (event) {
+    if (!/^[0-9A-Za-z]$/.test(event.key) || !event.target.closest || event.target.closest("input, select, textarea")) return;
+    if ($("#dialog .dialog")) return;
     var next = $("form[data-next-sale]");
-    if (!next || event.target.closest("input, select, textarea")) return;
-    var box = next.querySelector("input[name=code]");
-    if (/^[0-9A-Za-z]$/.test(event.key)) { box.focus(); return; }
+    var box = next ? next.querySelector("input[name=code]") : $("#scan");
+    if (box) box.focus();
   });
 
   // Receiving: a scanned code jumps to its line; "all arrived" fills the sent quantity.
