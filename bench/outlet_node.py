@@ -168,7 +168,7 @@ def _register_run(args: tuple[str, str, int, float, float, int, Any, Any]) -> No
     base, username, register_id, seconds, pace, products, go, out = args
     till = Register(base, username, register_id)
     rng = random.Random(register_id)
-    from pos.domain.barcode import complete_ean13
+    from bench.catalogue import barcode
 
     scans: list[float] = []
     pays: list[float] = []
@@ -177,7 +177,7 @@ def _register_run(args: tuple[str, str, int, float, float, int, Any, Any]) -> No
     while time.monotonic() < ends:
         for _ in range(5):
             due = time.monotonic() + pace
-            scans.append(till.scan(complete_ean13(f"77{rng.randrange(products):010d}")))
+            scans.append(till.scan(barcode(rng.randrange(products))))
             if pace:
                 time.sleep(max(0.0, due - time.monotonic()))
         pays.append(till.pay())
@@ -375,10 +375,10 @@ def main() -> None:
 
 
 def _scanning(till: Register, rng: random.Random, products: int, stop: threading.Event, scans: list[float]) -> None:
-    from pos.domain.barcode import complete_ean13
+    from bench.catalogue import barcode
 
     while not stop.is_set():
-        scans.append(till.scan(complete_ean13(f"77{rng.randrange(products):010d}")))
+        scans.append(till.scan(barcode(rng.randrange(products))))
         time.sleep(0.05)
 
 
@@ -396,10 +396,10 @@ def exports(manager: httpx.Client, base: str, cashier: tuple[str, int], products
     watcher = threading.Thread(target=watch)
     watcher.start()
     till = Register(base, cashier[0], cashier[1])
-    from pos.domain.barcode import complete_ean13
+    from bench.catalogue import barcode
 
     rng = random.Random(3)
-    quiet = [till.scan(complete_ean13(f"77{rng.randrange(products):010d}")) for _ in range(40)]
+    quiet = [till.scan(barcode(rng.randrange(products))) for _ in range(40)]
     for fmt in ("csv", "xlsx"):
         scans: list[float] = []
         stop = threading.Event()

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, request, stream_with_context
 
 from pos.core.zones import user_zone
+from pos.domain.quantity import quantity_number
+from pos.domain.units import unit
 from pos.runtime import return_memory
 from pos.web.templating import language
 
@@ -36,6 +38,11 @@ def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def quantity_cell(steps: int | None, unit_code: str) -> int | Decimal | None:
+    """A quantity for an export: a number (its unit goes in a column of its own), empty when there is none."""
+    return None if steps is None else quantity_number(steps, unit(unit_code))
 
 
 def local_moment(moment: datetime | None, timezone: str) -> datetime | None:

@@ -268,16 +268,9 @@ def _status(statement: Statement) -> str:
 def _table(statement: Statement) -> tuple[list[object], list[str], list[list[object]]]:
     """The statement as a file: its header figures and stock block before the detail, every quantity with its
     unit, every late correction with the sale it corrects."""
-    from decimal import Decimal
-
     from pos.domain.money import format_percent
-    from pos.domain.units import unit
+    from pos.web.exports import quantity_cell as qty
     from pos.web.templating import language
-
-    def qty(steps: int, code: str) -> int | Decimal:
-        """A number a spreadsheet adds up: pieces whole, kg and litres with up to 3 decimals (exact)."""
-        per = unit(code).step_per_unit
-        return steps if per == 1 else Decimal(steps) / Decimal(per)
 
     def terms(version: AgreementVersion) -> str:
         parts = [format_percent(version.fee_bp, language())]

@@ -22,10 +22,10 @@ from pos.partnership import supply
 from pos.stock import catalog, inventory, products
 from pos.stock.forms import PhotoForm, PriceForm, ProductForm, RangeForm
 from pos.stock.views import bp
-from pos.stock.views.common import quantity_cell, visible_outlets
+from pos.stock.views.common import visible_outlets
 from pos.web import labels
 from pos.web.access import allow, one_by_uuid, scope_for
-from pos.web.exports import export
+from pos.web.exports import export, quantity_cell
 from pos.web.forms import ConfirmForm, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask import abort
@@ -11,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import or_
 
 from pos.core.errors import PosError
-from pos.domain.quantity import QuantityError, format_quantity, parse_quantity, quantity_number
+from pos.domain.quantity import QuantityError, format_quantity, parse_quantity
 from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import Outlet, Product, Role
@@ -79,11 +78,6 @@ def quantity(text: str, product: Product, *, allow_zero: bool = False) -> int:
         else:
             message = _("%(name)s is counted in whole units: enter a whole number.", name=product.name)
         raise PosError(message) from exc
-
-
-def quantity_cell(steps: int | None, unit_code: str) -> int | Decimal | None:
-    """A quantity for an export: a number (its unit goes in a column of its own), empty when there is none."""
-    return None if steps is None else quantity_number(steps, unit(unit_code))
 
 
 def show_quantity(steps: int | None, unit_code: str) -> str:

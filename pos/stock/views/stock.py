@@ -22,12 +22,11 @@ from pos.stock.views.common import (
     investor_ids,
     product_by_code,
     quantity,
-    quantity_cell,
     visible_outlets,
 )
 from pos.web import labels
 from pos.web.access import allow, scope_for
-from pos.web.exports import export, local_moment
+from pos.web.exports import export, local_moment, quantity_cell
 from pos.web.forms import local_path, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
