@@ -120,22 +120,40 @@ def _sync_in_background(app: Flask) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Only create and seed the database.")
+@click.option(
+    "--on-central", is_flag=True, help="Seed a central server too (a training server: its logins are public)."
+)
 @with_appcontext
-def demo_command(host: str, port: int, no_serve: bool) -> None:
-    """Create the database, seed the demo data (once) and serve it."""
+def demo_command(host: str, port: int, no_serve: bool, on_central: bool) -> None:
+    """Create the database, seed the demo data (once, on an empty database) and serve it."""
     from flask import current_app
     from flask_migrate import upgrade
 
     from pos import demo as demo_service
     from pos.extensions import db
 
+    if current_app.config["POS_ROLE"] == "central" and not on_central:
+        raise click.ClickException(
+            "this server is central (POS_ROLE=central) and the demo's logins are public: "
+            "seed a separate training database, or pass --on-central if this is one"
+        )
     upgrade()
+    foreign = demo_service.foreign_data()
+    if foreign:
+        held = ", ".join(f"{n} {name}" for name, n in foreign.items())
+        raise click.ClickException(
+            f"this database already holds data that is not the demo's ({held}); nothing was added. "
+            "Run the demo on an empty database, e.g. DATABASE_URL=sqlite:///demo.sqlite3 kmp-pos demo"
+        )
     created = demo_service.seed()
     db.session.commit()
     click.echo("Demo data created." if created else "Demo data was already there; nothing added.")
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo(f"KMP POS demo: {url}")
+    click.echo(
+        "WARNING: these logins are public (printed here and in the README); never sell for real on this database."
+    )
     click.echo("Logins (cashiers tap their name on the login page and type the PIN):")
     for login in demo_service.demo_logins():
         kind = "PIN" if login.kind == "pin" else "password"
@@ -162,6 +180,34 @@ def _secret_from(option: str | None, env_name: str, prompt: str) -> str | None:
     return None
 
 
+def _done(work: object) -> None:
+    """Run an onboarding operation: committed when it succeeds, its refusal said in one line (nothing written)."""
+    from pos.core.errors import PosError
+    from pos.extensions import db
+
+    try:
+        message = work()  # type: ignore[operator]
+    except PosError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(message)
+
+
+def _find(model_name: str, code: str | None) -> int | None:
+    """The id of the cooperative, outlet or investor with this code (None when no code is given)."""
+    from pos import models
+    from pos.extensions import db
+
+    if not code:
+        return None
+    model = getattr(models, model_name)
+    found = db.session.scalar(db.select(model.id).where(model.code == code.strip().upper()))
+    if found is None:
+        raise click.ClickException(f"no {model_name.lower()} {code!r}")
+    return found
+
+
 @users_group.command("create")
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
@@ -182,52 +228,26 @@ def users_create(
     password_from: str | None,
     pin_from: str | None,
 ) -> None:
-    """Create a user with a password and/or a PIN."""
-    from pos.auth import accounts
-    from pos.extensions import db
-    from pos.models import Cooperative, Investor, Outlet, Role, User
+    """Create a user with a password and/or a PIN (a manager's PIN approves voids, refunds and discounts)."""
+    from pos.onboarding import organisations
+    from pos.roles import Role
 
-    username = username.strip().lower()
-    if db.session.scalar(db.select(User).where(User.username == username)):
-        raise click.ClickException(f"user {username!r} exists already")
-    user = User(username=username, full_name=full_name, role=Role(role))
-    if user.role in (Role.CASHIER, Role.MANAGER):
-        if not outlet_code:
-            raise click.ClickException("cashiers and managers need --outlet")
-        user.outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == outlet_code))
-        if user.outlet is None:
-            raise click.ClickException(f"no outlet {outlet_code!r}")
-    if user.role == Role.BOARD:
-        user.cooperative = db.session.scalar(db.select(Cooperative).where(Cooperative.code == cooperative_code))
-        if user.cooperative is None:
-            raise click.ClickException("board members need an existing --cooperative")
-    if user.role == Role.INVESTOR:
-        user.investor = db.session.scalar(db.select(Investor).where(Investor.code == investor_code))
-        if user.investor is None:
-            raise click.ClickException("investor users need an existing --investor")
-    password = _secret_from(password_from, "POS_NEW_PASSWORD", "Password")
-    pin = _secret_from(pin_from, "POS_NEW_PIN", "PIN")
-    if not password and not pin:
-        raise click.ClickException("give --password and/or --pin")
-    try:
-        if password:
-            accounts.check_password_rules(password)
-            user.password_hash = accounts.hash_secret(password)
-        if pin:
-            if user.role not in (Role.CASHIER, Role.MANAGER):
-                raise ValueError("only cashiers and managers have a PIN")
-            accounts.check_pin_rules(pin)
-            user.pin_hash = accounts.hash_secret(pin)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"created {user.role.value} {username}")
+    data = organisations.AccountData(
+        username=username,
+        full_name=full_name,
+        role=Role(role),
+        outlet_id=_find("Outlet", outlet_code),
+        cooperative_id=_find("Cooperative", cooperative_code),
+        investor_id=_find("Investor", investor_code),
+        password=_secret_from(password_from, "POS_NEW_PASSWORD", "Password"),
+        pin=_secret_from(pin_from, "POS_NEW_PIN", "PIN"),
+    )
+    _done(lambda: f"created {role} {organisations.create_user(data, None).username}")
 
 
 @click.group("outlets")
 def outlets_group() -> None:
-    """Manage cooperatives and outlets."""
+    """Manage cooperatives, outlets and their registers."""
 
 
 @outlets_group.command("create")
@@ -246,27 +266,74 @@ def outlets_create(
     address: str,
     timezone: str,
 ) -> None:
-    """Create an outlet (and its cooperative when --cooperative-name is given)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+    """Create an outlet with its first register, KASIR-1 (and its cooperative when --cooperative-name is given)."""
     from pos.extensions import db
-    from pos.models import Cooperative, Outlet
+    from pos.models import Cooperative
+    from pos.onboarding import organisations
 
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise click.ClickException(f"unknown time zone {timezone!r}") from exc
-    if db.session.scalar(db.select(Outlet).where(Outlet.code == code)):
-        raise click.ClickException(f"outlet {code!r} exists already")
-    coop = db.session.scalar(db.select(Cooperative).where(Cooperative.code == cooperative_code))
-    if coop is None:
-        if not cooperative_name:
-            raise click.ClickException(f"no cooperative {cooperative_code!r}; add --cooperative-name to create it")
-        coop = Cooperative(code=cooperative_code, name=cooperative_name)
-        db.session.add(coop)
-    db.session.add(Outlet(code=code, name=name, cooperative=coop, address=address, timezone=timezone))
-    db.session.commit()
-    click.echo(f"created outlet {code}")
+    def work() -> str:
+        coop_id = db.session.scalar(db.select(Cooperative.id).where(Cooperative.code == cooperative_code.upper()))
+        if coop_id is None:
+            if not cooperative_name:
+                raise click.ClickException(f"no cooperative {cooperative_code!r}; add --cooperative-name to create it")
+            coop_id = organisations.create_cooperative(
+                organisations.CooperativeData(cooperative_code, cooperative_name), None
+            ).id
+        outlet = organisations.create_outlet(organisations.OutletData(code, name, coop_id, address, timezone), None)
+        return f"created outlet {outlet.code} with register {organisations.FIRST_REGISTER[0]}"
+
+    _done(work)
+
+
+@outlets_group.command("register")
+@click.argument("outlet_code")
+@click.argument("code")
+@click.option("--name", required=True)
+@with_appcontext
+def outlets_register(outlet_code: str, code: str, name: str) -> None:
+    """Add a register (a till) to an outlet."""
+    from pos.extensions import db
+    from pos.models import Outlet
+    from pos.onboarding import organisations
+
+    outlet = db.session.get(Outlet, _find("Outlet", outlet_code))
+    _done(lambda: f"added register {organisations.create_register(outlet, code, name, None).code}")
+
+
+@click.group("investors")
+def investors_group() -> None:
+    """Manage investors (their logins: `users create --role investor`)."""
+
+
+@investors_group.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--contact", default="")
+@click.option("--phone", default="")
+@click.option("--address", default="")
+@with_appcontext
+def investors_create(code: str, name: str, contact: str, phone: str, address: str) -> None:
+    """Create an investor."""
+    from pos.onboarding import organisations
+
+    data = organisations.InvestorData(code, name, contact, phone, address)
+    _done(lambda: f"created investor {organisations.create_investor(data, None).code}")
+
+
+@click.group("categories")
+def categories_group() -> None:
+    """Manage product categories."""
+
+
+@categories_group.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@with_appcontext
+def categories_create(code: str, name: str) -> None:
+    """Create a product category."""
+    from pos.onboarding import organisations
+
+    _done(lambda: f"created category {organisations.create_category(code, name, None).code}")
 
 
 @outlets_group.command("token")
@@ -365,7 +432,17 @@ def central_distribute(print_only: bool, shards: int | None) -> None:
     click.echo(f"Citus {version}: {placed} table(s) placed, {len(steps) - placed} other statement(s)")
 
 
-COMMANDS = (serve_command, demo_command, users_group, outlets_group, sync_command, daily_command, central_group)
+COMMANDS = (
+    serve_command,
+    demo_command,
+    users_group,
+    outlets_group,
+    investors_group,
+    categories_group,
+    sync_command,
+    daily_command,
+    central_group,
+)
 for _command in COMMANDS:  # found without building the app (``kmp-pos serve`` must not load it)
     main.add_command(_command)
 

@@ -415,6 +415,22 @@ def _get_or_add(model: type, key: dict[str, object], **values: object) -> object
     return row
 
 
+def foreign_data() -> dict[str, int]:
+    """What a database holds that is not the demo's: counts of organisations, logins and products, or nothing
+    when it is empty or holds the demo (seeding then adds nothing or everything, never a mix)."""
+    if db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR")) is not None:
+        return {}
+    counts = {
+        "cooperatives": db.select(db.func.count(Cooperative.id)),
+        "outlets": db.select(db.func.count(Outlet.id)),
+        "investors": db.select(db.func.count(Investor.id)),
+        "users": db.select(db.func.count(User.id)),
+        "products": db.select(db.func.count(Product.id)),
+    }
+    found = {name: int(db.session.scalar(query) or 0) for name, query in counts.items()}
+    return {name: n for name, n in found.items() if n}
+
+
 def seed(timezone: str = DEFAULT_TIMEZONE) -> bool:
     """Seed the demo, dated relative to today on the outlet's clock. Returns False when it was already there
     (nothing is duplicated)."""

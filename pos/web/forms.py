@@ -129,6 +129,8 @@ class Query(Form):
     next = StringField(filters=[_cut(500)])
     more = StringField(filters=[_cut(1)])
     quick = StringField(filters=[_cut(10)])
+    role = StringField(filters=[_cut(20)])
+    cooperative = StringField(filters=[_cut(40)])
     # a keyset page's starting point (a row id)
     after = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
     before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])

@@ -26,7 +26,8 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ("home.products", _l("Products"), frozenset({R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN})),
     ("stock.stock_list", _l("Stock"), frozenset({R.MANAGER, R.INVESTOR, R.BOARD, R.CENTRAL, R.ADMIN})),
     ("stock.delivery_list", _l("Deliveries"), frozenset({R.MANAGER, R.INVESTOR})),
-    ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN, R.FACILITATOR})),
+    ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.FACILITATOR})),
+    ("onboarding.index", _l("Outlets"), frozenset({R.CENTRAL, R.ADMIN})),
     ("cashier.till_settings", _l("Till settings"), frozenset({R.MANAGER})),
     (
         "partnership.agreements_list",
