@@ -100,6 +100,9 @@ def _worker_started(app: Flask, background_sync: bool) -> None:
     from pos.runtime import checkpoint_in_background
 
     checkpoint_in_background(app)
+    from pos.node import backup
+
+    backup.in_background(app)
     if background_sync:
         _sync_in_background(app)
 
@@ -359,6 +362,74 @@ def outlets_token(code: str, revoke: bool) -> None:
     click.echo(token)
 
 
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder (a USB stick); POS_BACKUP_DIR.")
+@click.option("--keep", type=click.IntRange(1, 10_000), help="Backups kept in the folder; POS_BACKUP_KEEP (48).")
+@with_appcontext
+def backup_command(folder: str | None, keep: int | None) -> None:
+    """Back the outlet node's database up (online, integrity-checked); `kmp-pos serve` does it every 15 minutes
+    and after each shift is closed."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from pos.node import backup
+
+    cfg = current_app.config
+    try:
+        info = backup.take(
+            backup.database_path(cfg["SQLALCHEMY_DATABASE_URI"]),
+            Path(folder or cfg["POS_BACKUP_DIR"]),
+            backup.label_of(cfg.get("POS_OUTLET_CODE")),
+            keep or int(cfg["POS_BACKUP_KEEP"]),
+        )
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backed up to {info.path} ({info.sales} sales, {info.waiting} events not yet at central)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(file: str, yes: bool) -> None:
+    """Put a backup in place of this node's database (stop `kmp-pos serve` first). Refuses a backup of another
+    outlet; the database it replaces is kept in before-restore/. A syncing node sells again after its first sync."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from pos.extensions import db
+    from pos.node import backup
+    from pos.sync import standing
+
+    cfg = current_app.config
+    try:
+        target = backup.database_path(cfg["SQLALCHEMY_DATABASE_URI"])
+        info = backup.inspect(Path(file))
+        outlet = cfg.get("POS_OUTLET_CODE")
+        if outlet and outlet not in info.outlets:
+            raise backup.BackupError(
+                f"{info.path.name} is a backup of {', '.join(info.outlets) or 'no outlet'}, "
+                f"not of this node's outlet {outlet}"
+            )
+        click.echo(
+            f"{info.path.name}: outlets {', '.join(info.outlets)}, {info.sales} sales, "
+            f"{info.waiting} events not yet at central"
+        )
+        if not yes and not click.confirm(f"Replace {target} with it?"):
+            raise click.ClickException("nothing restored")
+        db.engine.dispose()
+        backup.restore(Path(file), target, outlet, backup.label_of(outlet), syncs=cfg["POS_ROLE"] == "outlet")
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    standing.forget()
+    if cfg["POS_ROLE"] == "outlet":
+        click.echo("restored; the till sells again after the first sync with central (kmp-pos sync --once)")
+    else:
+        click.echo("restored")
+
+
 @click.command("sync")
 @click.option("--once", is_flag=True, help="Sync once and exit (exit status 1 on failure).")
 @click.option("--interval", default=15, show_default=True, type=int, help="Seconds between syncs when healthy.")
@@ -439,6 +510,8 @@ COMMANDS = (
     outlets_group,
     investors_group,
     categories_group,
+    backup_command,
+    restore_command,
     sync_command,
     daily_command,
     central_group,

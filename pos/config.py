@@ -68,6 +68,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "POS_CENTRAL_URL": os.environ.get("POS_CENTRAL_URL") or None,
         "POS_SYNC_TOKEN": os.environ.get("POS_SYNC_TOKEN") or _read(instance_path / "sync_token"),
         "POS_SYNC_STALE_MINUTES": int(os.environ.get("POS_SYNC_STALE_MINUTES") or 60),
+        "POS_BACKUP_DIR": os.environ.get("POS_BACKUP_DIR") or str(instance_path / "backups"),
+        "POS_BACKUP_KEEP": int(os.environ.get("POS_BACKUP_KEEP") or 48),
+        "POS_BACKUP_MINUTES": int(os.environ.get("POS_BACKUP_MINUTES") or 15),
     }
 
 

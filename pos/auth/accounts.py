@@ -107,6 +107,11 @@ def _verify(stored: str | None, given: str) -> bool:
         return False
 
 
+def verify_secret(stored: str, given: str) -> bool:
+    """Whether ``given`` is the password or PIN behind ``stored``."""
+    return _verify(stored, given)
+
+
 def _unlocked() -> None:
     """End the read that found the account, so that no lock is held while the secret is hashed (every till of
     the outlet would wait for it); the writes that follow start a transaction of their own."""
@@ -352,6 +357,7 @@ def reset_outlet_pins(outlet: Outlet, by: User) -> list[tuple[User, str]]:
         person.pin_hash = hash_secret(pin)
         person.failed_logins = 0
         person.locked_until = None
+        person.updated_at = clock.now()
         audit.record("user", person.uuid, "pin_reset", by, f"outlet {outlet.code}")
         handed.append((person, pin))
     outlet.allow_short_pins = False

@@ -33,7 +33,7 @@ from pos.models import (
     SaleLine,
 )
 from pos.stock import ledger
-from pos.sync import outbox
+from pos.sync import outbox, standing
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,7 @@ def _take_receipt_no() -> Any:
 
 def next_receipt_no(outlet: Outlet, day: date) -> str:
     """The outlet's next receipt number for the day: one upsert that returns the number it took."""
+    standing.refuse_while_restored()
     number = db.session.connection().execute(_take_receipt_no(), {"outlet": outlet.id, "day": day}).scalar_one()
     return f"{outlet.code}-{day:%Y%m%d}-{number:04d}"
 

@@ -44,6 +44,8 @@ EVENT_TYPES = frozenset(
         "restock.requested",
         "staff.saved",
         "outlet.settings",
+        "node.restored",
+        "account.saved",
     }
 )
 

@@ -130,3 +130,7 @@ class SyncStatus(Base):
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     failures: Mapped[int] = mapped_column(default=0)
+    # Set by `kmp-pos restore`: until central has said how far it got (sequence, receipt numbers), the node
+    # does not sell, so that nothing it makes reuses a number central already holds.
+    restored_at: Mapped[datetime | None]
+    restored_from: Mapped[str | None] = mapped_column(String(255))

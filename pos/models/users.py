@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # When its name, PIN or status last changed, where it changed (central or the outlet's node): in sync the
+    # newer copy wins, so a PIN a manager reset offline is not undone by central's older copy, nor the reverse.
+    updated_at: Mapped[datetime | None]
 
     outlet: Mapped[Outlet | None] = relationship()
     cooperative: Mapped[Cooperative | None] = relationship()

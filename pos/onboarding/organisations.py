@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from pos.auth import accounts
-from pos.core import audit
+from pos.core import audit, clock
 from pos.core.errors import Conflict, PosError
 from pos.extensions import db
 from pos.models import Category, Cooperative, Investor, Outlet, Register, Role, User
@@ -200,7 +200,7 @@ def create_user(data: AccountData, by: User | None) -> User:
     if db.session.scalar(db.select(User.id).where(User.username == username)) is not None:
         raise Conflict(_("The username %(name)s is already taken.", name=username))
     check_secrets(data.role, data.password or None, data.pin or None)
-    user = User(username=username, full_name=_name(data.full_name), role=data.role)
+    user = User(username=username, full_name=_name(data.full_name), role=data.role, updated_at=clock.now())
     if data.role in OUTLET_ROLES:
         user.outlet = db.session.get(Outlet, data.outlet_id) if data.outlet_id else None
         if user.outlet is None:

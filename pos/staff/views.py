@@ -9,22 +9,22 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from pos.core.clock import business_date
 from pos.core.errors import PosError
 from pos.core.zones import zone_of
 from pos.extensions import db
-from pos.models import Employer, Outlet, Role, StaffMember, StaffRole
+from pos.models import Employer, Outlet, Role, StaffMember, StaffRole, User
 from pos.partnership import supply
-from pos.staff import roster
+from pos.staff import logins, roster
 from pos.staff.roster import ROLE_LABELS
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.exports import export
 from pos.web.fields import plausible_date
-from pos.web.forms import Form, url_args
+from pos.web.forms import ConfirmForm, Form, first_error, url_args
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -196,3 +196,151 @@ def _save(outlet: Outlet, member: StaffMember | None) -> Any:
         return _page(outlet, form, member, str(exc), exc.status)
     flash(_("%(name)s saved in the staff register.", name=saved.full_name), "success")
     return redirect(url_for("staff.staff_list", outlet=outlet.code), 303)
+
+
+class OwnPinForm(Form):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+    pin = PasswordField(
+        _l("New approval PIN (6 to 8 digits)"),
+        validators=[DataRequired(), Length(max=8)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    again = PasswordField(
+        _l("The same PIN again"),
+        validators=[DataRequired(), EqualTo("pin", message=_l("The two PINs differ."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+class PersonForm(Form):
+    member = SelectField(_l("Person in the staff register"))
+
+
+class ActiveForm(Form):
+    active = StringField(validators=[AnyOf(["0", "1"])])
+
+
+def _manager_outlet() -> Outlet:
+    if current_user.outlet is None:
+        abort(404)
+    return current_user.outlet
+
+
+def _without_login(outlet: Outlet) -> list[StaffMember]:
+    today = business_date(zone_of(outlet))
+    named = {u.full_name for u in logins.till_logins(outlet)}
+    return [
+        m
+        for m in db.session.scalars(
+            db.select(StaffMember).where(StaffMember.outlet_id == outlet.id).order_by(StaffMember.full_name)
+        )
+        if m.works_on(today) and m.full_name not in named
+    ]
+
+
+def _logins_page(
+    outlet: Outlet,
+    *,
+    handed: tuple[User, str] | None = None,
+    pin_form: OwnPinForm | None = None,
+    error: object = None,
+    status: int = 200,
+) -> Any:
+    person_form = PersonForm(formdata=None)
+    people = _without_login(outlet)
+    person_form.member.choices = [SelectChoice(str(m.uuid), m.full_name) for m in people]
+    return (
+        render(
+            "staff/logins.html",
+            outlet=outlet,
+            people=logins.till_logins(outlet),
+            person_form=person_form,
+            pin_form=pin_form or OwnPinForm(formdata=None),
+            confirm=ActiveForm(formdata=None),
+            handed=handed,
+            error=error,
+            can_add=bool(people),
+        ),
+        status,
+    )
+
+
+@bp.route("/staff/logins")
+@allow(R.MANAGER)
+def till_logins() -> ResponseReturnValue:
+    return _logins_page(_manager_outlet())
+
+
+@bp.route("/staff/logins/new", methods=["POST"])
+@allow(R.MANAGER)
+def login_new() -> ResponseReturnValue:
+    outlet = _manager_outlet()
+    form = PersonForm()
+    form.member.choices = [SelectChoice(str(m.uuid), m.full_name) for m in _without_login(outlet)]
+    if not form.validate():
+        return _logins_page(outlet, error=_("Choose a person in the staff register without a login."), status=422)
+    member = one_by_uuid(
+        db.select(StaffMember).where(StaffMember.outlet_id == outlet.id), StaffMember, form.member.data
+    )
+    try:
+        with attempt():
+            handed = logins.create_cashier(outlet, member, current_user)
+    except PosError as exc:
+        return _logins_page(outlet, error=str(exc), status=exc.status)
+    return _logins_page(outlet, handed=handed)
+
+
+def _login(outlet: Outlet, key: str) -> User:
+    try:
+        return logins.login_of(outlet, key)
+    except PosError:
+        abort(404)
+
+
+@bp.route("/staff/logins/<user_uuid>/pin", methods=["POST"])
+@allow(R.MANAGER)
+def login_pin(user_uuid: str) -> ResponseReturnValue:
+    outlet = _manager_outlet()
+    user = _login(outlet, user_uuid)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        with attempt():
+            pin = logins.reset_pin(user, current_user)
+    except PosError as exc:
+        return _logins_page(outlet, error=str(exc), status=exc.status)
+    return _logins_page(outlet, handed=(user, pin))
+
+
+@bp.route("/staff/logins/<user_uuid>/active", methods=["POST"])
+@allow(R.MANAGER)
+def login_active(user_uuid: str) -> ResponseReturnValue:
+    outlet = _manager_outlet()
+    user = _login(outlet, user_uuid)
+    form = ActiveForm()
+    if not form.validate():
+        abort(400)
+    try:
+        with attempt():
+            logins.set_active(user, form.active.data == "1", current_user)
+    except PosError as exc:
+        return _logins_page(outlet, error=str(exc), status=exc.status)
+    message = _("%(name)s can sign in again.") if user.active else _("%(name)s can no longer sign in.")
+    flash(message % {"name": user.full_name}, "success")
+    return redirect(url_for("staff.till_logins"), 303)
+
+
+@bp.route("/staff/logins/my-pin", methods=["POST"])
+@allow(R.MANAGER)
+def own_pin() -> ResponseReturnValue:
+    outlet = _manager_outlet()
+    form = OwnPinForm()
+    if not form.validate():
+        return _logins_page(outlet, pin_form=form, error=first_error(form), status=422)
+    try:
+        with attempt():
+            logins.set_own_pin(current_user, form.password.data or "", form.pin.data or "")
+    except PosError as exc:
+        return _logins_page(outlet, pin_form=form, error=str(exc), status=exc.status)
+    flash(_("Your approval PIN is set."), "success")
+    return redirect(url_for("staff.till_logins"), 303)

@@ -476,11 +476,16 @@ def _user_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -> di
         "pin_hash": obj.pin_hash,
         "language": obj.language,
         "active": obj.active,
+        "updated_at": _iso(obj.updated_at),
     }
 
 
 def _user_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
     outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == local_outlet_code)) if local_outlet_code else None
+    changed = datetime.fromisoformat(data["updated_at"]) if data.get("updated_at") else None
+    local = db.session.scalar(db.select(User.updated_at).where(User.uuid == uuid.UUID(key)))
+    if local is not None and (changed is None or changed < local):
+        return  # changed here (a PIN the manager reset offline) after central's copy: ours goes up, not theirs down
     _upsert(
         User,
         key,
@@ -493,6 +498,7 @@ def _user_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -
             "language": data["language"],
             "active": data["active"],
             "outlet_id": outlet.id if outlet else None,
+            "updated_at": changed,
         },
     )
 

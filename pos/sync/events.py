@@ -217,6 +217,18 @@ PAYLOADS: dict[str, dict[str, Any]] = {
             "updated_at": MOMENT,
         }
     ),
+    "account.saved": _object(
+        {
+            "uuid": UUID,
+            "username": TEXT,
+            "full_name": TEXT,
+            "role": {"enum": ["cashier", "manager"]},
+            "pin_hash": MAYBE_TEXT,
+            "active": {"type": "boolean"},
+            "updated_at": MOMENT,
+        }
+    ),
+    "node.restored": _object({"restored_from": TEXT, "restored_at": MOMENT, "backup_seq": WHOLE, "central_seq": WHOLE}),
 }
 assert set(PAYLOADS) == set(EVENT_TYPES)
 

@@ -146,6 +146,19 @@ def document() -> dict[str, Any]:
                         "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
                     },
                 },
+                "Standing": {
+                    "type": "object",
+                    "required": ["outlet", "max_seq", "receipts"],
+                    "properties": {
+                        "outlet": {"type": "string"},
+                        "max_seq": {"type": "integer", "minimum": 0, "description": "continue after this number"},
+                        "receipts": {
+                            "type": "object",
+                            "description": "the last receipt number central holds on each recent business day",
+                            "additionalProperties": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                },
             },
         },
         "security": [{"outletToken": []}],
@@ -210,6 +223,20 @@ def document() -> dict[str, Any]:
                         "400": _error(
                             "not whole numbers (bad_cursor), limit not 1–1000 (bad_limit), other (bad_parameter)"
                         ),
+                        "401": _error("missing, unknown or revoked token (unauthorized)"),
+                    },
+                }
+            },
+            "/api/v1/sync/standing": {
+                "get": {
+                    "summary": "How far central got with the outlet (asked by a node restored from a backup)",
+                    "operationId": "standing",
+                    "responses": {
+                        "200": {
+                            "description": "the outlet's highest event sequence number and recent receipt numbers",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Standing"}}},
+                        },
+                        "400": _error("a query parameter (bad_parameter): this call takes none"),
                         "401": _error("missing, unknown or revoked token (unauthorized)"),
                     },
                 }

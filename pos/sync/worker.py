@@ -19,7 +19,7 @@ from sqlalchemy import func, update
 from pos.core import clock
 from pos.domain.sync import backoff_ms
 from pos.extensions import db
-from pos.models import OutboxEvent, SyncStatus
+from pos.models import OutboxEvent, Outlet, SyncStatus
 from pos.sync import changes
 
 BATCH = 500
@@ -94,6 +94,25 @@ def pull(client: httpx.Client, base: str, token: str) -> int:
         if not page.get("more"):
             break
     return applied
+
+
+def take_standing(client: httpx.Client, base: str, token: str) -> None:
+    """A node restored from a backup: continue after what central holds of the outlet, before anything is sent
+    or sold."""
+    from pos.sync import standing
+
+    if not standing.selling_blocked():
+        return
+    outlet = db.session.scalar(db.select(Outlet).where(Outlet.code == current_app.config.get("POS_OUTLET_CODE")))
+    if outlet is None:
+        return  # the first pull has not brought the outlet yet
+    answer = _call(client, "GET", f"{base}/api/v1/sync/standing", headers={"Authorization": f"Bearer {token}"})
+    try:
+        standing.continue_after(answer, outlet)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 # Refusals that can heal: what the event names has not reached central yet (it may, in a later batch).
@@ -213,6 +232,7 @@ def sync_once(client: httpx.Client | None = None, batch: int | None = None) -> R
     try:
         report = Report()
         report.pulled = pull(client, base, token)
+        take_standing(client, base, token)
         report.sent, report.already_stored, report.quarantined = push(client, base, token, batch)
         report.pending = pending_count()
     except Exception as exc:

@@ -32,7 +32,7 @@ from pos.extensions import db
 
 T = TypeVar("T")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
-READS_THAT_RECORD = frozenset({"sync.pull"})
+READS_THAT_RECORD = frozenset({"sync.pull", "sync.standing"})
 
 
 class Busy(Exception):

@@ -464,6 +464,52 @@ class Batch:
             check_investor(p.get("investor"))
         self.documents.append(env)
 
+    def account(self, env: Envelope) -> None:
+        """A till login the outlet's manager made or changed: only the outlet's own cashiers (a new one named
+        after the outlet, so that no node takes another's username), and the managers' own PINs."""
+        from pos.models import User
+
+        p = env.payload
+        key = uuid.UUID(uuid_of(p.get("uuid"), "uuid"))
+        instant(p.get("updated_at"), "updated_at")
+        if p.get("role") not in ("cashier", "manager"):
+            raise Refused("invalid", "a node changes only cashier and manager logins")
+        if type(p.get("active")) is not bool:
+            raise Refused("invalid", "active must be true or false")
+        pin = p.get("pin_hash")
+        if pin is not None and (not isinstance(pin, str) or not pin.startswith("$argon2") or len(pin) > 200):
+            raise Refused("invalid", "pin_hash must be an Argon2 hash")
+        if not isinstance(p.get("full_name"), str) or not p["full_name"].strip():
+            raise Refused("invalid", "full_name is required")
+        existing = db.session.execute(
+            db.select(User.outlet_id, User.role, User.username).where(User.uuid == key)
+        ).first()
+        if existing is not None:
+            if existing.outlet_id != self.outlet.id or existing.role.value != p["role"]:
+                raise Refused("foreign_reference", "this login is not one of the outlet's or changes its role")
+            if existing.username != p.get("username"):
+                raise Refused("invalid", "a node does not rename a login")
+        else:
+            username = p.get("username")
+            if p["role"] != "cashier" or not isinstance(username, str):
+                raise Refused("invalid", "a node makes only cashier logins")
+            if not username.endswith("." + self.outlet.code.lower()) or len(username) > 60:
+                raise Refused("invalid", "a login made at an outlet ends with its outlet's code")
+            if db.session.scalar(db.select(User.id).where(User.username == username)) is not None:
+                raise Refused("record_exists", f"the username {username} is taken")
+        self.documents.append(env)
+
+    def node_restored(self, env: Envelope) -> None:
+        """The node was restored from a backup and continues after central's sequence: kept in the trail."""
+        p = env.payload
+        instant(p.get("restored_at"), "restored_at")
+        if not isinstance(p.get("restored_from"), str):
+            raise Refused("invalid", "restored_from must be the backup's file name")
+        for name in ("backup_seq", "central_seq"):
+            if type(p.get(name)) is not int or p[name] < 0:
+                raise Refused("invalid", f"{name} must be a whole number")
+        self.documents.append(env)
+
     def outlet_settings(self, env: Envelope) -> None:
         """The manager's till settings: a static QRIS that parses, a rounding step, the blind count."""
         p = env.payload
@@ -584,4 +630,6 @@ HANDLERS = {
     "restock.requested": Batch.restock,
     "staff.saved": Batch.staff,
     "outlet.settings": Batch.outlet_settings,
+    "node.restored": Batch.node_restored,
+    "account.saved": Batch.account,
 }

@@ -57,6 +57,17 @@ def write_document(outlet: Outlet, refs: Refs, env: Envelope) -> None:
 
         settings.apply(outlet, p)
         return
+    if env.type == "account.saved":
+        from pos.staff import logins
+
+        logins.apply(outlet, p)
+        return
+    if env.type == "node.restored":
+        from pos.core import audit
+
+        detail = f"{str(p['restored_from'])[:200]}: backup at #{p['backup_seq']}, central at #{p['central_seq']}"
+        audit.record("outlet", outlet.uuid, "node_restored", None, detail)
+        return
     products = {
         key: (pid, investor)
         for key, pid, investor in db.session.execute(

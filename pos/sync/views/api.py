@@ -127,6 +127,21 @@ def pull() -> Any:
     return jsonify(page)
 
 
+@bp.route("/api/v1/sync/standing")
+@token_auth
+def standing() -> Any:
+    """How far central got with the outlet: asked by a node restored from a backup before it sells again."""
+    outlet = _outlet()
+    if not isinstance(outlet, Outlet):
+        return outlet
+    if request.args:
+        name = sorted(request.args)[0][:40]
+        return _error(400, "bad_parameter", f"unknown query parameter {name!r}: this call takes none")
+    from pos.sync import standing as standing_of
+
+    return jsonify(standing_of.standing(outlet))
+
+
 @bp.route("/api/v1/openapi.json")
 @public
 def openapi() -> Any:
