@@ -100,3 +100,13 @@ def prepare_wsgi(app: Flask) -> None:
     settle_heap()
     checkpoint_in_background(app)
     os.register_at_fork(after_in_child=lambda: checkpoint_in_background(app))
+
+
+def wsgi() -> Flask:
+    """The served application from any folder: ``gunicorn 'pos.runtime:wsgi()'`` (``wsgi:app`` needs the project
+    folder)."""
+    from pos import create_app
+
+    app = create_app()
+    prepare_wsgi(app)
+    return app

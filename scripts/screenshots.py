@@ -244,7 +244,43 @@ def statements_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "43-fees", tag)
 
 
+def onboarding_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    """Central sets an outlet up; the manager's till logins; an investor's catalogue file checked."""
+    from pos.domain.barcode import complete_ean13
+
+    _login(page, base, "admin")
+    page.goto(base + "/setup")
+    shoot(page, out, "40-setup", tag)
+    page.goto(base + "/setup/outlets/new")
+    shoot(page, out, "41-setup-new-outlet", tag)
+    page.goto(base + "/setup/outlets/SRG-CPR")
+    shoot(page, out, "42-setup-outlet-checklist", tag)
+    page.goto(base + "/setup/users")
+    shoot(page, out, "43-setup-logins", tag)
+    page.context.clear_cookies()
+    _login(page, base, "manajer")
+    page.goto(base + "/staff/logins")
+    shoot(page, out, "44-till-logins", tag)
+    page.context.clear_cookies()
+    _login(page, base, "mitra")
+    page.goto(base + "/products/import")
+    rows = [
+        "sku;barcode;nama;satuan;kategori;harga;modal;kedaluwarsa",
+        f"KOPI-200;{complete_ean13('899777000001')};Kopi Bubuk 200 g;bungkus;Minuman;18.500;15000;ya",
+        "KOPI-200;;Kopi Kembar;bungkus;Minuman;18500;;",
+        "GULA-1;8991001003011;Gula Pasir 1 kg;kg;Sembako;16000;;tidak",
+        "SABUN;;Sabun Mandi;lusin;Kebersihan;0;;",
+    ]
+    page.set_input_files(
+        "#file", files=[{"name": "katalog.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}]
+    )
+    page.get_by_role("button", name="Periksa berkas").click()
+    page.wait_for_load_state()
+    shoot(page, out, "45-catalogue-import-check", tag)
+
+
 TOURS = {
+    "onboarding": onboarding_tour,
     "cashier": cashier_tour,
     "manager": manager_tour,
     "stock": stock_tour,

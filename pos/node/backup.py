@@ -175,7 +175,7 @@ def label_of(outlet_code: str | None) -> str:
     return outlet_code or "ALL"
 
 
-def in_background(app: Any, stop: threading.Event | None = None, check_every: float = 30.0) -> threading.Thread | None:
+def in_background(app: Any, stop: threading.Event | None = None, check_every: int = 30) -> threading.Thread | None:
     """`kmp-pos serve` on SQLite: a backup every ``POS_BACKUP_MINUTES`` and after each shift is closed."""
     minutes = int(app.config.get("POS_BACKUP_MINUTES") or 0)
     try:

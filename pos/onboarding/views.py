@@ -54,7 +54,7 @@ def index() -> ResponseReturnValue:
         investors=investors,
         categories=categories,
         logins=logins,
-        progress=progress,
+        steps_of=progress,
         role_labels=ROLE_LABELS,
     )
 

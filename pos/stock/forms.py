@@ -144,3 +144,11 @@ class RangeForm(Form):
     start = DateField(_l("From"), validators=[Optional(), plausible_date])
     end = DateField(_l("To"), validators=[Optional(), plausible_date])
     outlet = StringField(validators=[Optional(), Length(max=40)])
+
+
+class ImportForm(Form):
+    file = FileField(_l("Catalogue file (Excel .xlsx or CSV, at most 2 MB)"), validators=[DataRequired()])
+
+
+class ImportConfirmForm(Form):
+    skip_bad = BooleanField(_l("Import the good rows and skip the bad ones"))

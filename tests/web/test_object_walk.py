@@ -78,7 +78,9 @@ def _supply(outlet: Outlet, investor: Investor, manager: User) -> dict[str, Thin
     handed_back = returns.create_return(outlet, investor, ReturnReason.DAMAGED, {product.id: 1}, manager)
     change = products.schedule_price(product, product.price + 500, clock.now() + timedelta(days=3), investor_user)
     db.session.flush()
+    token = _import_file(investor)
     return {
+        "import_token": Thing({"token": token}, investor.name),
         "agreement": Thing({"agreement_uuid": agreement.uuid}, agreement.number),
         "statement": Thing({"statement_uuid": statement.uuid}, statement.number),
         "dispute": Thing({"statement_uuid": statement.uuid, "dispute_id": dispute.id}, statement.number),
@@ -91,6 +93,20 @@ def _supply(outlet: Outlet, investor: Investor, manager: User) -> dict[str, Thin
         "stock_product": Thing({"product_id": product.id}, product.name),
         "cashier_product": Thing({"product_id": product.id}, product.name),
     }
+
+
+def _import_file(investor: Investor) -> str:
+    """A catalogue file the investor uploaded and has not yet imported (one new product)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from pos.models import Category
+    from pos.stock import catalogue_import
+
+    category = db.session.scalar(db.select(Category.name).order_by(Category.id).limit(1))
+    content = f"sku;nama;satuan;kategori;harga\nWALK-{investor.code};Barang Jalan;pcs;{category};1000\n".encode()
+    return catalogue_import.keep(Path(current_app.instance_path) / "imports", investor, content)
 
 
 def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Thing]:
@@ -131,6 +147,7 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
         "shift": Thing({"shift_uuid": shift.uuid}, cashier.full_name),
         "cart_line": Thing({"line_id": line.id}, product.name),
         "outlet_code": Thing({"code": outlet.code}, outlet.code),
+        "till_login": Thing({"user_uuid": cashier.uuid}, cashier.full_name),
     }
 
 
@@ -160,6 +177,7 @@ def build(walker: str) -> dict[str, dict[str, Thing]]:
         "own": {
             **_supply(outlet("SRG-CPR"), investor("SRB"), user("manajer")),
             **_outlet_things(outlet("SRG-CPR"), user(own_till), user("manajer")),
+            "template_kind": Thing({"kind": "xlsx"}, ""),
         },
         "neighbour": _supply(outlet("SRG-CPR"), investor("MNS"), user("manajer")),
         "foreign": {
@@ -194,6 +212,9 @@ def kind_of(rule: Rule) -> str:
         "sale_uuid": "sale",
         "shift_uuid": "shift",
         "code": "outlet_code",
+        "token": "import_token",
+        "user_uuid": "till_login",
+        "kind": "template_kind",
     }
     (name,) = arguments
     if name in single:

@@ -121,7 +121,9 @@ def test_central_sets_up_an_outlet_in_the_browser(login_as) -> None:  # type: ig
     )
     assert cashier.status_code == 303 and cashier.headers["Location"].endswith("/setup/outlets/SRG-LTR")
     page = client.get("/setup/outlets/SRG-LTR").get_data(as_text=True)
-    assert "Wati" in page and "Kasir 2" in page
+    assert "Wati" in page and "Kasir 2" in page and "2 dari 7 siap" in page
+    row = client.get("/setup").get_data(as_text=True).split("Gerai KMP Lontar")[1].split("</tr>")[0]
+    assert "2 dari 7 siap" in row and "Belum ada:" in row and "Perjanjian kemitraan" in row
     client.logout()
     client.login("udin", "udin-lontar-2026")
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
@@ -229,8 +231,9 @@ def test_an_outlet_node_serves_no_setup(db_path: Path) -> None:
 def test_the_checklist_names_what_a_new_outlet_lacks(login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as("admin")
     page = client.get("/setup").get_data(as_text=True)
-    # the demo outlet has everything a standalone server checks; the other seeded outlet too
-    assert "Gerai KMP Cipare" in page
+    # the demo outlet has everything a standalone server checks
+    row = page[page.index("Gerai KMP Cipare") :].split("</tr>")[0]
+    assert "7 dari 7 siap" in row and "Belum ada" not in row
     with client.raw.application.app_context():
         from pos.onboarding import checklist
 

@@ -57,3 +57,14 @@ def test_no_checkpointer_for_a_server_database(monkeypatch: pytest.MonkeyPatch) 
     app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert runtime.checkpoint_in_background(app) is None
     assert runtime.wal_autocheckpoint == 1000
+
+
+def test_the_served_app_is_built_from_any_folder(tmp_path, monkeypatch, db_path) -> None:  # type: ignore[no-untyped-def]
+    """`gunicorn 'pos.runtime:wsgi()'` needs no project folder (`wsgi:app` does)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("POS_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    app = runtime.wsgi()
+    assert app.test_client().get("/login").status_code == 200

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -19,8 +21,8 @@ from pos.domain.units import UNITS
 from pos.extensions import db
 from pos.models import PriceChange, Product, ProductPhoto, Role
 from pos.partnership import supply
-from pos.stock import catalog, inventory, products
-from pos.stock.forms import PhotoForm, PriceForm, ProductForm, RangeForm
+from pos.stock import catalog, catalogue_import, inventory, products
+from pos.stock.forms import ImportConfirmForm, ImportForm, PhotoForm, PriceForm, ProductForm, RangeForm
 from pos.stock.views import bp
 from pos.stock.views.common import visible_outlets
 from pos.web import labels
@@ -247,3 +249,92 @@ def investor_sales() -> ResponseReturnValue:
     return render(
         "stock/investor_sales.html", rows=rows, first=first, last=last, outlets=outlets, outlet=outlet, totals=totals
     )
+
+
+def _imports_folder() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def _import_page(
+    form: ImportForm | None = None,
+    checked: catalogue_import.Checked | None = None,
+    token: str | None = None,
+    error: object = None,
+    status: int = 200,
+) -> Any:
+    return (
+        render(
+            "stock/import.html",
+            form=form or ImportForm(formdata=None),
+            confirm=ImportConfirmForm(formdata=None),
+            checked=checked,
+            token=token,
+            error=error,
+            labels=catalogue_import.COLUMN_LABELS,
+            max_rows=format_decimal(catalogue_import.MAX_ROWS),
+        ),
+        status,
+    )
+
+
+@bp.route("/products/import", methods=["GET", "POST"])
+@allow(R.INVESTOR)
+def product_import() -> ResponseReturnValue:
+    investor = current_user.investor
+    if investor is None:
+        abort(403)
+    if request.method == "GET":
+        return _import_page()
+    form = ImportForm()
+    if not form.validate():
+        return _import_page(form, error=_("Choose the file to upload."), status=422)
+    upload = form.file.data
+    try:
+        content = upload.read(catalogue_import.MAX_BYTES + 1)
+    finally:
+        upload.close()
+    try:
+        rows = catalogue_import.read(upload.filename or "", content)
+        checked = catalogue_import.check(investor, rows)
+    except PosError as exc:
+        return _import_page(form, error=str(exc), status=exc.status)
+    token = catalogue_import.keep(_imports_folder(), investor, content)
+    return _import_page(form, checked, token, status=422 if checked.errors else 200)
+
+
+@bp.route("/products/import/<token>", methods=["POST"])
+@allow(R.INVESTOR)
+def product_import_confirm(token: str) -> ResponseReturnValue:
+    investor = current_user.investor
+    if investor is None:
+        abort(403)
+    confirm = ImportConfirmForm()
+    if not confirm.validate():
+        abort(400)
+    try:
+        name, content = catalogue_import.kept(_imports_folder(), investor, token)
+        checked = catalogue_import.check(investor, catalogue_import.read(name, content))
+    except PosError as exc:
+        return _import_page(error=str(exc), status=exc.status)
+    if checked.errors and not confirm.skip_bad.data:
+        return _import_page(
+            checked=checked,
+            token=token,
+            error=_("Nothing was imported: fix the rows below, or choose to skip them."),
+            status=422,
+        )
+    if not checked.good:
+        return _import_page(checked=checked, token=token, error=_("No row can be imported."), status=422)
+    with attempt():
+        count = catalogue_import.apply(investor, checked.good, current_user)
+    catalogue_import.forget(_imports_folder(), investor, token)
+    flash(ngettext("%(num)d product imported.", "%(num)d products imported.", count), "success")
+    return redirect(url_for("home.products"), 303)
+
+
+@bp.route("/products/import/template.<kind>")
+@allow(R.INVESTOR)
+def product_import_template(kind: str) -> ResponseReturnValue:
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    return export("template-katalog", catalogue_import.TEMPLATE_HEADER, [catalogue_import.TEMPLATE_EXAMPLE], fmt=kind)
