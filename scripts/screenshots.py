@@ -250,17 +250,17 @@ def onboarding_tour(page: Page, base: str, out: Path, tag: str) -> None:
 
     _login(page, base, "admin")
     page.goto(base + "/setup")
-    shoot(page, out, "40-setup", tag)
+    shoot(page, out, "70-setup", tag)
     page.goto(base + "/setup/outlets/new")
-    shoot(page, out, "41-setup-new-outlet", tag)
+    shoot(page, out, "71-setup-new-outlet", tag)
     page.goto(base + "/setup/outlets/SRG-CPR")
-    shoot(page, out, "42-setup-outlet-checklist", tag)
+    shoot(page, out, "72-setup-outlet-checklist", tag)
     page.goto(base + "/setup/users")
-    shoot(page, out, "43-setup-logins", tag)
+    shoot(page, out, "73-setup-logins", tag)
     page.context.clear_cookies()
     _login(page, base, "manajer")
     page.goto(base + "/staff/logins")
-    shoot(page, out, "44-till-logins", tag)
+    shoot(page, out, "74-till-logins", tag)
     page.context.clear_cookies()
     _login(page, base, "mitra")
     page.goto(base + "/products/import")
@@ -276,7 +276,7 @@ def onboarding_tour(page: Page, base: str, out: Path, tag: str) -> None:
     )
     page.get_by_role("button", name="Periksa berkas").click()
     page.wait_for_load_state()
-    shoot(page, out, "45-catalogue-import-check", tag)
+    shoot(page, out, "75-catalogue-import-check", tag)
 
 
 TOURS = {
