@@ -18,17 +18,7 @@ HEADER = "sku;barcode;nama;satuan;kategori;harga;modal;kedaluwarsa"
 
 
 def _upload(client: Client, content: bytes, name: str = "katalog.csv") -> tuple[int, str]:
-    """The file posted as a browser does (the body built in memory: Werkzeug's test client spools a large one to
-    a temporary file it closes only with the response)."""
-    from werkzeug.datastructures import FileStorage
-    from werkzeug.test import encode_multipart
-
-    values = {"csrf_token": client.token(), "file": FileStorage(io.BytesIO(content), filename=name)}
-    boundary, body = encode_multipart(values)
-    with client.raw.post(
-        "/products/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    ) as answer:
-        return answer.status_code, answer.get_data(as_text=True)
+    return client.upload("/products/import", "file", content, name)
 
 
 def _token(page: str) -> str:
