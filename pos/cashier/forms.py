@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
@@ -108,6 +109,10 @@ class TillSettingsForm(Form):
         ],
     )
     show_expected_cash = BooleanField(_l("Show the expected cash before the drawer is counted"))
+
+
+class QrisPhotoForm(Form):
+    photo = FileField(_l("Photo of the QRIS sticker"), validators=[DataRequired()])
 
 
 class QrisSettingsForm(Form):

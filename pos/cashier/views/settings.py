@@ -9,8 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pos.cashier import qris_photo as qris_photo_reader
 from pos.cashier import settings
-from pos.cashier.forms import QrisSettingsForm, TillSettingsForm
+from pos.cashier.forms import QrisPhotoForm, QrisSettingsForm, TillSettingsForm
 from pos.cashier.views import bp
 from pos.core.errors import PosError
 from pos.domain import qris
@@ -72,7 +73,34 @@ def qris_settings() -> ResponseReturnValue:
     return _page(outlet, till, form, error), 422
 
 
-def _page(outlet: Outlet, till: TillSettingsForm, qris_form: QrisSettingsForm, error: str | None) -> Any:
+@bp.route("/settings/qris/photo", methods=["POST"])
+@allow(Role.MANAGER)
+def qris_photo() -> ResponseReturnValue:
+    """A photo of the sticker read into the QRIS form, shown for the manager to check and save (nothing saved yet)."""
+    outlet = _outlet()
+    photo = QrisPhotoForm()
+    qris_form = QrisSettingsForm(prefix="qris", formdata=None)
+    till = TillSettingsForm(prefix="till", formdata=None)
+    till.cash_rounding.data = outlet.cash_rounding
+    till.show_expected_cash.data = outlet.show_expected_cash
+    if not photo.validate():
+        return _page(outlet, till, qris_form, _("Choose a photo of the QRIS sticker.")), 422
+    upload = photo.photo.data
+    try:
+        content = upload.read(qris_photo_reader.MAX_BYTES + 1)
+    finally:
+        upload.close()
+    try:
+        payload = qris_photo_reader.read(content)
+    except PosError as exc:
+        return _page(outlet, till, qris_form, str(exc)), exc.status
+    qris_form.payload.data = payload
+    return _page(outlet, till, qris_form, None, found=qris.parse(payload))
+
+
+def _page(
+    outlet: Outlet, till: TillSettingsForm, qris_form: QrisSettingsForm, error: str | None, found: Any = None
+) -> Any:
     current = None
     if outlet.qris_static:
         try:
@@ -81,4 +109,12 @@ def _page(outlet: Outlet, till: TillSettingsForm, qris_form: QrisSettingsForm, e
             current = None
     if not qris_form.payload.data and outlet.qris_static:
         qris_form.payload.data = outlet.qris_static
-    return render("cashier/settings.html", form=till, qris_form=qris_form, current=current, error=error)
+    return render(
+        "cashier/settings.html",
+        form=till,
+        qris_form=qris_form,
+        photo_form=QrisPhotoForm(formdata=None),
+        current=current,
+        found=found,
+        error=error,
+    )
