@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -21,7 +23,7 @@ R = Role
 @bp.route("/")
 @allow(*ALL_ROLES)
 def index() -> ResponseReturnValue:
-    if current_user.role in (R.CASHIER, R.MANAGER) and "cashier.register" in current_app.view_functions:
+    if current_user.role == R.CASHIER and "cashier.register" in current_app.view_functions:
         return redirect(url_for("cashier.register"))
     return redirect(url_for("home.dashboard"))
 
@@ -30,7 +32,37 @@ def index() -> ResponseReturnValue:
 @allow(*ALL_ROLES)
 def dashboard() -> ResponseReturnValue:
     figures = overview.counts(scope_for(current_user), programme=current_user.role in (R.CENTRAL, R.ADMIN))
-    return render("home/dashboard.html", figures=figures)
+    return render("home/dashboard.html", figures=figures, work=_work())
+
+
+def _work() -> dict[str, Any]:
+    """The work waiting for this user: each role's own tiles."""
+    from datetime import timedelta
+
+    from pos.core import clock
+    from pos.core.zones import user_zone, zone_of
+    from pos.home import work
+    from pos.partnership import supply
+
+    role = current_user.role
+    if role == R.MANAGER and current_user.outlet is not None:
+        outlet = current_user.outlet
+        waiting = None
+        if current_app.config.get("POS_ROLE") == "outlet":
+            from pos.sync import outbox
+
+            waiting = outbox.pending_count(outlet.id)
+        today = clock.business_date(zone_of(outlet))
+        return work.manager(outlet, today, supply.investor_ids_of(outlet.id), waiting)
+    today = clock.business_date(user_zone())
+    if role == R.INVESTOR and current_user.investor_id:
+        return work.investor(current_user.investor_id, today)
+    if role == R.BOARD and current_user.cooperative_id:
+        return work.board(current_user.cooperative_id, today)
+    if role in (R.CENTRAL, R.ADMIN):
+        stale = timedelta(minutes=int(current_app.config.get("POS_SYNC_STALE_MINUTES", 60)))
+        return work.central(clock.now(), stale)
+    return {"tiles": []}
 
 
 @bp.route("/products")
