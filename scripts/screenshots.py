@@ -259,10 +259,12 @@ def onboarding_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "73-setup-logins", tag)
     page.context.clear_cookies()
     _login(page, base, "manajer")
+    shoot(page, out, "76-manager-home", tag)  # where the manager lands
     page.goto(base + "/staff/logins")
     shoot(page, out, "74-till-logins", tag)
     page.context.clear_cookies()
     _login(page, base, "mitra")
+    shoot(page, out, "77-investor-home", tag)
     page.goto(base + "/products/import")
     rows = [
         "sku;barcode;nama;satuan;kategori;harga;modal;kedaluwarsa",
