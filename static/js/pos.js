@@ -83,7 +83,21 @@
     box._timer = setTimeout(function () { box.innerHTML = ""; }, 6000);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); fadeFlash(); });
+  // The menu scrolls sideways when it does not fit: a fade says there is more, the current page is in sight.
+  function menu() {
+    var nav = $(".mainnav");
+    if (!nav) return;
+    var current = $("[aria-current=page]", nav);
+    if (current && current.offsetLeft + current.offsetWidth > nav.clientWidth) {
+      nav.scrollLeft = current.offsetLeft - nav.clientWidth / 3;
+    }
+    var mark = function () { nav.classList.toggle("more", nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 4); };
+    nav.addEventListener("scroll", mark, { passive: true });
+    window.addEventListener("resize", mark);
+    mark();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); fadeFlash(); menu(); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 
   document.addEventListener("click", function (event) {
