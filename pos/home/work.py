@@ -50,6 +50,45 @@ def _count(query: Any) -> int:
     return int(db.session.scalar(query) or 0)
 
 
+def deliveries_to_receive(outlet_id: int) -> int:
+    sent = (Delivery.outlet_id == outlet_id) & (Delivery.status == DeliveryStatus.SENT)
+    return _count(db.select(func.count(Delivery.id)).where(sent))
+
+
+def unsigned_by_investor(investor_id: int) -> int:
+    return _count(
+        db.select(func.count(Statement.id)).where(
+            Statement.investor_id == investor_id, Statement.investor_signed_at.is_(None), Statement.nil.is_(False)
+        )
+    )
+
+
+def unsigned_by_board(cooperative_id: int) -> int:
+    outlets = db.select(Outlet.id).where(Outlet.cooperative_id == cooperative_id)
+    return _count(
+        db.select(func.count(Statement.id)).where(
+            Statement.outlet_id.in_(outlets), Statement.board_signed_at.is_(None), Statement.nil.is_(False)
+        )
+    )
+
+
+def silent_outlets(now: datetime, stale: timedelta) -> int:
+    from pos.models import OutletSyncState
+
+    return _count(
+        db.select(func.count(Outlet.id))
+        .outerjoin(OutletSyncState, OutletSyncState.outlet_id == Outlet.id)
+        .where(
+            Outlet.active.is_(True),
+            (OutletSyncState.last_seen_at.is_(None)) | (OutletSyncState.last_seen_at < now - stale),
+        )
+    )
+
+
+def open_conflicts() -> int:
+    return _count(db.select(func.count(SyncConflict.id)).where(SyncConflict.resolved_at.is_(None)))
+
+
 def manager(outlet: Outlet, today: date, investor_ids: set[int], waiting_events: int | None) -> dict[str, Any]:
     from pos.stock import inventory
 
@@ -111,11 +150,7 @@ def investor(investor_id: int, today: date) -> dict[str, Any]:
             Delivery.investor_id == investor_id, Delivery.status == DeliveryStatus.SENT
         )
     )
-    to_sign = _count(
-        db.select(func.count(Statement.id)).where(
-            Statement.investor_id == investor_id, Statement.investor_signed_at.is_(None), Statement.nil.is_(False)
-        )
-    )
+    to_sign = unsigned_by_investor(investor_id)
     return {
         "tiles": [
             Tile(_l("Your share this month"), share, "reports.investor", money=True),
@@ -134,11 +169,7 @@ def board(cooperative_id: int, today: date) -> dict[str, Any]:
             OutletMonthRollup.outlet_id.in_(outlets), OutletMonthRollup.month == first
         )
     )
-    to_sign = _count(
-        db.select(func.count(Statement.id)).where(
-            Statement.outlet_id.in_(outlets), Statement.board_signed_at.is_(None), Statement.nil.is_(False)
-        )
-    )
+    to_sign = unsigned_by_board(cooperative_id)
     return {
         "tiles": [
             Tile(_l("Fee income this month"), fee, "partnership.fees", money=True),
@@ -148,17 +179,8 @@ def board(cooperative_id: int, today: date) -> dict[str, Any]:
 
 
 def central(now: datetime, stale: timedelta) -> dict[str, Any]:
-    from pos.models import OutletSyncState
-
-    silent = _count(
-        db.select(func.count(Outlet.id))
-        .outerjoin(OutletSyncState, OutletSyncState.outlet_id == Outlet.id)
-        .where(
-            Outlet.active.is_(True),
-            (OutletSyncState.last_seen_at.is_(None)) | (OutletSyncState.last_seen_at < now - stale),
-        )
-    )
-    conflicts = _count(db.select(func.count(SyncConflict.id)).where(SyncConflict.resolved_at.is_(None)))
+    silent = silent_outlets(now, stale)
+    conflicts = open_conflicts()
     disputes = _count(db.select(func.count(Dispute.id)).where(Dispute.resolved_at.is_(None)))
     return {
         "tiles": [
@@ -167,3 +189,18 @@ def central(now: datetime, stale: timedelta) -> dict[str, Any]:
             Tile(_l("Open disputes"), disputes, "partnership.statements", attention=disputes > 0),
         ]
     }
+
+
+def badges(user: Any, now: datetime, stale: timedelta) -> dict[str, int]:
+    """Counts beside menu items: what waits on this user (one or two indexed counts; none for a cashier)."""
+    from pos.models import Role
+
+    if user.role == Role.MANAGER and user.outlet_id:
+        return {"stock.delivery_list": deliveries_to_receive(user.outlet_id)}
+    if user.role == Role.INVESTOR and user.investor_id:
+        return {"partnership.statements": unsigned_by_investor(user.investor_id)}
+    if user.role == Role.BOARD and user.cooperative_id:
+        return {"partnership.statements": unsigned_by_board(user.cooperative_id)}
+    if user.role in (Role.CENTRAL, Role.ADMIN):
+        return {"sync.health": silent_outlets(now, stale) + open_conflicts()}
+    return {}

@@ -185,6 +185,17 @@ def _stale_minutes(app: Flask) -> int | None:
     return waited if waited >= int(app.config.get("POS_SYNC_STALE_MINUTES", 60)) else None
 
 
+def _badges(app: Flask) -> dict[str, int]:
+    from datetime import timedelta
+
+    from pos.home import work
+
+    if current_user.role == R.CASHIER:
+        return {}
+    stale = timedelta(minutes=int(app.config.get("POS_SYNC_STALE_MINUTES", 60)))
+    return {k: n for k, n in work.badges(current_user, clock.now(), stale).items() if n}
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(rp, "rp")
     app.add_template_filter(rp_signed, "rp_signed")
@@ -209,13 +220,21 @@ def register(app: Flask) -> None:
         from pos.web.htmx import wants_fragment
 
         if wants_fragment():  # a fragment has no menu; a whole page asked for by htmx gets an empty one
-            return {"nav_items": [], "lang": language(), "Role": Role, "sync_warning": None}
+            return {"nav_items": [], "lang": language(), "Role": Role, "sync_warning": None, "nav_badges": {}}
         items = []
         sync_warning = None
+        badges: dict[str, int] = {}
         if current_user.is_authenticated:
             for endpoint, label, roles in NAV:
                 if current_user.role in roles and endpoint in app.view_functions:
                     items.append((endpoint, url_for(endpoint), label))
             if app.config.get("POS_ROLE") == "outlet" and current_user.role in (R.CASHIER, R.MANAGER):
                 sync_warning = _stale_minutes(app)
-        return {"nav_items": items, "lang": language(), "Role": Role, "sync_warning": sync_warning}
+            badges = _badges(app)
+        return {
+            "nav_items": items,
+            "lang": language(),
+            "Role": Role,
+            "sync_warning": sync_warning,
+            "nav_badges": badges,
+        }

@@ -70,3 +70,24 @@ def test_the_board_and_central_see_their_work(login_as) -> None:  # type: ignore
     central = login_as("pusat").get("/dashboard").get_data(as_text=True)
     for label in ("Gerai tidak tersinkron", "Peristiwa ditolak untuk diperiksa", "Sengketa terbuka"):
         assert _tile(central, label).isdigit()
+
+
+def _badge(page: str, label: str) -> str | None:
+    found = re.search(re.escape(label) + r' <span class="badge">(\d+)<span class="sr-only">', page)
+    return found.group(1) if found else None
+
+
+def test_menu_badges_count_what_waits_on_the_user(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    manager = login_as("manajer")
+    page = manager.get("/staff").get_data(as_text=True)
+    assert _badge(page, "Pengiriman") == _tile(
+        manager.get("/dashboard").get_data(as_text=True), "Pengiriman untuk diterima"
+    )
+    manager.logout()
+    cashier = login_as("kasir_pw")
+    assert 'class="badge"' not in cashier.get("/cashier/sales").get_data(as_text=True)
+    cashier.logout()
+    central = login_as("pusat")
+    home = central.get("/dashboard").get_data(as_text=True)
+    waiting = int(_tile(home, "Gerai tidak tersinkron")) + int(_tile(home, "Peristiwa ditolak untuk diperiksa"))
+    assert _badge(home, "Status sinkron") == (str(waiting) if waiting else None)
