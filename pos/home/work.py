@@ -170,12 +170,24 @@ def board(cooperative_id: int, today: date) -> dict[str, Any]:
         )
     )
     to_sign = unsigned_by_board(cooperative_id)
+    due = cooperative_owes(cooperative_id)
     return {
         "tiles": [
             Tile(_l("Fee income this month"), fee, "partnership.fees", money=True),
             Tile(_l("Statements to sign"), to_sign, "partnership.statements", attention=to_sign > 0),
+            Tile(_l("To pay to investors"), due, "partnership.statements", money=True, attention=due > 0),
         ]
     }
+
+
+def cooperative_owes(cooperative_id: int) -> int:
+    """What the cooperative still owes its investors on issued statements (their share it collected)."""
+    from pos.models import Direction
+    from pos.partnership import obligations
+
+    outlets = db.select(Outlet.id).where(Outlet.cooperative_id == cooperative_id)
+    owed = obligations.statements(Statement.outlet_id.in_(outlets) & (Statement.direction == Direction.TO_INVESTOR))
+    return sum(max(0, s.outstanding) for s in owed)
 
 
 def central(now: datetime, stale: timedelta) -> dict[str, Any]:

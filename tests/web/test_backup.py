@@ -132,3 +132,33 @@ def test_sell_back_up_sell_restore_sync_keeps_every_sale_once(db_path: Path, tmp
             db.engine.dispose()
         with node.app_context():
             db.engine.dispose()
+
+
+def test_serve_backs_up_after_a_shift_is_closed(db_path: Path, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    folder = tmp_path / "usb"
+    node = make_app(
+        f"sqlite:///{db_path}", POS_BACKUP_DIR=str(folder), POS_BACKUP_MINUTES=15, POS_OUTLET_CODE="SRG-CPR"
+    )
+    stop = threading.Event()
+    thread = backup.in_background(node, stop, check_every=1)
+    assert thread is not None
+    try:
+        time.sleep(1.5)
+        assert backup.kept(folder) == []  # 15 minutes are not up and no shift has closed
+        with sqlite3.connect(db_path) as connection:
+            connection.execute(
+                "UPDATE shift SET closed_at = '2099-01-01 00:00:00.000000' WHERE id = (SELECT max(id) FROM shift)"
+            )
+        for _ in range(100):
+            if backup.kept(folder, "SRG-CPR"):
+                break
+            time.sleep(0.1)
+        assert len(backup.kept(folder, "SRG-CPR")) == 1
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    with node.app_context():
+        db.engine.dispose()

@@ -91,3 +91,25 @@ def test_menu_badges_count_what_waits_on_the_user(app: Flask, login_as) -> None:
     home = central.get("/dashboard").get_data(as_text=True)
     waiting = int(_tile(home, "Gerai tidak tersinkron")) + int(_tile(home, "Peristiwa ditolak untuk diperiksa"))
     assert _badge(home, "Status sinkron") == (str(waiting) if waiting else None)
+
+
+def test_the_board_sees_what_the_cooperative_still_owes_its_investors(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    from pos.models import Cooperative, Direction, StatementPayment
+
+    board = login_as("pengurus")
+    page = board.get("/dashboard").get_data(as_text=True)
+    with app.app_context():
+        coop_id = db.session.scalar(db.select(Cooperative.id).where(Cooperative.code == "KMP-CIPARE"))
+        owed = 0
+        for statement in db.session.scalars(
+            db.select(Statement).where(
+                Statement.outlet.has(cooperative_id=coop_id), Statement.direction == Direction.TO_INVESTOR
+            )
+        ):
+            paid = db.session.scalar(
+                db.select(db.func.coalesce(db.func.sum(StatementPayment.amount), 0)).where(
+                    StatementPayment.outlet_id == statement.outlet_id, StatementPayment.statement_id == statement.id
+                )
+            )
+            owed += max(0, statement.amount_payable - paid)
+    assert _tile(page, "Harus dibayar ke mitra") == format_rupiah(owed)
