@@ -208,7 +208,7 @@ def badges(user: Any, now: datetime, stale: timedelta) -> dict[str, int]:
     from pos.models import Role
 
     if user.role == Role.MANAGER and user.outlet_id:
-        return {"stock.delivery_list": deliveries_to_receive(user.outlet_id)}
+        return {"stock.stock_list": deliveries_to_receive(user.outlet_id)}  # deliveries are a tab of the stock area
     if user.role == Role.INVESTOR and user.investor_id:
         return {"partnership.statements": unsigned_by_investor(user.investor_id)}
     if user.role == Role.BOARD and user.cooperative_id:

@@ -221,3 +221,38 @@ def create_user(data: AccountData, by: User | None) -> User:
     db.session.flush()
     audit.record("user", user.uuid, "created", by, f"{username} {data.role.value}")
     return user
+
+
+def _may_manage(user: User, by: User) -> None:
+    if user.role in (Role.ADMIN, Role.CENTRAL) and by.role != Role.ADMIN:
+        raise PosError(_("Only an administrator changes central office and administrator accounts."), 403)
+
+
+def set_active(user: User, active: bool, by: User) -> None:
+    """A login switched off (it signs in no more, its sessions end at their next request) or on again."""
+    _may_manage(user, by)
+    if user.id == by.id:
+        raise PosError(_("You cannot switch off your own login."), 403)
+    user.active = active
+    user.updated_at = clock.now()
+    audit.record("user", user.uuid, "activated" if active else "deactivated", by, user.username)
+
+
+def reset_secret(user: User, by: User) -> tuple[str, str]:
+    """A new PIN for a cashier or manager, a new password for anyone else: random, shown once. Returns what was
+    reset ("pin" or "password") and the new secret."""
+    import secrets
+
+    _may_manage(user, by)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.updated_at = clock.now()
+    if user.role in OUTLET_ROLES:
+        secret = accounts.new_pin()
+        user.pin_hash = accounts.hash_secret(secret)
+        audit.record("user", user.uuid, "pin_reset", by, user.username)
+        return "pin", secret
+    secret = secrets.token_urlsafe(9)
+    user.password_hash = accounts.hash_secret(secret)
+    audit.record("user", user.uuid, "password_reset", by, user.username)
+    return "password", secret

@@ -19,7 +19,7 @@ from pos.models import Category, Cooperative, Investor, Outlet, Register, Role, 
 from pos.onboarding import checklist, organisations
 from pos.onboarding.forms import CategoryForm, CooperativeForm, InvestorForm, OutletForm, RegisterForm, UserForm
 from pos.web.access import allow
-from pos.web.forms import Form, first_error, url_args
+from pos.web.forms import ConfirmForm, Form, first_error, url_args
 from pos.web.htmx import render
 from pos.web.templating import ROLE_LABELS
 from pos.web.transaction import attempt
@@ -292,3 +292,67 @@ def user_new() -> ResponseReturnValue:
         return _("Login %(name)s created.", name=user.username), target
 
     return _create(form, title, url_for(".users"), work)
+
+
+def _user(user_uuid: str) -> User:
+    import uuid
+
+    try:
+        key = uuid.UUID(user_uuid)
+    except ValueError:
+        abort(404)
+    user = db.session.scalar(db.select(User).where(User.uuid == key))
+    if user is None:
+        abort(404)
+    return user
+
+
+def _user_page(user: User, handed: tuple[str, str] | None = None, error: object = None, status: int = 200) -> Any:
+    return (
+        render(
+            "onboarding/user.html",
+            person=user,
+            handed=handed,
+            error=error,
+            confirm=ConfirmForm(formdata=None),
+            role_labels=ROLE_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.route("/users/<user_uuid>")
+@allow(*SETUP)
+def user_detail(user_uuid: str) -> ResponseReturnValue:
+    return _user_page(_user(user_uuid))
+
+
+@bp.route("/users/<user_uuid>/reset", methods=["POST"])
+@allow(*SETUP)
+def user_reset(user_uuid: str) -> ResponseReturnValue:
+    user = _user(user_uuid)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        with attempt():
+            handed = organisations.reset_secret(user, current_user)
+    except PosError as exc:
+        return _user_page(user, error=str(exc), status=exc.status)
+    return _user_page(user, handed=handed)
+
+
+@bp.route("/users/<user_uuid>/active", methods=["POST"])
+@allow(*SETUP)
+def user_active(user_uuid: str) -> ResponseReturnValue:
+    user = _user(user_uuid)
+    wanted = request.form.get("active")
+    if not ConfirmForm().validate() or wanted not in ("0", "1"):
+        abort(400)
+    try:
+        with attempt():
+            organisations.set_active(user, wanted == "1", current_user)
+    except PosError as exc:
+        return _user_page(user, error=str(exc), status=exc.status)
+    message = _("%(name)s can sign in again.") if user.active else _("%(name)s can no longer sign in.")
+    flash(message % {"name": user.full_name}, "success")
+    return redirect(url_for(".user_detail", user_uuid=user.uuid), 303)

@@ -25,7 +25,6 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ("cashier.history", _l("Sales"), frozenset({R.CASHIER, R.MANAGER})),
     ("home.products", _l("Products"), frozenset({R.MANAGER, R.INVESTOR, R.CENTRAL, R.ADMIN})),
     ("stock.stock_list", _l("Stock"), frozenset({R.MANAGER, R.INVESTOR, R.BOARD, R.CENTRAL, R.ADMIN})),
-    ("stock.delivery_list", _l("Deliveries"), frozenset({R.MANAGER, R.INVESTOR})),
     ("home.outlets", _l("Outlets"), frozenset({R.BOARD, R.FACILITATOR})),
     ("onboarding.index", _l("Outlets"), frozenset({R.CENTRAL, R.ADMIN})),
     ("cashier.till_settings", _l("Till settings"), frozenset({R.MANAGER})),

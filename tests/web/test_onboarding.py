@@ -243,3 +243,47 @@ def test_the_checklist_names_what_a_new_outlet_lacks(login_as) -> None:  # type:
         assert steps["manager"] and steps["staff"] and steps["delivery"]
         assert not steps["token"] and not steps["first_sync"]
         assert "token" not in {s.key for s in checklist.steps(outlet, syncing=False)}
+
+
+def _pin_or_password(page: str) -> str:
+    import re
+
+    found = re.search(r'class="pin-once mono">([^<]+)<', page)
+    assert found, page[:2000]
+    return found.group(1)
+
+
+def test_central_resets_a_login_or_switches_it_off(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        kasir = db.session.scalar(db.select(User).where(User.username == "kasir"))
+        mitra = db.session.scalar(db.select(User).where(User.username == "mitra"))
+        admin = db.session.scalar(db.select(User).where(User.username == "admin"))
+        pusat = db.session.scalar(db.select(User).where(User.username == "pusat"))
+    client = login_as("pusat")
+    assert "Siti Rahmawati" in client.get(f"/setup/users/{kasir.uuid}").get_data(as_text=True)
+    pin = _pin_or_password(client.post(f"/setup/users/{kasir.uuid}/reset").get_data(as_text=True))
+    assert pin.isdigit() and len(pin) == 6
+    till = Client(client.raw.application.test_client())
+    assert till.post(f"/login/pin/{kasir.uuid}?outlet=SRG-CPR", {"pin": pin}).status_code == 302
+    password = _pin_or_password(client.post(f"/setup/users/{mitra.uuid}/reset").get_data(as_text=True))
+    other = Client(client.raw.application.test_client())
+    other.login("mitra", password)
+    other.logout()
+    assert client.post(f"/setup/users/{mitra.uuid}/active", {"active": "0"}).status_code == 303
+    refused = Client(client.raw.application.test_client()).post("/login", {"username": "mitra", "password": password})
+    assert refused.status_code != 302
+    # the central office touches no administrator, nor itself
+    assert client.post(f"/setup/users/{admin.uuid}/reset").status_code == 403
+    assert client.post(f"/setup/users/{admin.uuid}/active", {"active": "0"}).status_code == 403
+    assert client.post(f"/setup/users/{pusat.uuid}/active", {"active": "0"}).status_code == 403
+    assert client.post(f"/setup/users/{mitra.uuid}/active", {"active": "maybe"}).status_code == 400
+    assert client.get("/setup/users/not-a-uuid").status_code == 404
+    client.logout()
+    boss = login_as("admin")
+    assert boss.post(f"/setup/users/{pusat.uuid}/active", {"active": "0"}).status_code == 303
+    with app.app_context():
+        actions = set(db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.subject_type == "user")))
+        assert {"pin_reset", "password_reset", "deactivated"} <= actions
+    boss.logout()
+    manager = login_as("manajer")
+    assert manager.post(f"/setup/users/{kasir.uuid}/reset").status_code == 403
