@@ -288,6 +288,26 @@ def outlets_create(
     _done(work)
 
 
+@click.group("cooperatives")
+def cooperatives_group() -> None:
+    """Manage cooperatives (their outlets: `outlets create`)."""
+
+
+@cooperatives_group.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--region", default="")
+@click.option("--address", default="")
+@click.option("--chair", default="")
+@with_appcontext
+def cooperatives_create(code: str, name: str, region: str, address: str, chair: str) -> None:
+    """Create a cooperative."""
+    from pos.onboarding import organisations
+
+    data = organisations.CooperativeData(code, name, region, address, chair)
+    _done(lambda: f"created cooperative {organisations.create_cooperative(data, None).code}")
+
+
 @outlets_group.command("register")
 @click.argument("outlet_code")
 @click.argument("code")
@@ -507,6 +527,7 @@ COMMANDS = (
     serve_command,
     demo_command,
     users_group,
+    cooperatives_group,
     outlets_group,
     investors_group,
     categories_group,

@@ -18,6 +18,10 @@ def _count(model: type) -> int:
 
 def test_an_outlet_made_on_the_command_line_can_open_a_shift(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     runner = app.test_cli_runner()
+    coop = runner.invoke(args=["cooperatives", "create", "kmp-baru2", "--name", "Koperasi Baru Dua"])
+    assert coop.exit_code == 0 and "KMP-BARU2" in coop.output, coop.output
+    again = runner.invoke(args=["cooperatives", "create", "KMP-BARU2", "--name", "Lagi"])
+    assert again.exit_code != 0 and "Traceback" not in again.output
     made = runner.invoke(
         args=[
             "outlets",
