@@ -100,6 +100,17 @@ def new_pin() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
+def give_new_pin(user: User) -> str:
+    """A new random PIN for ``user`` (hashed; the old one stops working, the lock is lifted), returned once to
+    hand over."""
+    pin = new_pin()
+    user.pin_hash = hash_secret(pin)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.updated_at = clock.now()
+    return pin
+
+
 def _verify(stored: str | None, given: str) -> bool:
     try:
         return _hasher.verify(stored or _dummy_hash(), given) and stored is not None
@@ -353,11 +364,7 @@ def reset_outlet_pins(outlet: Outlet, by: User) -> list[tuple[User, str]]:
     ).all()
     handed: list[tuple[User, str]] = []
     for person in staff:
-        pin = new_pin()
-        person.pin_hash = hash_secret(pin)
-        person.failed_logins = 0
-        person.locked_until = None
-        person.updated_at = clock.now()
+        pin = give_new_pin(person)
         audit.record("user", person.uuid, "pin_reset", by, f"outlet {outlet.code}")
         handed.append((person, pin))
     outlet.allow_short_pins = False

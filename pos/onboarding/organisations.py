@@ -244,15 +244,14 @@ def reset_secret(user: User, by: User) -> tuple[str, str]:
     import secrets
 
     _may_manage(user, by)
+    if user.role in OUTLET_ROLES:
+        pin = accounts.give_new_pin(user)
+        audit.record("user", user.uuid, "pin_reset", by, user.username)
+        return "pin", pin
+    secret = secrets.token_urlsafe(9)
+    user.password_hash = accounts.hash_secret(secret)
     user.failed_logins = 0
     user.locked_until = None
     user.updated_at = clock.now()
-    if user.role in OUTLET_ROLES:
-        secret = accounts.new_pin()
-        user.pin_hash = accounts.hash_secret(secret)
-        audit.record("user", user.uuid, "pin_reset", by, user.username)
-        return "pin", secret
-    secret = secrets.token_urlsafe(9)
-    user.password_hash = accounts.hash_secret(secret)
     audit.record("user", user.uuid, "password_reset", by, user.username)
     return "password", secret

@@ -114,10 +114,7 @@ def reset_pin(user: User, by: User) -> str:
     """A new random PIN for a cashier (the old one stops working); shown once."""
     if user.role != Role.CASHIER:
         raise PosError(_("A manager sets their own approval PIN."), 403)
-    pin = accounts.new_pin()
-    user.pin_hash = accounts.hash_secret(pin)
-    user.failed_logins = 0
-    user.locked_until = None
+    pin = accounts.give_new_pin(user)
     _changed(user, by, "pin_reset")
     return pin
 

@@ -107,9 +107,7 @@ def continue_after(answer: dict[str, Any], outlet: Outlet) -> int:
         db.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["outlet_id", "business_date"],
-                set_={"last_no": func.max(table.c.last_no, stmt.excluded.last_no)}
-                if db.engine.dialect.name == "sqlite"
-                else {"last_no": func.greatest(table.c.last_no, stmt.excluded.last_no)},
+                set_={"last_no": upsert.greatest(table.c.last_no, stmt.excluded.last_no)},
             )
         )
     status.restored_at = None

@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 from flask import current_app
-from sqlalchemy import case, func
+from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
 
 from pos.core import clock, upsert
@@ -243,9 +243,7 @@ def _touch_state(
     set_: dict[str, Any] = {
         "last_seen_at": stmt.excluded.last_seen_at,
         "received": OutletSyncState.received + stmt.excluded.received,
-        "max_seq": func.greatest(OutletSyncState.max_seq, stmt.excluded.max_seq)
-        if db.session.get_bind().dialect.name == "postgresql"
-        else func.max(OutletSyncState.max_seq, stmt.excluded.max_seq),
+        "max_seq": upsert.greatest(OutletSyncState.max_seq, stmt.excluded.max_seq),
         "conflicts": OutletSyncState.conflicts + stmt.excluded.conflicts,
         "resent": OutletSyncState.resent + stmt.excluded.resent,
         "price_differs": OutletSyncState.price_differs + stmt.excluded.price_differs,
