@@ -66,6 +66,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         # one store for every worker: central runs several gunicorn workers, so its limits live in Redis
         "RATELIMIT_STORAGE_URI": limits,
         "POS_CENTRAL_URL": os.environ.get("POS_CENTRAL_URL") or None,
+        # Where customers open their receipts (/r/<token>): central's public address; else POS_CENTRAL_URL, else
+        # this server's own address as the browser reached it.
+        "POS_RECEIPT_URL": os.environ.get("POS_RECEIPT_URL") or None,
         "POS_SYNC_TOKEN": os.environ.get("POS_SYNC_TOKEN") or _read(instance_path / "sync_token"),
         "POS_SYNC_STALE_MINUTES": int(os.environ.get("POS_SYNC_STALE_MINUTES") or 60),
         "POS_BACKUP_DIR": os.environ.get("POS_BACKUP_DIR") or str(instance_path / "backups"),

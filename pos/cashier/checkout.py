@@ -24,6 +24,7 @@ from pos.domain.qris import MAX_QRIS_AMOUNT
 from pos.extensions import db
 from pos.models import AgreementVersion, Cart, Outlet, PaymentMethod, Sale, SaleKind, SaleLine, Shift, User
 from pos.partnership import agreements
+from pos.receipts import spool
 from pos.stock import ledger
 
 
@@ -145,6 +146,7 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
     )
     db.session.execute(_CLOSE_CART, {"cart": cart.id, "outlet": cart.outlet_id})
     set_committed_value(cart, "closed", True)
+    spool.print_sale(shift.register, head.uuid, head.receipt_token, cash=paid.cash > 0)
     return head.uuid
 
 
@@ -281,6 +283,7 @@ def reverse(
     rounding = -sale.rounding if kind == SaleKind.VOID else rounding_for(total, outlet.cash_rounding)
     tenders = [sales.Tender(PaymentMethod.CASH, total + rounding, sale.receipt_no)]
     refund_id = sales.write(outlet, head, lines, tenders, paid=total + rounding, rounding=rounding, user_id=user.id)
+    spool.print_sale(shift.register, head.uuid, head.receipt_token, cash=total + rounding != 0)
     return db.session.get_one(Sale, (refund_id, outlet.id))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import bindparam
 
 from pos.core import prepared, upsert
 from pos.domain import stock as stock_rules
-from pos.domain.ids import new_id
+from pos.domain.ids import new_id, receipt_token
 from pos.domain.pricing import PricedLine
 from pos.domain.sync import LINE_FIGURES
 from pos.extensions import db
@@ -54,6 +54,7 @@ class Head:
     original: uuid.UUID | None = None
     reason: str = ""
     approved_by_id: int | None = None
+    receipt_token: str = field(default_factory=receipt_token)  # the customer's link (``/r/<token>``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,7 @@ def write(
     sale_id = connection.execute(
         _INSERT_SALE,
         {
+            "receipt_token": head.receipt_token,
             "uuid": head.uuid,
             "outlet_id": outlet.id,
             "shift_id": head.shift_id,
@@ -240,6 +242,7 @@ def write(
             "idempotency_key": str(head.idempotency_key),
             "kind": head.kind.value,
             "receipt_no": head.receipt_no,
+            "receipt_token": head.receipt_token,
             "business_date": head.business_date.isoformat(),
             "created_at": head.created_at.isoformat(),
             "shift": str(head.shift),

@@ -11,6 +11,7 @@ from pos.models.partnership import (
     SettlementPeriod,
     agreement_outlet,
 )
+from pos.models.printing import PrintJob, PrintKind, PrintStatus
 from pos.models.rollups import (
     InvestorDayRollup,
     OutletDayRollup,
@@ -111,6 +112,9 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "PriceChange",
+    "PrintJob",
+    "PrintKind",
+    "PrintStatus",
     "Product",
     "ProductDayRollup",
     "ProductMonthRollup",

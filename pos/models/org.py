@@ -53,6 +53,8 @@ class Outlet(Base):
     discount_limit_bp: Mapped[int] = mapped_column(default=500)
     qris_static: Mapped[str | None] = mapped_column(Text)
     receipt_footer: Mapped[str255] = mapped_column(default="")
+    npwp: Mapped[str] = mapped_column(String(30), default="")  # the taxpayer number printed on receipts, if any
+    nitku: Mapped[str] = mapped_column(String(30), default="")  # the outlet's own place-of-business number
     expiry_warning_days: Mapped[int] = mapped_column(default=30)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -42,6 +42,7 @@ PER_OUTLET: tuple[str, ...] = (
     "sale_line",
     "payment",
     "receipt_sequence",
+    "print_job",
     "stock_movement",
     "stock_balance",
     "reorder_level",

@@ -38,6 +38,15 @@ class Register(Base):
     outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"))
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(60))
+    # How this register prints (``pos.printing``): the browser's dialog, a printer on the outlet node, or the
+    # tablet's own (Web Serial, Web Bluetooth, the RawBT app). The register's own, never synced.
+    print_via: Mapped[str] = mapped_column(String(20), default="browser")
+    printer_kind: Mapped[str] = mapped_column(String(10), default="network")  # network, usb or serial
+    printer_address: Mapped[str] = mapped_column(String(120), default="")
+    paper_mm: Mapped[int] = mapped_column(default=58)
+    chars_per_line: Mapped[int] = mapped_column(default=32)
+    printer_cut: Mapped[bool] = mapped_column(default=True)
+    drawer_kick: Mapped[bool] = mapped_column(default=False)
 
     outlet: Mapped[Outlet] = relationship()
 
@@ -164,6 +173,9 @@ class Sale(OutletRow, Base):
         Index("ix_sale_original_id", "outlet_id", "original_id", **only_set("original_id")),
         outlet_unique("uuid"),
         outlet_unique("idempotency_key"),
+        # a receipt link names no outlet: one index lookup per shard on Citus (unique there only with outlet_id;
+        # 128 random bits do not collide)
+        Index("ix_sale_receipt_token", "receipt_token", **only_set("receipt_token")),
         *lines_of("sale", "shift"),
         of_outlet("sale", "original_id"),
     )
@@ -188,6 +200,8 @@ class Sale(OutletRow, Base):
     original_id: Mapped[int | None] = mapped_column(BigId)
     reason: Mapped[str] = mapped_column(String(255), default="")
     approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
+    # The customer's link to this receipt (``/r/<token>``): unguessable, made where the sale is born and synced.
+    receipt_token: Mapped[str | None] = mapped_column(String(32))
 
     outlet: Mapped[Outlet] = relationship(overlaps="shift,original")
     shift: Mapped[Shift] = relationship(overlaps="outlet,original")

@@ -91,6 +91,7 @@ SALE = _object(
         "idempotency_key": UUID,
         "kind": {"enum": ["sale", "refund", "void"]},
         "receipt_no": {"type": "string", "minLength": 1, "maxLength": 40},
+        "receipt_token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22,32}$"},
         "business_date": DAY,
         "created_at": MOMENT,
         "shift": UUID,
@@ -114,7 +115,7 @@ SALE = _object(
         },
         "movements": MOVEMENTS,
     },
-    optional=("rounding",),  # an outlet from before cash rounding sends none
+    optional=("rounding", "receipt_token"),  # an outlet from before cash rounding, or receipt links, sends none
 )
 
 PAYLOADS: dict[str, dict[str, Any]] = {

@@ -12,6 +12,7 @@ from typing import Any
 from pos.core import clock
 from pos.domain import qris
 from pos.domain.cash import MAX_ROUNDING, ROUNDING_STEPS, is_cash_rounding
+from pos.domain.ids import RECEIPT_TOKEN
 from pos.domain.money import MAX_PRICE, line_amount
 from pos.domain.pricing import LineInput, SoldLine, price_sale, take_back
 from pos.domain.quantity import MAX_STEPS
@@ -128,6 +129,7 @@ class Batch:
                 "cashier_id": refs.users[head.cashier],
                 "kind": head.kind,
                 "receipt_no": head.receipt,
+                "receipt_token": self._receipt_token(p),
                 "idempotency_key": uuid_of(p.get("idempotency_key") or head.uuid, "idempotency_key"),
                 "business_date": head.day,
                 "created_at": instant(p.get("created_at"), "created_at"),
@@ -273,6 +275,16 @@ class Batch:
             "_sale": head.uuid,
         }
         return row, differs
+
+    @staticmethod
+    def _receipt_token(p: dict[str, Any]) -> str | None:
+        """The customer's receipt link, as the outlet made it; a sale from before receipt links has none."""
+        token = p.get("receipt_token")
+        if token is None:
+            return None
+        if not isinstance(token, str) or not RECEIPT_TOKEN.match(token):
+            raise Refused("invalid", "receipt_token must be 22 to 32 URL-safe characters")
+        return token
 
     def _sale_payments(
         self, p: dict[str, Any], sale_uuid: str, total: int

@@ -20,6 +20,7 @@ SALE_COLUMNS = (
     "cashier_id",
     "kind",
     "receipt_no",
+    "receipt_token",
     "idempotency_key",
     "business_date",
     "created_at",
