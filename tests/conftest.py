@@ -252,8 +252,11 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 def app(db_path: Path) -> Iterator[Flask]:
     from pos.extensions import db
 
+    from pos.receipts import spool
+
     application = make_app(f"sqlite:///{db_path}")
     yield application
+    spool.stop(application)  # the print thread, if a sale started it
     with application.app_context():
         db.engine.dispose()
 

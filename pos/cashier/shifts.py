@@ -21,6 +21,7 @@ from pos.models import (
     CashMovementKind,
     Payment,
     PaymentMethod,
+    PrintKind,
     Register,
     Role,
     Sale,
@@ -193,6 +194,9 @@ def close_shift(
             "approved_by": str(approver.uuid) if approver else None,
         },
     )
+    from pos.receipts import spool  # the print queue reads Z reports from here
+
+    spool.enqueue(shift.register, PrintKind.Z_REPORT, shift.uuid)
     return shift
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import socket
 from dataclasses import dataclass
 
 from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
@@ -25,7 +26,8 @@ _SERIAL = re.compile(r"^(?P<dev>/dev/[A-Za-z0-9_/.\-]{1,60})(?:@(?P<baud>\d{3,7}
 
 
 class PrinterUnavailable(Exception):
-    """The printer could not be reached or cannot print now; the message says why, for the cashier."""
+    """The printer could not be reached or cannot print now. The message starts with why, for the cashier:
+    ``unreachable``, ``no answer``, ``offline`` or ``paper out``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,35 +73,53 @@ def _status_byte(answer: bytes) -> int:
     return answer[0]
 
 
+def _network(address: Address, data: bytes, timeout: int) -> None:
+    """Raw port 9100: ask the printer's status, then send. (python-escpos's own network printer leaves its socket
+    open when the printer refuses the connection.)"""
+    try:
+        connection = socket.create_connection((address.host, address.port), timeout=timeout)
+    except OSError as exc:
+        raise PrinterUnavailable(f"unreachable: {exc}"[:200]) from exc
+    with connection:
+        try:
+            connection.sendall(RT_STATUS_ONLINE)
+            if _status_byte(connection.recv(1)) & 0x08:
+                raise PrinterUnavailable("offline")
+            connection.sendall(RT_STATUS_PAPER)
+            if _status_byte(connection.recv(1)) & 0x60:
+                raise PrinterUnavailable("paper out")
+            connection.sendall(data)
+        except TimeoutError as exc:
+            raise PrinterUnavailable("no answer") from exc
+        except OSError as exc:
+            raise PrinterUnavailable(f"unreachable: {exc}"[:200]) from exc
+
+
 def send(address: Address, data: bytes, timeout: int = TIMEOUT_S) -> None:
     """Hand ``data`` to the printer, or raise ``PrinterUnavailable`` within about ``timeout`` seconds a step."""
-    from escpos import printer as escpos_printer
-    from escpos.exceptions import Error as EscposError
-
     if address.kind == "network":
-        device = escpos_printer.Network(address.host, address.port, timeout=timeout)
-    elif address.kind == "usb" and address.device:
+        _network(address, data, timeout)
+        return
+    from escpos import printer as escpos_printer
+
+    if address.kind == "usb" and address.device:
         device = escpos_printer.File(address.device)
     elif address.kind == "usb":
         device = escpos_printer.Usb(address.vendor, address.product, timeout=timeout * 1000)
     else:
         device = escpos_printer.Serial(address.device, baudrate=address.baud, timeout=timeout)
     try:
-        device.open()
-        if address.kind == "network":
-            online = _status_byte(device.query_status(RT_STATUS_ONLINE))
-            if online & 0x08:
-                raise PrinterUnavailable("offline")
-            paper = _status_byte(device.query_status(RT_STATUS_PAPER))
-            if paper & 0x60:
-                raise PrinterUnavailable("paper out")
+        try:
+            device.open()
+        except Exception as exc:  # DeviceNotFoundError, USBNotFoundError, a serial port that is not there
+            raise PrinterUnavailable(f"unreachable: {exc}"[:200]) from exc
         device._raw(data)
     except PrinterUnavailable:
         raise
-    except (OSError, EscposError) as exc:
-        raise PrinterUnavailable(str(exc)[:200] or type(exc).__name__) from exc
+    except TimeoutError as exc:
+        raise PrinterUnavailable("no answer") from exc
     except Exception as exc:  # a USB or serial library's own error types
-        raise PrinterUnavailable(f"{type(exc).__name__}: {exc}"[:200]) from exc
+        raise PrinterUnavailable(f"unreachable: {type(exc).__name__}: {exc}"[:200]) from exc
     finally:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # closing a dead connection
             device.close()

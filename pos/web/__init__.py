@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from pos.home.views import bp as home_bp
     from pos.onboarding.views import bp as onboarding_bp
     from pos.partnership.views import bp as partnership_bp
+    from pos.receipts.views import bp as receipts_bp
     from pos.reports.views import bp as reports_bp
     from pos.staff.views import bp as staff_bp
     from pos.stock.views import bp as stock_bp
@@ -31,5 +32,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(sync_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(receipts_bp)
     if app.config.get("POS_ROLE") != "outlet":  # central is the system of record for organisations and logins
         app.register_blueprint(onboarding_bp)

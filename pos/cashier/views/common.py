@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from flask import g, request
+from flask import abort, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +13,7 @@ from pos.cashier import cart as cart_service
 from pos.cashier import shifts
 from pos.core.errors import PosError
 from pos.extensions import db
-from pos.models import Sale, Shift
+from pos.models import Role, Sale, Shift
 from pos.web.access import STAFF_ROLES, one_by_uuid
 from pos.web.htmx import render, wants_fragment
 
@@ -50,3 +51,15 @@ def dialog(template: str, **context: Any) -> Any:
 
 def sale_in_scope(sale_uuid: str) -> Sale:
     return one_by_uuid(db.select(Sale).where(Sale.outlet_id == current_user.outlet_id), Sale, sale_uuid)
+
+
+def shift_in_scope(shift_uuid: str) -> Shift:
+    """A shift of the user's outlet; a cashier sees only their own."""
+    try:
+        key = uuid.UUID(shift_uuid)
+    except ValueError:
+        abort(404)
+    shift = db.session.scalar(db.select(Shift).where(Shift.outlet_id == current_user.outlet_id, Shift.uuid == key))
+    if shift is None or (current_user.role == Role.CASHIER and shift.cashier_id != current_user.id):
+        abort(404)
+    return shift

@@ -17,11 +17,10 @@ from pos.cashier.forms import (
     PayForm,
 )
 from pos.cashier.views import bp
-from pos.cashier.views.common import STAFF, require_shift, sale_in_scope, till_cart
+from pos.cashier.views.common import STAFF, require_shift, till_cart
 from pos.core.errors import PosError
 from pos.domain import qris
 from pos.domain.cash import cash_due, quick_amounts
-from pos.domain.units import unit
 from pos.models import Shift
 from pos.web.access import allow
 from pos.web.forms import first_error, url_args
@@ -126,17 +125,3 @@ def qris_code() -> ResponseReturnValue:
     total = cart_service.view(cart).total
     svg = _qris_svg(shift.outlet, min(amount, total), checkout.qris_reference(shift.outlet, cart.uuid))
     return render("cashier/pay.html", "qris_code", qris_svg=svg, amount=min(amount, total))
-
-
-@bp.route("/receipt/<sale_uuid>")
-@allow(*STAFF)
-def receipt(sale_uuid: str) -> ResponseReturnValue:
-    sale = sale_in_scope(sale_uuid)
-    width = url_args().text("width") or "58"
-    return render(
-        "cashier/receipt.html",
-        sale=sale,
-        width="80" if width == "80" else "58",
-        done=url_args().text("done") == "1",
-        unit=unit,
-    )

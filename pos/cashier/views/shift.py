@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
+import json
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,11 +19,11 @@ from pos.cashier.forms import (
     denomination_fields,
 )
 from pos.cashier.views import bp
-from pos.cashier.views.common import STAFF, current_shift, require_shift
+from pos.cashier.views.common import STAFF, current_shift, require_shift, shift_in_scope
 from pos.core.errors import PosError
 from pos.domain.cash import DENOMINATIONS
-from pos.extensions import db
-from pos.models import CashMovementKind, Role, Shift
+from pos.models import CashMovementKind
+from pos.receipts import spool
 from pos.web.access import allow
 from pos.web.htmx import render
 from pos.web.transaction import attempt
@@ -129,20 +129,13 @@ def close_shift() -> ResponseReturnValue:
 @bp.route("/shifts/<shift_uuid>/z")
 @allow(*STAFF)
 def z_report(shift_uuid: str) -> ResponseReturnValue:
-    try:
-        key = uuid.UUID(shift_uuid)
-    except ValueError:
-        abort(404)
-    shift = db.session.scalar(db.select(Shift).where(Shift.outlet_id == current_user.outlet_id, Shift.uuid == key))
-    if shift is None:
-        abort(404)
-    if current_user.role == Role.CASHIER and shift.cashier_id != current_user.id:
-        abort(404)
-    import json
-
+    shift = shift_in_scope(shift_uuid)
     counts = json.loads(shift.cash_counts) if shift.cash_counts else {}
+    job = spool.latest(shift.outlet_id, shift.uuid) if shift.register.print_via == "node" else None
     return render(
         "cashier/z_report.html",
         report=shifts.z_report(shift),
         counts=[(d, int(counts.get(str(d), 0))) for d in DENOMINATIONS if counts.get(str(d))],
+        job=job,
+        escpos_url=url_for("cashier.z_report_escpos", shift_uuid=shift.uuid),
     )
