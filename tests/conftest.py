@@ -251,7 +251,6 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def app(db_path: Path) -> Iterator[Flask]:
     from pos.extensions import db
-
     from pos.receipts import spool
 
     application = make_app(f"sqlite:///{db_path}")

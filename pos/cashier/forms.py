@@ -111,6 +111,12 @@ class TillSettingsForm(Form):
     show_expected_cash = BooleanField(_l("Show the expected cash before the drawer is counted"))
 
 
+class ReceiptSettingsForm(Form):
+    npwp = StringField(_l("NPWP (if the outlet has one)"), validators=[Optional(), Length(max=30)])
+    nitku = StringField(_l("NITKU (if the outlet has one)"), validators=[Optional(), Length(max=30)])
+    receipt_footer = StringField(_l("Receipt footer"), validators=[Optional(), Length(max=160)])
+
+
 class QrisPhotoForm(Form):
     photo = FileField(_l("Photo of the QRIS sticker"), validators=[DataRequired()])
 

@@ -144,6 +144,8 @@ def _outlet_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -> 
         "discount_limit_bp": obj.discount_limit_bp,
         "qris_static": obj.qris_static,
         "receipt_footer": obj.receipt_footer,
+        "npwp": obj.npwp,
+        "nitku": obj.nitku,
         "active": obj.active,
         "expiry_warning_days": obj.expiry_warning_days,
     }
@@ -162,7 +164,6 @@ def _outlet_apply(key: str, data: dict[str, Any], local_outlet_code: str | None)
             "allow_negative_stock",
             "cash_tolerance",
             "discount_limit_bp",
-            "receipt_footer",
             "active",
             "expiry_warning_days",
         )

@@ -215,8 +215,12 @@ PAYLOADS: dict[str, dict[str, Any]] = {
             "qris_static": MAYBE_TEXT,
             "cash_rounding": {"enum": list(ROUNDING_STEPS)},
             "show_expected_cash": {"type": "boolean"},
+            "npwp": {"type": "string", "pattern": "^([0-9]{15,16})?$"},
+            "nitku": {"type": "string", "pattern": "^([0-9]{22})?$"},
+            "receipt_footer": {"type": "string", "maxLength": 160},
             "updated_at": MOMENT,
-        }
+        },
+        optional=("npwp", "nitku", "receipt_footer"),  # an outlet from before receipts carried them
     ),
     "account.saved": _object(
         {

@@ -28,6 +28,8 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+# The receipt screen's WhatsApp form is answered with a redirect to wa.me, which form-action must allow.
+CSP_TO_WHATSAPP = CSP.replace("form-action 'self'", "form-action 'self' https://wa.me")
 PERMISSIONS = "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 HSTS = "max-age=31536000; includeSubDomains"
 

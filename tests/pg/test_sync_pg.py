@@ -48,7 +48,7 @@ from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 from tests.rollup_check import assert_rollups_match
 
-NODES = ("SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F", "SYNC-G", "SYNC-H")
+NODES = ("SYNC-R", "SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F", "SYNC-G", "SYNC-H")
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +246,30 @@ def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tm
     with central_app.app_context():
         conflict = db.session.scalar(db.select(SyncConflict))
         assert conflict is not None and conflict.reason == "changed_body"
+
+
+def test_the_customers_receipt_link_works_on_central_once_the_sale_synced(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    central_app, server, issued = central
+    code = "SYNC-R"
+    outlet = _outlet_app(tmp_path, server.url, issued[code], code)
+    with outlet.app_context():
+        worker.sync_once()
+    _sell(outlet, code, 3)
+    with outlet.app_context():
+        sales = db.session.execute(db.select(Sale.receipt_token, Sale.receipt_no).order_by(Sale.id)).all()
+    assert len(sales) == 3 and all(token for token, _ in sales)
+    visitor = central_app.test_client()
+    token, number = sales[0]
+    assert visitor.get(f"/r/{token}").status_code == 404  # not on central before the sale has synced
+    assert outlet.test_client().get(f"/r/{token}").status_code == 200  # the node serves it meanwhile
+    _drain(outlet)
+    for token, number in sales:
+        page = visitor.get(f"/r/{token}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert number in text and f"Gerai {code}" in text and "Kasir SYNC-R" not in text
+        assert all(other in (number,) or other not in text for _, other in sales)
+    assert visitor.get(f"/r/{sales[0][0][:-2]}zz").status_code == 404
 
 
 def test_push_api_refuses_bad_input_with_json_errors(central) -> None:  # type: ignore[no-untyped-def]

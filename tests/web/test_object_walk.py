@@ -148,6 +148,7 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
         "cart_line": Thing({"line_id": line.id}, product.name),
         "outlet_code": Thing({"code": outlet.code}, outlet.code),
         "till_login": Thing({"user_uuid": cashier.uuid}, cashier.full_name),
+        "register": Thing({"register_id": shift.register_id}, shift.register.name),
     }
 
 
@@ -215,6 +216,7 @@ def kind_of(rule: Rule) -> str:
         "token": "import_token",
         "user_uuid": "till_login",
         "kind": "template_kind",
+        "register_id": "register",
     }
     (name,) = arguments
     if name in single:

@@ -264,6 +264,7 @@ def test_whatsapp_opens_wa_me_with_the_receipt_and_its_link(app: Flask, login_as
     assert (target.scheme, target.netloc, target.path) == ("https", "wa.me", "/6281234567890")
     message = parse_qs(target.query)["text"][0]
     assert sale.receipt_no in message and "Rp56.450" in message and f"/r/{sale.receipt_token}" in message
+    assert client.get(f"/cashier/receipt/{sale_uuid}/whatsapp").status_code == 302  # the form is on the receipt
     for bad in ("12", "abc", "+1 555 0100", ""):
         refused = client.get(f"/cashier/receipt/{sale_uuid}/whatsapp?phone={bad}")
         assert refused.status_code == 422, bad
@@ -312,3 +313,38 @@ def test_printer_settings_are_the_managers_and_refuse_bad_addresses(
     assert client.post(f"/cashier/printers/{register_id}/test").status_code == 303
     assert printer.received.wait(20)
     assert "Tes printer" in decode(printer.jobs[0]).text
+
+
+def test_the_managers_npwp_nitku_and_footer_print_and_travel_to_central(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from pos.models import OutboxEvent
+
+    manager = login_as("manajer")
+    form = {
+        "receipt-npwp": "01.234.567.8-901.000",
+        "receipt-nitku": "",
+        "receipt-receipt_footer": "Barang tidak dapat ditukar.",
+    }
+    for name, bad in (("receipt-npwp", "12345"), ("receipt-npwp", "01.234.567.8-901.00A"), ("receipt-nitku", "1" * 21)):
+        refused = manager.post("/cashier/settings/receipt", {**form, name: bad})
+        assert refused.status_code == 422, bad
+        assert "NPWP" in refused.get_data(as_text=True)
+    assert manager.post("/cashier/settings/receipt", {**form, "receipt-receipt_footer": "x" * 161}).status_code == 422
+    assert manager.post("/cashier/settings/receipt", form).status_code == 303
+    with app.app_context():
+        event = db.session.scalar(
+            db.select(OutboxEvent).where(OutboxEvent.event_type == "outlet.settings").order_by(OutboxEvent.seq.desc())
+        )
+        assert event is not None
+        sent = json.loads(event.payload)
+        assert (sent["npwp"], sent["nitku"], sent["receipt_footer"]) == (
+            "012345678901000",
+            "",
+            "Barang tidak dapat ditukar.",
+        )
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    page = client.get(f"/cashier/receipt/{receipt_uuid(pay(client, app, cash='5000'))}").get_data(as_text=True)
+    assert "NPWP 012345678901000" in page and "Barang tidak dapat ditukar." in page and "NITKU" not in page

@@ -23,6 +23,7 @@ from pos.receipts import documents, links, printers, spool
 from pos.receipts.forms import PaperForm, WhatsAppForm
 from pos.web.access import allow
 from pos.web.forms import first_error, url_args
+from pos.web.headers import CSP_TO_WHATSAPP
 from pos.web.htmx import render, wants_fragment
 from pos.web.transaction import attempt
 
@@ -64,7 +65,7 @@ def _slip(sale: Sale) -> Any:
 
 
 def _qr_svg(link: str) -> str:
-    return str(segno.make(link, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff"))
+    return str(segno.make(link, error="m").svg_inline(scale=4, border=4, dark="#000", light="#fff"))
 
 
 def _page(sale: Sale, status: int = 200, error: str | None = None, wa: WhatsAppForm | None = None) -> Any:
@@ -94,7 +95,7 @@ def _page(sale: Sale, status: int = 200, error: str | None = None, wa: WhatsAppF
         context["rawbt_href"] = "rawbt:base64," + base64.b64encode(data).decode()
     if wants_fragment() and url_args().text("show") == "print":
         return render("cashier/receipt.html", "print_status", **context), status
-    return render("cashier/receipt.html", **context), status
+    return render("cashier/receipt.html", **context), status, {"Content-Security-Policy": CSP_TO_WHATSAPP}
 
 
 @bp.route("/receipt/<sale_uuid>")
@@ -145,6 +146,8 @@ def receipt_paper() -> ResponseReturnValue:
 def receipt_whatsapp(sale_uuid: str) -> ResponseReturnValue:
     """Open WhatsApp with the receipt and its link for the number the cashier typed (the number is not kept)."""
     sale = sale_in_scope(sale_uuid)
+    if "phone" not in request.args:  # the form itself is on the receipt screen
+        return redirect(url_for("cashier.receipt", sale_uuid=sale.uuid))
     form = WhatsAppForm(formdata=request.args)
     number = None
     if form.validate():

@@ -11,12 +11,13 @@ from flask_login import current_user
 
 from pos.cashier import qris_photo as qris_photo_reader
 from pos.cashier import settings
-from pos.cashier.forms import QrisPhotoForm, QrisSettingsForm, TillSettingsForm
+from pos.cashier.forms import QrisPhotoForm, QrisSettingsForm, ReceiptSettingsForm, TillSettingsForm
 from pos.cashier.views import bp
 from pos.core.errors import PosError
 from pos.domain import qris
 from pos.models import Outlet, Role
 from pos.web.access import allow
+from pos.web.forms import first_error
 from pos.web.htmx import render
 from pos.web.transaction import attempt
 
@@ -98,8 +99,57 @@ def qris_photo() -> ResponseReturnValue:
     return _page(outlet, till, qris_form, None, found=qris.parse(payload))
 
 
+@bp.route("/settings/receipt", methods=["GET", "POST"])
+@allow(Role.MANAGER)
+def receipt_settings() -> ResponseReturnValue:
+    """What the receipt says of the outlet: its NPWP and NITKU, if any, and the footer."""
+    outlet = _outlet()
+    if request.method == "GET":
+        return redirect(url_for("cashier.till_settings", _anchor="receipt"))
+    form = ReceiptSettingsForm(prefix="receipt")
+    error = None
+    if form.validate_on_submit():
+        try:
+            with attempt():
+                settings.save(
+                    outlet,
+                    current_user,
+                    npwp=form.npwp.data or "",
+                    nitku=form.nitku.data or "",
+                    receipt_footer=form.receipt_footer.data or "",
+                )
+        except PosError as exc:
+            error = str(exc)
+        else:
+            flash(_("Receipt settings saved."), "success")
+            return redirect(url_for("cashier.till_settings", _anchor="receipt"), 303)
+    till = TillSettingsForm(prefix="till", formdata=None)
+    till.cash_rounding.data = outlet.cash_rounding
+    till.show_expected_cash.data = outlet.show_expected_cash
+    return _page(
+        outlet,
+        till,
+        QrisSettingsForm(prefix="qris", formdata=None),
+        None,
+        receipt=form,
+        receipt_error=error or first_error(form),
+    ), 422
+
+
+def _receipt_form(outlet: Outlet) -> ReceiptSettingsForm:
+    form = ReceiptSettingsForm(prefix="receipt", formdata=None)
+    form.npwp.data, form.nitku.data, form.receipt_footer.data = outlet.npwp, outlet.nitku, outlet.receipt_footer
+    return form
+
+
 def _page(
-    outlet: Outlet, till: TillSettingsForm, qris_form: QrisSettingsForm, error: str | None, found: Any = None
+    outlet: Outlet,
+    till: TillSettingsForm,
+    qris_form: QrisSettingsForm,
+    error: str | None,
+    found: Any = None,
+    receipt: ReceiptSettingsForm | None = None,
+    receipt_error: str | None = None,
 ) -> Any:
     current = None
     if outlet.qris_static:
@@ -117,4 +167,6 @@ def _page(
         current=current,
         found=found,
         error=error,
+        receipt_form=receipt or _receipt_form(outlet),
+        receipt_error=receipt_error,
     )

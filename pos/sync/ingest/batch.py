@@ -538,6 +538,13 @@ class Batch:
                 parsed = None
             if parsed is None or parsed.is_dynamic:
                 raise Refused("invalid", "qris_static must be a static QRIS code")
+        for name, digits in (("npwp", (15, 16)), ("nitku", (22,))):
+            value = p.get(name, "")
+            if not isinstance(value, str) or (value and (not value.isdigit() or len(value) not in digits)):
+                raise Refused("invalid", f"{name} must be empty or {' or '.join(map(str, digits))} digits")
+        footer = p.get("receipt_footer", "")
+        if not isinstance(footer, str) or len(footer) > 160:
+            raise Refused("invalid", "receipt_footer must be a text of at most 160 characters")
         self.documents.append(env)
 
     def restock(self, env: Envelope) -> None:
