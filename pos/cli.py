@@ -93,6 +93,11 @@ def serve_command(host: str, port: int, workers: int, threads: int, background_s
     if background_sync is None:
         background_sync = app.config.get("POS_ROLE") == "outlet" and bool(app.config.get("POS_CENTRAL_URL"))
     _warn_shared_limits(workers, str(app.config.get("RATELIMIT_STORAGE_URI", "")))
+    if app.config.get("POS_ROLE") != "central":
+        from pos.receipts import spool
+
+        with app.app_context():
+            spool.interrupted()  # what the node was printing when it stopped may have printed: a person decides
     _serve(app, host, port, workers, threads, background_sync=bool(background_sync))
 
 
@@ -105,6 +110,10 @@ def _worker_started(app: Flask, background_sync: bool) -> None:
     backup.in_background(app)
     if background_sync:
         _sync_in_background(app)
+    if app.config.get("POS_ROLE") != "central":
+        from pos.receipts import spool
+
+        spool.spooler(app).wake()  # receipts queued just before a restart still print (for ten minutes)
 
 
 def _sync_in_background(app: Flask) -> None:

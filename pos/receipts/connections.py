@@ -13,9 +13,9 @@ import re
 import socket
 from dataclasses import dataclass
 
-from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
-
 KINDS = ("network", "usb", "serial")
+RT_STATUS_ONLINE = b"\x10\x04\x01"  # DLE EOT 1: is the printer online?
+RT_STATUS_PAPER = b"\x10\x04\x04"  # DLE EOT 4: has it paper?
 DEFAULT_PORT = 9100
 TIMEOUT_S = 4
 

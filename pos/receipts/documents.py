@@ -55,6 +55,8 @@ def receipt(sale: Sale, link: str | None = None) -> Slip:
             rows.append(Row(f"{_('of')} {sale.original.receipt_no}", style="center"))
         if sale.reason:
             rows.append(Row(f"{_('Reason')}: {sale.reason}"))
+        if sale.approved_by is not None:
+            rows.append(Row(_("Approved by"), first_name(sale.approved_by.full_name)))
     rows += [
         Row(_("No."), sale.receipt_no),
         Row(_("Date"), local_time(sale.created_at, outlet.timezone, "dd/MM/yyyy HH:mm")),

@@ -8,9 +8,6 @@ every ESC/POS printer sold for receipts since about 2015 understands and which t
 
 from __future__ import annotations
 
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
-
 from pos.domain.slip import Slip, lay_out
 
 QR_MODULE_DOTS = {58: 5, 80: 7}  # dots a QR module: about 2.5 cm square at 58 mm, 3.5 cm at 80 mm
@@ -19,6 +16,9 @@ QR_MODULE_DOTS = {58: 5, 80: 7}  # dots a QR module: about 2.5 cm square at 58 m
 def encode(slip: Slip, width: int, *, paper_mm: int = 58, cut: bool = True, open_drawer: bool = False) -> bytes:
     """The bytes to send: initialise, the lines, the QR code, the drawer kick (pin 2, the drawer's usual
     socket) and the cut after feeding the paper past the cutter."""
+    from escpos.constants import QR_ECLEVEL_M  # loaded with the first print: python-escpos brings Pillow and more
+    from escpos.printer import Dummy
+
     printer = Dummy()
     printer.hw("INIT")
     printer.charcode("CP437")

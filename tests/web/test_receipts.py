@@ -348,3 +348,24 @@ def test_the_managers_npwp_nitku_and_footer_print_and_travel_to_central(app: Fla
     scan(client, MIE)
     page = client.get(f"/cashier/receipt/{receipt_uuid(pay(client, app, cash='5000'))}").get_data(as_text=True)
     assert "NPWP 012345678901000" in page and "Barang tidak dapat ditukar." in page and "NITKU" not in page
+
+
+def test_a_refund_prints_its_slip_and_opens_the_drawer(app: Flask, login_as, printer: LoopbackPrinter) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    scan(client, MIE)
+    scan(client, MIE)
+    sale_uuid = receipt_uuid(pay(client, app, cash="7000"))
+    sold = last_sale(app)
+    _register(app, print_via="node", printer_kind="network", printer_address=printer.address, drawer_kick=True)
+    with app.app_context():
+        line_id = db.session.get_one(Sale, (sold.id, sold.outlet_id)).lines[0].id
+    page = client.get(f"/cashier/sales/{sale_uuid}").get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"key": key, f"qty-{line_id}": "1", "reason": "kemasan rusak", "manager_pin": "9999"}
+    assert client.post(f"/cashier/sales/{sale_uuid}/refund", form).status_code == 303
+    assert printer.received.wait(20)
+    slip = decode(printer.jobs[0])
+    assert "RETUR" in slip.text and f"atas {sold.receipt_no}" in slip.text and "Alasan: kemasan rusak" in slip.text
+    assert re.search(r"Disetujui oleh\s+Hendra", slip.text)  # the manager who approved it, by first name
+    assert "-Rp3.500" in slip.text and slip.kicks == [0] and slip.cuts == 1
