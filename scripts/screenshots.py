@@ -69,6 +69,10 @@ def cashier_tour(page: Page, base: str, out: Path, tag: str) -> None:
     page.locator(".quick-amount").nth(2).click()
     page.wait_for_load_state()
     shoot(page, out, "08-receipt", tag)
+    link = page.locator(".share-link a").inner_text()
+    page.goto(link)
+    shoot(page, out, "08-customer-receipt", tag)
+    page.go_back()
     page.goto(base + "/cashier/sales")
     shoot(page, out, "09-history", tag)
     page.locator("table a.btn").first.click()
@@ -96,6 +100,8 @@ def manager_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "20-products", tag)
     page.goto(base + "/cashier/settings")
     shoot(page, out, "21-till-settings", tag)
+    page.goto(base + "/cashier/printers")
+    shoot(page, out, "22-printers", tag)
 
 
 def _login(page: Page, base: str, username: str) -> None:
