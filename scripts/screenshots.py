@@ -70,9 +70,13 @@ def cashier_tour(page: Page, base: str, out: Path, tag: str) -> None:
     page.wait_for_load_state()
     shoot(page, out, "08-receipt", tag)
     link = page.locator(".share-link a").inner_text()
-    page.goto(link)
-    shoot(page, out, "08-customer-receipt", tag)
-    page.go_back()
+    browser = page.context.browser
+    assert browser is not None
+    customer = browser.new_context(viewport=page.viewport_size, locale="id-ID")  # a stranger's phone: no login
+    phone = customer.new_page()
+    phone.goto(link)
+    shoot(phone, out, "08-customer-receipt", tag)
+    customer.close()
     page.goto(base + "/cashier/sales")
     shoot(page, out, "09-history", tag)
     page.locator("table a.btn").first.click()

@@ -34,6 +34,8 @@ def save(register: Register, user: User, **values: Any) -> None:
     if set(values) - set(FIELDS):
         raise TypeError(f"not a printer setting: {sorted(set(values) - set(FIELDS))}")
     merged = {name: values.get(name, getattr(register, name)) for name in FIELDS}
+    if merged["paper_mm"] != register.paper_mm and merged["chars_per_line"] == WIDTHS.get(register.paper_mm):
+        merged["chars_per_line"] = WIDTHS.get(merged["paper_mm"], merged["chars_per_line"])  # the new paper's width
     if merged["print_via"] not in PATHS or merged["printer_kind"] not in KINDS:
         raise PosError(_l("Choose how this register prints."), 422)
     if merged["paper_mm"] not in WIDTHS:

@@ -72,12 +72,19 @@
     return true;
   }
 
+  // Whether the browser already holds a printer for this page's site (chosen before): then it prints unasked.
+  async function known(via) {
+    if (via === "web_serial") { return (await navigator.serial.getPorts()).length > 0; }
+    return !!(navigator.bluetooth.getDevices && (await navigator.bluetooth.getDevices()).length);
+  }
+
   async function print(button, ask) {
     var via = button.getAttribute("data-via");
     var api = via === "web_serial" ? navigator.serial : navigator.bluetooth;
     if (!window.isSecureContext || !api) { say(button, button.getAttribute("data-insecure"), true); return; }
-    say(button, button.getAttribute("data-printing"));
     try {
+      if (!ask && !(await known(via))) { say(button, button.getAttribute("data-choose"), true); return; }
+      say(button, button.getAttribute("data-printing"));
       var data = await bytes(button.getAttribute("data-escpos"));
       var done = via === "web_serial" ? await serial(data, ask) : await bluetooth(data, ask);
       say(button, button.getAttribute(done ? "data-printed" : "data-choose"), !done);

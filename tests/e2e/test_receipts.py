@@ -117,3 +117,52 @@ def test_the_customer_gets_the_qr_link_and_a_whatsapp_message(page: Any, live_se
         assert phone.locator(".mainnav").count() == 0
     finally:
         stranger.close()
+
+
+SERIAL_PORT = """
+window.__printed = [];
+const port = {
+  writable: null,
+  open: async () => { port.writable = { getWriter: () => ({
+      write: async (data) => { window.__printed.push(Array.from(data)); }, releaseLock: () => {} }) }; },
+};
+window.__granted = %s;
+Object.defineProperty(navigator, 'serial', { value: {
+  getPorts: async () => (window.__granted ? [port] : []),
+  requestPort: async () => { window.__granted = true; return port; },
+} });
+"""
+
+
+def test_web_serial_prints_the_nodes_bytes_and_prints_by_itself_once_the_printer_was_chosen(
+    page: Any, live_server: LiveServer
+) -> None:
+    """The browser's serial port is a stand-in here (no serial port in a headless browser): what is tested is that
+    the page hands the node's ESC/POS bytes to it, asks for the printer once, and prints on its own after."""
+    from pos.extensions import db
+    from pos.models import Register
+    from tests.thermal import decode
+
+    with live_server.app.app_context():
+        db.session.execute(db.update(Register).values(print_via="web_serial", drawer_kick=True))
+        db.session.commit()
+    page.add_init_script(SERIAL_PORT % "false")
+    _sell(page, live_server)
+    page.wait_for_function("() => document.querySelector('[data-escpos-status]').textContent.includes('Pilih printer')")
+    assert page.evaluate("window.__printed.length") == 0  # never chosen: it waits for a tap
+    page.get_by_role("button", name="Cetak struk").first.click()
+    page.wait_for_function("() => window.__printed.length === 1")
+    printed = decode(bytes(page.evaluate("window.__printed[0]")))
+    assert "Rp19.200" in printed.text and printed.qr and printed.kicks == [0] and printed.cuts == 1
+    assert "Struk tercetak" in page.locator("[data-escpos-status]").inner_text()
+    page.add_init_script(SERIAL_PORT % "true")  # the browser remembers the printer it was given
+    page.get_by_role("link", name="Transaksi baru").click()
+    page.wait_for_url(live_server.url + "/cashier")
+    page.keyboard.type(MIE, delay=3)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#cart-total').innerText === 'Rp3.500'")
+    page.click("#pay-button")
+    page.get_by_role("button", name="Rp5.000").click()
+    page.wait_for_url("**/cashier/receipt/**")
+    page.wait_for_function("() => window.__printed.length === 1")  # printed by itself on the new page
+    assert "Rp3.500" in decode(bytes(page.evaluate("window.__printed[0]"))).text

@@ -321,6 +321,8 @@ def test_the_managers_npwp_nitku_and_footer_print_and_travel_to_central(app: Fla
     from pos.models import OutboxEvent
 
     manager = login_as("manajer")
+    page = manager.get("/cashier/settings").get_data(as_text=True)
+    assert page.count('id="receipt"') == 1 and "<title>Pengaturan kasir · KMP POS</title>" in page
     form = {
         "receipt-npwp": "01.234.567.8-901.000",
         "receipt-nitku": "",

@@ -68,9 +68,7 @@ def qris_settings() -> ResponseReturnValue:
         else:
             flash(_("QRIS saved."), "success")
             return redirect(url_for("cashier.till_settings", _anchor="qris"), 303)
-    till = TillSettingsForm(prefix="till", formdata=None)
-    till.cash_rounding.data = outlet.cash_rounding
-    till.show_expected_cash.data = outlet.show_expected_cash
+    till = _till_form(outlet)
     return _page(outlet, till, form, error), 422
 
 
@@ -81,9 +79,7 @@ def qris_photo() -> ResponseReturnValue:
     outlet = _outlet()
     photo = QrisPhotoForm()
     qris_form = QrisSettingsForm(prefix="qris", formdata=None)
-    till = TillSettingsForm(prefix="till", formdata=None)
-    till.cash_rounding.data = outlet.cash_rounding
-    till.show_expected_cash.data = outlet.show_expected_cash
+    till = _till_form(outlet)
     if not photo.validate():
         return _page(outlet, till, qris_form, _("Choose a photo of the QRIS sticker.")), 422
     upload = photo.photo.data
@@ -123,9 +119,7 @@ def receipt_settings() -> ResponseReturnValue:
         else:
             flash(_("Receipt settings saved."), "success")
             return redirect(url_for("cashier.till_settings", _anchor="receipt"), 303)
-    till = TillSettingsForm(prefix="till", formdata=None)
-    till.cash_rounding.data = outlet.cash_rounding
-    till.show_expected_cash.data = outlet.show_expected_cash
+    till = _till_form(outlet)
     return _page(
         outlet,
         till,
@@ -134,6 +128,13 @@ def receipt_settings() -> ResponseReturnValue:
         receipt=form,
         receipt_error=error or first_error(form),
     ), 422
+
+
+def _till_form(outlet: Outlet) -> TillSettingsForm:
+    till = TillSettingsForm(prefix="till", formdata=None)
+    till.cash_rounding.data = outlet.cash_rounding
+    till.show_expected_cash.data = outlet.show_expected_cash
+    return till
 
 
 def _receipt_form(outlet: Outlet) -> ReceiptSettingsForm:
