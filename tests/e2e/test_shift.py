@@ -28,7 +28,7 @@ def test_full_shift(page: Any, live_server: LiveServer) -> None:
     page.wait_for_url(base + "/cashier")
 
     # Sale 1: scan three items (the scan box keeps the focus), pay cash with a quick amount.
-    assert page.evaluate("document.activeElement.id") == "scan"
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'scan'")
     scanner(page, MIE)
     scanner(page, AQUA)
     scanner(page, MINYAKITA)
