@@ -215,6 +215,16 @@ def test_the_z_report_prints_on_the_node_printer(app: Flask, login_as, printer: 
     assert printer.received.wait(20)
     printed = decode(printer.jobs[0])
     assert "LAPORAN Z" in printed.text and "Rp100.000" in printed.text and printed.cuts == 1
+    printer.received.clear()
+    closed = client.post("/cashier/shift/close", {"n100000": "1"})  # the drawer counted: the Z report prints itself
+    assert closed.status_code == 303
+    assert printer.received.wait(20)
+    final = decode(printer.jobs[1])
+    assert (
+        "Ditutup" in final.text
+        and "masih buka" not in final.text
+        and re.search(r"Uang terhitung\s+Rp100.000", final.text)
+    )
 
 
 def test_the_tablet_gets_the_same_escpos_bytes(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
