@@ -166,3 +166,47 @@ def test_web_serial_prints_the_nodes_bytes_and_prints_by_itself_once_the_printer
     page.wait_for_url("**/cashier/receipt/**")
     page.wait_for_function("() => window.__printed.length === 1")  # printed by itself on the new page
     assert "Rp3.500" in decode(bytes(page.evaluate("window.__printed[0]"))).text
+
+
+BLE_PRINTER = """
+window.__chunks = [];
+const characteristic = {
+  properties: { write: false, writeWithoutResponse: true },
+  writeValueWithoutResponse: async (data) => { window.__chunks.push(Array.from(new Uint8Array(data.buffer || data))); },
+};
+const device = { gatt: { connected: false, connect: async () => { device.gatt.connected = true; return server; } } };
+characteristic.service = { device };
+const server = {
+  getPrimaryService: async (uuid) => {
+    if (uuid !== '000018f0-0000-1000-8000-00805f9b34fb') throw new Error('no such service');
+    return { getCharacteristics: async () => [characteristic] };
+  },
+};
+Object.defineProperty(navigator, 'bluetooth', { value: {
+  getDevices: async () => [],
+  requestDevice: async (options) => { window.__asked = options; return device; },
+} });
+"""
+
+
+def test_web_bluetooth_sends_the_bytes_in_small_writes_to_the_printers_service(
+    page: Any, live_server: LiveServer
+) -> None:
+    """A stand-in BLE printer (no Bluetooth adapter here): the page finds the printer's write characteristic among
+    the common printer services and sends the node's bytes in writes of at most 180 bytes, in order."""
+    from pos.extensions import db
+    from pos.models import Register
+    from tests.thermal import decode
+
+    with live_server.app.app_context():
+        db.session.execute(db.update(Register).values(print_via="web_bluetooth"))
+        db.session.commit()
+    page.add_init_script(BLE_PRINTER)
+    _sell(page, live_server)
+    page.get_by_role("button", name="Cetak struk").first.click()
+    page.wait_for_function("() => document.querySelector('[data-escpos-status]').textContent.includes('tercetak')")
+    chunks = page.evaluate("window.__chunks")
+    assert len(chunks) > 1 and all(len(chunk) <= 180 for chunk in chunks)
+    printed = decode(bytes(b for chunk in chunks for b in chunk))
+    assert "Rp19.200" in printed.text and printed.qr and printed.cuts == 1
+    assert "000018f0-0000-1000-8000-00805f9b34fb" in page.evaluate("window.__asked.optionalServices")
