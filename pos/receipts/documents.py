@@ -3,9 +3,12 @@ language: the same rows go to the thermal printer, the WhatsApp message and the 
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 
 from pos.cashier.shifts import ZReport
+from pos.domain.cash import DENOMINATIONS
 from pos.domain.slip import RULE, Row, Slip
 from pos.domain.units import unit
 from pos.models import Sale, SaleKind, Shift
@@ -89,7 +92,8 @@ def receipt(sale: Sale, link: str | None = None) -> Slip:
 
 
 def z_report(report: ZReport) -> Slip:
-    """The shift's Z report, to sign: the figures of the screen's Z report, in the same order."""
+    """The shift's Z report, to sign: the figures of the screen's Z report, in the same order, with the drawer's
+    count by denomination."""
     shift: Shift = report.shift
     outlet = shift.outlet
     zone = outlet.timezone
@@ -125,6 +129,12 @@ def z_report(report: ZReport) -> Slip:
         ]
         if shift.difference_approved_by is not None:
             rows.append(Row(_("Approved by"), shift.difference_approved_by.full_name))
+        counts = json.loads(shift.cash_counts) if shift.cash_counts else {}
+        rows += [
+            Row(f"  {counts[str(d)]} x {rp(d)}", rp(d * int(counts[str(d)])))
+            for d in DENOMINATIONS
+            if int(counts.get(str(d), 0) or 0)
+        ]
     if shift.closing_note:
         rows.append(Row(shift.closing_note))
     rows += [RULE, Row(_("Cashier"), _("Manager")), Row(""), Row(""), Row("(____________)", "(____________)")]

@@ -225,6 +225,7 @@ def test_the_z_report_prints_on_the_node_printer(app: Flask, login_as, printer: 
         and "masih buka" not in final.text
         and re.search(r"Uang terhitung\s+Rp100.000", final.text)
     )
+    assert re.search(r"  1 x Rp100.000\s+Rp100.000", final.text)  # the count by denomination
 
 
 def test_the_tablet_gets_the_same_escpos_bytes(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
