@@ -2,6 +2,7 @@
 
 from pos.models.base import Base
 from pos.models.catalog import Product
+from pos.models.members import Member, MemberStatus
 from pos.models.org import Category, Cooperative, Investor, Outlet
 from pos.models.partnership import (
     Agreement,
@@ -100,6 +101,8 @@ __all__ = [
     "Investor",
     "InvestorDayRollup",
     "LoginSession",
+    "Member",
+    "MemberStatus",
     "MovementKind",
     "OutboxEvent",
     "Outlet",

@@ -26,6 +26,7 @@ REFERENCE: tuple[str, ...] = (
     "agreement_category_rate",
     "agreement_outlet",
     "register",
+    "member",
     "outlet_token",
     "audit_event",
     "sync_change",

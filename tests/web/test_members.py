@@ -1,0 +1,95 @@
+"""The member register's rules (pos.members.register): numbers unique in a cooperative, NIK of 16 digits, a
+status changed on a day, never a member deleted."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+
+from pos.core import clock
+from pos.core.errors import PosError
+from pos.extensions import db
+from pos.members import register
+from pos.members.register import MemberData
+from pos.models import AuditEvent, Cooperative, Member, MemberStatus, User
+
+
+def _coops() -> tuple[Cooperative, Cooperative]:
+    coops = list(db.session.scalars(db.select(Cooperative).order_by(Cooperative.id)))
+    assert len(coops) >= 2
+    return coops[0], coops[1]
+
+
+def _board() -> User:
+    user = db.session.scalar(db.select(User).where(User.username == "pengurus"))
+    assert user is not None
+    return user
+
+
+def test_members_are_numbered_once_in_their_cooperative(app_ctx: Flask) -> None:
+    home, other = _coops()
+    joined = clock.today() - timedelta(days=400)
+    first = register.save(
+        home,
+        MemberData(" kmp-001 ", "  Siti   Aminah ", joined, "0812-3456-7890", "3604123456780001", "Cipare", "003/005"),
+        _board(),
+    )
+    db.session.commit()
+    assert (first.number, first.full_name, first.phone, first.rt_rw) == (
+        "KMP-001",
+        "Siti Aminah",
+        "081234567890",
+        "003/005",
+    )
+    with pytest.raises(PosError, match=r"sudah dipakai|already taken"):
+        register.save(home, MemberData("KMP-001", "Orang Lain", joined), _board())
+    db.session.rollback()
+    assert register.save(
+        other, MemberData("KMP-001", "Anggota koperasi lain", joined), _board()
+    ).id  # its own numbering
+    db.session.commit()
+    assert [m.full_name for m in register.of_cooperative(home.id, "amin")] == ["Siti Aminah"]
+    assert register.of_cooperative(home.id, "0812345") and not register.of_cooperative(home.id, "%")
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "member_added")) == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        MemberData("", "Nama", date(2020, 1, 1)),
+        MemberData("A B", "Nama", date(2020, 1, 1)),
+        MemberData("001", " ", date(2020, 1, 1)),
+        MemberData("001", "Nama", date(2020, 1, 1), nik="12345"),
+        MemberData("001", "Nama", date(2020, 1, 1), nik="360412345678000X"),
+        MemberData("001", "Nama", date(2020, 1, 1), phone="telepon"),
+        MemberData("001", "Nama", date(2020, 1, 1), rt_rw="3-5"),
+        MemberData("001", "Nama", date(2999, 1, 1)),
+        MemberData("001", "Nama", date(2020, 1, 1), status=MemberStatus.RESIGNED),
+        MemberData("001", "Nama", date(2020, 1, 1), status=MemberStatus.DECEASED, status_on=date(2019, 12, 31)),
+    ],
+)
+def test_bad_member_data_is_refused_with_nothing_written(app_ctx: Flask, data: MemberData) -> None:
+    home, _ = _coops()
+    with pytest.raises(PosError) as refused:
+        register.save(home, data, _board())
+    assert refused.value.status == 422
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Member.id))) == 0
+
+
+def test_a_member_who_resigns_keeps_the_number_and_another_cooperative_cannot_change_them(app_ctx: Flask) -> None:
+    home, other = _coops()
+    joined = clock.today() - timedelta(days=30)
+    member = register.save(home, MemberData("007", "Budi", joined), _board())
+    db.session.commit()
+    left = clock.today() - timedelta(days=1)
+    register.save(
+        home, MemberData("007", "Budi", joined, status=MemberStatus.RESIGNED, status_on=left), _board(), member
+    )
+    db.session.commit()
+    assert (member.status, member.status_on, member.number) == (MemberStatus.RESIGNED, left, "007")
+    with pytest.raises(PosError) as refused:
+        register.save(other, MemberData("007", "Budi", joined), _board(), member)
+    assert refused.value.status == 403
