@@ -93,3 +93,52 @@ def test_a_member_who_resigns_keeps_the_number_and_another_cooperative_cannot_ch
     with pytest.raises(PosError) as refused:
         register.save(other, MemberData("007", "Budi", joined), _board(), member)
     assert refused.value.status == 403
+
+
+def test_the_board_keeps_the_register_and_only_the_cooperatives_people_see_it(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    board = login_as("pengurus")
+    form = {
+        "number": "KMP-0042",
+        "full_name": "Siti Aminah",
+        "phone": "0812 3456 7890",
+        "nik": "3604123456780001",
+        "village": "Cipare",
+        "rt_rw": "003/005",
+        "joined_on": "2024-03-01",
+        "status": "active",
+    }
+    assert board.get("/members/new").status_code == 200
+    for name, bad in (
+        ("nik", "12345"),
+        ("joined_on", "2999-01-01"),
+        ("number", "A B"),
+        ("status", "lost"),
+        ("rt_rw", "3-5"),
+    ):
+        refused = board.post("/members/new", {**form, name: bad})
+        assert refused.status_code == 422, name
+    saved = board.post("/members/new", form)
+    assert saved.status_code == 303
+    assert board.post("/members/new", form).status_code == 422  # the number is taken
+    page = board.get("/members").get_data(as_text=True)
+    assert "KMP-0042" in page and "Siti Aminah" in page and "3604123456780001" in page
+    found = board.get("/members?q=aminah", headers={"HX-Request": "true"})
+    assert "Siti Aminah" in found.get_data(as_text=True) and "<html" not in found.get_data(as_text=True)
+    assert "Siti Aminah" not in board.get("/members?q=budi").get_data(as_text=True)
+    manager = login_as("manajer")
+    assert "3604123456780001" in manager.get("/members").get_data(as_text=True)  # the outlet's manager reads it
+    assert manager.post("/members/new", {**form, "number": "KMP-0043"}).status_code == 403
+    for outsider in ("mitra", "pemkot", "kasir_pw"):
+        assert login_as(outsider).get("/members").status_code == 403, outsider
+    other_board = login_as("pengurus_b")
+    assert "Siti Aminah" not in other_board.get("/members").get_data(as_text=True)
+    with app.app_context():
+        member = db.session.scalar(db.select(Member).where(Member.number == "KMP-0042"))
+        assert member is not None
+        member_uuid = member.uuid
+    assert other_board.get(f"/members/{member_uuid}").status_code == 404
+    assert other_board.get("/members?cooperative=KMP-CIPARE").status_code == 404
+    board = login_as("pengurus")  # one browser: each login replaces the last
+    resigned = board.post(f"/members/{member_uuid}", {**form, "status": "resigned", "status_on": "2025-06-30"})
+    assert resigned.status_code == 303
+    assert "Keluar" in board.get("/members").get_data(as_text=True)

@@ -136,6 +136,12 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
         None,
     )
     member = roster.save(outlet, person, manager)
+    from pos.members import register as members
+
+    joined = sale.business_date
+    coop_member = members.save(
+        outlet.cooperative, members.MemberData(f"WALK-{outlet.code}", f"Anggota {outlet.code}", joined), manager
+    )
     shift = shifts.open_shift_of(cashier) or shifts.open_shift(cashier, shifts.registers(outlet.id)[-1].id, 0)
     line = carts.add(carts.cart_of(shift), product, 1)
     db.session.flush()
@@ -149,6 +155,7 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
         "outlet_code": Thing({"code": outlet.code}, outlet.code),
         "till_login": Thing({"user_uuid": cashier.uuid}, cashier.full_name),
         "register": Thing({"register_id": shift.register_id}, shift.register.name),
+        "cooperative_member": Thing({"cooperative_member_uuid": coop_member.uuid}, coop_member.number),
     }
 
 
@@ -217,6 +224,7 @@ def kind_of(rule: Rule) -> str:
         "user_uuid": "till_login",
         "kind": "template_kind",
         "register_id": "register",
+        "cooperative_member_uuid": "cooperative_member",
     }
     (name,) = arguments
     if name in single:

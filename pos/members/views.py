@@ -1,0 +1,155 @@
+"""The member register's screens: the board keeps it (at central or at an outlet), central and the outlets'
+managers read it; NIK numbers only for them. Investors and the facilitator never see members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from pos.core.errors import PosError
+from pos.extensions import db
+from pos.members import register
+from pos.models import Cooperative, Member, MemberStatus, Role
+from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.fields import plausible_date
+from pos.web.forms import Form, first_error, url_args
+from pos.web.htmx import render
+from pos.web.transaction import attempt
+
+bp = Blueprint("members", __name__)
+
+R = Role
+READERS = (R.BOARD, R.MANAGER, R.CENTRAL, R.ADMIN)
+WRITERS = (R.BOARD, R.CENTRAL, R.ADMIN)
+STATUS_LABELS = {
+    MemberStatus.ACTIVE: _l("Active"),
+    MemberStatus.RESIGNED: _l("Resigned"),
+    MemberStatus.DECEASED: _l("Deceased"),
+}
+
+
+class MemberForm(Form):
+    number = StringField(_l("Member number"), validators=[DataRequired(), Length(max=30)])
+    full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)], render_kw={"inputmode": "tel"})
+    nik = StringField(
+        _l("National ID number (NIK, optional)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    village = StringField(_l("Village"), validators=[Optional(), Length(max=120)])
+    rt_rw = StringField(_l("RT/RW"), validators=[Optional(), Length(max=10)], render_kw={"placeholder": "003/005"})
+    joined_on = DateField(_l("Joined on"), validators=[InputRequired(), plausible_date])
+    status = SelectField(_l("Status"), choices=[SelectChoice(k.value, v) for k, v in STATUS_LABELS.items()])
+    status_on = DateField(_l("Since (resigned or died)"), validators=[Optional(), plausible_date])
+
+
+def _cooperatives() -> list[Cooperative]:
+    scope = scope_for(current_user)
+    query = db.select(Cooperative).order_by(Cooperative.name)
+    if scope.cooperative_ids is not None:
+        query = query.where(Cooperative.id.in_(scope.cooperative_ids))
+    return list(db.session.scalars(query))
+
+
+def _chosen(cooperatives: list[Cooperative]) -> Cooperative:
+    code = url_args().text("cooperative")
+    if not cooperatives:
+        abort(404)
+    if not code:
+        return cooperatives[0]
+    found = next((c for c in cooperatives if c.code == code), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _member_in_scope(member_uuid: str) -> Member:
+    scope = scope_for(current_user)
+    query = db.select(Member)
+    if scope.cooperative_ids is not None:
+        query = query.where(Member.cooperative_id.in_(scope.cooperative_ids))
+    return one_by_uuid(query, Member, member_uuid)
+
+
+@bp.route("/members")
+@allow(*READERS)
+def member_list() -> ResponseReturnValue:
+    cooperatives = _cooperatives()
+    chosen = _chosen(cooperatives)
+    text = (url_args().text("q") or "").strip()[:40]
+    return render(
+        "members/list.html",
+        "rows",
+        members=register.of_cooperative(chosen.id, text),
+        cooperatives=cooperatives,
+        chosen=chosen,
+        q=text,
+        labels=STATUS_LABELS,
+        can_edit=current_user.role in WRITERS,
+    )
+
+
+def _data(form: MemberForm) -> register.MemberData:
+    return register.MemberData(
+        number=form.number.data or "",
+        full_name=form.full_name.data or "",
+        joined_on=form.joined_on.data,
+        phone=form.phone.data or "",
+        nik=form.nik.data or None,
+        village=form.village.data or "",
+        rt_rw=form.rt_rw.data or "",
+        status=MemberStatus(form.status.data),
+        status_on=form.status_on.data,
+    )
+
+
+def _form_page(form: MemberForm, cooperative: Cooperative, member: Member | None, error: str | None) -> Any:
+    return render("members/form.html", form=form, cooperative=cooperative, member=member, error=error)
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@allow(*WRITERS)
+def member_new() -> ResponseReturnValue:
+    cooperative = _chosen(_cooperatives())
+    form = MemberForm()
+    if request.method == "GET":
+        return _form_page(form, cooperative, None, None)
+    if not form.validate():
+        return _form_page(form, cooperative, None, first_error(form)), 422
+    try:
+        with attempt():
+            member = register.save(cooperative, _data(form), current_user)
+    except PosError as exc:
+        return _form_page(form, cooperative, None, str(exc)), exc.status
+    flash(_("Member %(number)s saved.", number=member.number), "success")
+    return redirect(url_for("members.member_list", cooperative=cooperative.code), 303)
+
+
+@bp.route("/members/<cooperative_member_uuid>", methods=["GET", "POST"])
+@allow(*WRITERS)
+def member_edit(cooperative_member_uuid: str) -> ResponseReturnValue:
+    member = _member_in_scope(cooperative_member_uuid)
+    cooperative = member.cooperative
+    if request.method == "GET":
+        form = MemberForm(formdata=None, obj=member)
+        form.status.data = member.status.value
+        return _form_page(form, cooperative, member, None)
+    form = MemberForm()
+    if not form.validate():
+        return _form_page(form, cooperative, member, first_error(form)), 422
+    try:
+        with attempt():
+            register.save(cooperative, _data(form), current_user, member)
+    except PosError as exc:
+        return _form_page(form, cooperative, member, str(exc)), exc.status
+    flash(_("Member %(number)s saved.", number=member.number), "success")
+    return redirect(url_for("members.member_list", cooperative=cooperative.code), 303)
