@@ -29,6 +29,18 @@ def _sell(page: Any, server: LiveServer) -> None:
     page.wait_for_url("**/cashier/receipt/**")
 
 
+def _next_sale(page: Any, server: LiveServer) -> None:
+    """From the receipt screen, the next sale: one pack of noodles paid with Rp5.000."""
+    page.get_by_role("link", name="Transaksi baru").click()
+    page.wait_for_url(server.url + "/cashier")
+    page.keyboard.type(MIE, delay=3)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#cart-total').innerText === 'Rp3.500'")
+    page.click("#pay-button")
+    page.get_by_role("button", name="Rp5.000").click()
+    page.wait_for_url("**/cashier/receipt/**")
+
+
 def _printed_lines_fit(page: Any) -> list[str]:
     """On paper (print media): the receipt's lines, each checked to stay on one line inside the paper."""
     page.emulate_media(media="print")
@@ -69,14 +81,7 @@ def test_the_html_receipt_prints_at_58_and_80_mm_and_the_register_keeps_the_widt
     width_80 = page.locator(".receipt").bounding_box()["width"]
     page.emulate_media(media="screen")
     assert 170 < width_58 < 200 and 260 < width_80 < 290  # 48 and 72 mm: the printable width of each paper
-    page.get_by_role("link", name="Transaksi baru").click()  # the next sale's receipt keeps 80 mm
-    page.wait_for_url(live_server.url + "/cashier")
-    page.keyboard.type(MIE, delay=3)
-    page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('#cart-total').innerText === 'Rp3.500'")
-    page.click("#pay-button")
-    page.get_by_role("button", name="Rp5.000").click()
-    page.wait_for_url("**/cashier/receipt/**")
+    _next_sale(page, live_server)  # the next sale's receipt keeps 80 mm
     assert (
         page.get_by_role("group", name="Kertas").get_by_role("button", name="80 mm").get_attribute("aria-pressed")
         == "true"
@@ -156,14 +161,7 @@ def test_web_serial_prints_the_nodes_bytes_and_prints_by_itself_once_the_printer
     assert "Rp19.200" in printed.text and printed.qr and printed.kicks == [0] and printed.cuts == 1
     assert "Struk tercetak" in page.locator("[data-escpos-status]").inner_text()
     page.add_init_script(SERIAL_PORT % "true")  # the browser remembers the printer it was given
-    page.get_by_role("link", name="Transaksi baru").click()
-    page.wait_for_url(live_server.url + "/cashier")
-    page.keyboard.type(MIE, delay=3)
-    page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('#cart-total').innerText === 'Rp3.500'")
-    page.click("#pay-button")
-    page.get_by_role("button", name="Rp5.000").click()
-    page.wait_for_url("**/cashier/receipt/**")
+    _next_sale(page, live_server)
     page.wait_for_function("() => window.__printed.length === 1")  # printed by itself on the new page
     assert "Rp3.500" in decode(bytes(page.evaluate("window.__printed[0]"))).text
 
