@@ -4,7 +4,11 @@ language: the same rows go to the thermal printer, the WhatsApp message and the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from pos.cashier.shifts import ZReport
@@ -14,6 +18,21 @@ from pos.domain.units import unit
 from pos.models import Sale, SaleKind, Shift
 from pos.web.labels import unit_name
 from pos.web.templating import local_time, qty, rp, rp_signed
+
+PRINT_LANGUAGE = "id"  # receipts are printed in Indonesian, whatever the cashier's screen reads
+P = ParamSpec("P")
+
+
+def _printed(make: Callable[P, Slip]) -> Callable[P, Slip]:
+    """A document in the print language, wherever it is made: the till, the print thread, the customer's page."""
+
+    @wraps(make)
+    def in_print_language(*args: P.args, **kwargs: P.kwargs) -> Slip:
+        with force_locale(PRINT_LANGUAGE):
+            return make(*args, **kwargs)
+
+    return in_print_language
+
 
 HONORIFICS = frozenset({"h.", "hj.", "dr.", "ir.", "drs.", "bpk.", "ibu", "bu", "pak", "kak"})
 
@@ -47,6 +66,7 @@ def quantity_text(quantity: int, unit_code: str) -> str:
     return f"{qty(quantity, unit_code)} {unit_name(unit_code)}"
 
 
+@_printed
 def receipt(sale: Sale, link: str | None = None) -> Slip:
     """A sale's receipt, or a refund's or void's slip, with the QR code of the customer's link."""
     outlet = sale.outlet
@@ -91,6 +111,7 @@ def receipt(sale: Sale, link: str | None = None) -> Slip:
     return Slip(tuple(rows), link)
 
 
+@_printed
 def z_report(report: ZReport) -> Slip:
     """The shift's Z report, to sign: the figures of the screen's Z report, in the same order, with the drawer's
     count by denomination."""
@@ -141,6 +162,7 @@ def z_report(report: ZReport) -> Slip:
     return Slip(tuple(rows))
 
 
+@_printed
 def test_page(register_name: str, width: int) -> Slip:
     """What a manager prints to check a register's printer: its name, the width, and a ruler of that width."""
     ruler = ("1234567890" * 7)[:width]

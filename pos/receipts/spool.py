@@ -18,7 +18,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from flask_babel import force_locale
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
@@ -34,7 +33,6 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_S = (2, 5, 15)  # the waits before the second, third and fourth try
 GIVE_UP_AFTER = timedelta(minutes=10)
 IDLE_S = 30.0
-PRINT_LANGUAGE = "id"  # receipts are printed in Indonesian, whatever the cashier's screen reads
 
 
 def prints_on_node(register: Register | None) -> bool:
@@ -63,6 +61,8 @@ def enqueue(
 def print_sale(register: Register, sale: uuid.UUID, token: str | None, *, cash: bool) -> PrintJob | None:
     """The receipt (or refund or void slip) of a sale just written, for a register printing on the node; the
     drawer opens when cash moved and the register has one."""
+    if not prints_on_node(register):
+        return None
     return enqueue(register, PrintKind.RECEIPT, sale, link=links.receipt_link(token), open_drawer=cash)
 
 
@@ -148,8 +148,7 @@ def run_due() -> float:
         register = job.register
         try:
             address = connections.parse_address(register.printer_kind, register.printer_address)
-            with force_locale(PRINT_LANGUAGE):
-                data = bytes_for(register, slip_of(job), open_drawer=job.open_drawer)
+            data = bytes_for(register, slip_of(job), open_drawer=job.open_drawer)
             connections.send(address, data)
             error = None
         except connections.PrinterUnavailable as exc:

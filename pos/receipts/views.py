@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
 
 from pos.domain.ids import RECEIPT_TOKEN
 from pos.domain.slip import WIDTHS, lay_out
 from pos.extensions import db, limiter
 from pos.models import Sale
-from pos.receipts import documents, spool
+from pos.receipts import documents
 from pos.web.access import public
 from pos.web.htmx import render
 
@@ -27,6 +26,5 @@ def customer_receipt(token: str) -> ResponseReturnValue:
         sale = db.session.scalar(db.select(Sale).where(Sale.receipt_token == token).limit(1))
     if sale is None:  # a wrong link, or a sale that has not reached central yet
         return render("receipts/customer.html", sale=None, lines=[]), 404
-    with force_locale(spool.PRINT_LANGUAGE):
-        slip = documents.receipt(sale)
+    slip = documents.receipt(sale)
     return render("receipts/customer.html", sale=sale, lines=lay_out(slip.rows, WIDTHS[58]))

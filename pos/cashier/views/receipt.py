@@ -60,8 +60,7 @@ def _cash_moved(sale: Sale) -> bool:
 
 
 def _slip(sale: Sale) -> Any:
-    with force_locale(spool.PRINT_LANGUAGE):
-        return documents.receipt(sale, links.receipt_link(sale.receipt_token) or None)
+    return documents.receipt(sale, links.receipt_link(sale.receipt_token) or None)
 
 
 def _qr_svg(link: str) -> str:
@@ -113,7 +112,7 @@ def receipt_escpos(sale_uuid: str) -> ResponseReturnValue:
     """The receipt's ESC/POS bytes, for the tablet to hand to its printer (Web Serial, Web Bluetooth)."""
     sale = sale_in_scope(sale_uuid)
     register = register_for(sale)
-    drawer = url_args().text("done") == "1" or request.args.get("drawer") == "1"
+    drawer = request.args.get("drawer") == "1"
     data = spool.bytes_for(register, _slip(sale), open_drawer=drawer and _cash_moved(sale))
     return Response(data, mimetype="application/octet-stream", headers={"Cache-Control": "no-store"})
 
@@ -162,7 +161,7 @@ def receipt_whatsapp(sale_uuid: str) -> ResponseReturnValue:
         message = _("Invalid WhatsApp number: type the customer's mobile number, for example 0812 3456 7890.")
         return _page(sale, 422, message, wa=form)
     slip = _slip(sale)
-    with force_locale(spool.PRINT_LANGUAGE):
+    with force_locale(documents.PRINT_LANGUAGE):  # the message's own words too
         text = "```\n" + as_text(Slip(slip.rows), 32) + "```"  # WhatsApp's monospace keeps the columns
         if slip.link:
             text += "\n" + _("Your receipt: %(link)s", link=slip.link)
@@ -182,7 +181,6 @@ def print_z_report(shift_uuid: str) -> ResponseReturnValue:
 @allow(*STAFF)
 def z_report_escpos(shift_uuid: str) -> ResponseReturnValue:
     shift = shift_in_scope(shift_uuid)
-    with force_locale(spool.PRINT_LANGUAGE):
-        slip = documents.z_report(shifts.z_report(shift))
+    slip = documents.z_report(shifts.z_report(shift))
     data = spool.bytes_for(shift.register, slip)
     return Response(data, mimetype="application/octet-stream", headers={"Cache-Control": "no-store"})
