@@ -2,7 +2,7 @@
 
 from pos.models.base import Base
 from pos.models.catalog import Product
-from pos.models.members import Member, MemberStatus
+from pos.models.members import Member, MemberStatus, MemberYearRollup, ShuAllocation, ShuCalculation, ShuPart
 from pos.models.org import Category, Cooperative, Investor, Outlet
 from pos.models.partnership import (
     Agreement,
@@ -103,6 +103,7 @@ __all__ = [
     "LoginSession",
     "Member",
     "MemberStatus",
+    "MemberYearRollup",
     "MovementKind",
     "OutboxEvent",
     "Outlet",
@@ -139,6 +140,9 @@ __all__ = [
     "SettlementPeriod",
     "Shift",
     "ShiftStatus",
+    "ShuAllocation",
+    "ShuCalculation",
+    "ShuPart",
     "StaffMember",
     "StaffRole",
     "Statement",

@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
@@ -46,3 +56,81 @@ class Member(Base):
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     cooperative: Mapped[Cooperative] = relationship()
+
+
+class MemberYearRollup(Base):
+    """A member's purchases at one outlet in one book year (``book_year`` is the year it starts in): net of
+    refunds, and the sales and refunds counted. Kept in the sale's own transaction on the outlet and at central's
+    ingest; ``pos.members.purchases.rebuild`` recomputes it from the sales."""
+
+    __tablename__ = "member_year_rollup"
+
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("member.id"), primary_key=True)
+    book_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    purchases: Mapped[int] = mapped_column(BigInteger, default=0)
+    sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class ShuCalculation(Base):
+    """One numbered SHU calculation for a book year, locked once saved: its inputs and every member's part.
+    A correction is a new calculation; the one the meeting adopts is named in its minutes by number."""
+
+    __tablename__ = "shu_calculation"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "number"),
+        CheckConstraint("shu >= 0", name="shu_not_negative"),
+    )
+
+    id: Mapped[intpk]
+    uuid: Mapped[born_uuid] = mapped_column(default=new_id)
+    cooperative_id: Mapped[int] = mapped_column(BigId, ForeignKey("cooperative.id"), index=True)
+    number: Mapped[str] = mapped_column(String(30))  # SHU-2026-01: the book year and its sequence
+    book_year: Mapped[int] = mapped_column(SmallInteger)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    shu: Mapped[int] = mapped_column(BigInteger)
+    leavers: Mapped[str] = mapped_column(String(10))  # pos.domain.shu.Leavers
+    undistributed: Mapped[int] = mapped_column(BigInteger, default=0)
+    savings_file: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    cooperative: Mapped[Cooperative] = relationship()
+    allocations: Mapped[list[ShuAllocation]] = relationship(order_by="ShuAllocation.position")
+    parts: Mapped[list[ShuPart]] = relationship(order_by="ShuPart.id")
+
+
+class ShuAllocation(Base):
+    """One line of the allocation the bylaws give: its share in basis points and its amount."""
+
+    __tablename__ = "shu_allocation"
+    __table_args__ = (UniqueConstraint("calculation_id", "code"),)
+
+    id: Mapped[intpk]
+    calculation_id: Mapped[int] = mapped_column(BigId, ForeignKey("shu_calculation.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str120]
+    share_bp: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class ShuPart(Base):
+    """A member's inputs and part in one calculation."""
+
+    __tablename__ = "shu_part"
+    __table_args__ = (UniqueConstraint("calculation_id", "member_id"),)
+
+    id: Mapped[intpk]
+    calculation_id: Mapped[int] = mapped_column(BigId, ForeignKey("shu_calculation.id"), index=True)
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("member.id"))
+    purchases: Mapped[int] = mapped_column(BigInteger)
+    savings: Mapped[int] = mapped_column(BigInteger)
+    on_purchases: Mapped[int] = mapped_column(BigInteger)
+    on_savings: Mapped[int] = mapped_column(BigInteger)
+
+    member: Mapped[Member] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core import clock
@@ -16,6 +16,7 @@ from pos.models.base import Base, BigId, born_uuid, intpk, str40, str120, str255
 
 class Cooperative(Base):
     __tablename__ = "cooperative"
+    __table_args__ = (CheckConstraint("book_year_start_month BETWEEN 1 AND 12", name="book_year_month"),)
 
     id: Mapped[intpk]
     uuid: Mapped[born_uuid] = mapped_column(default=new_id)
@@ -24,6 +25,8 @@ class Cooperative(Base):
     region: Mapped[str120] = mapped_column(default="")
     address: Mapped[str255] = mapped_column(default="")
     chair_name: Mapped[str120] = mapped_column(default="")
+    secretary_name: Mapped[str120] = mapped_column(default="")
+    book_year_start_month: Mapped[int] = mapped_column(SmallInteger, default=1)  # tahun buku: January unless set
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     outlets: Mapped[list[Outlet]] = relationship(back_populates="cooperative")

@@ -27,6 +27,9 @@ REFERENCE: tuple[str, ...] = (
     "agreement_outlet",
     "register",
     "member",
+    "shu_calculation",
+    "shu_allocation",
+    "shu_part",
     "outlet_token",
     "audit_event",
     "sync_change",
@@ -71,6 +74,7 @@ PER_OUTLET: tuple[str, ...] = (
     "outlet_month_rollup",
     "investor_day_rollup",
     "outlet_product_day_rollup",
+    "member_year_rollup",
 )
 
 # Rollups of the whole programme, each distributed by the key its rows are spread over.

@@ -25,6 +25,7 @@ from pos.models.base import (
     str_enum,
 )
 from pos.models.catalog import Product
+from pos.models.members import Member
 from pos.models.org import Investor, Outlet
 from pos.models.users import User
 
@@ -132,6 +133,7 @@ class Cart(OutletChild, Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     # The ids of the last scans applied (space-separated): a scan sent again after a lost answer is applied once.
     scans: Mapped[str] = mapped_column(Text, default="")
+    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member.id"))
 
     lines: Mapped[list[CartLine]] = relationship(
         back_populates="cart", order_by="CartLine.id", cascade="all, delete-orphan"
@@ -202,11 +204,13 @@ class Sale(OutletRow, Base):
     approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     # The customer's link to this receipt (``/r/<token>``): unguessable, made where the sale is born and synced.
     receipt_token: Mapped[str | None] = mapped_column(String(32))
+    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member.id"))  # the cooperative's member buying
 
     outlet: Mapped[Outlet] = relationship(overlaps="shift,original")
     shift: Mapped[Shift] = relationship(overlaps="outlet,original")
     cashier: Mapped[User] = relationship(foreign_keys=[cashier_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    member: Mapped[Member | None] = relationship()
     original: Mapped[Sale | None] = relationship(
         remote_side="[Sale.outlet_id, Sale.id]", viewonly=True, overlaps="outlet,shift"
     )
