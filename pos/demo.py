@@ -16,6 +16,7 @@ from pos.models import (
     Collector,
     Cooperative,
     Investor,
+    Member,
     MovementKind,
     Outlet,
     Product,
@@ -389,6 +390,40 @@ PRODUCTS = [
 ]
 
 
+MEMBER_NAMES = (
+    "Siti Aminah", "Ujang Supriatna", "Nurhayati", "Asep Saepudin", "Euis Komariah", "Dadang Hermawan",
+    "Imas Masitoh", "Rudi Hartono", "Yayah Rokayah", "Jajang Nurjaman", "Tati Sumiati", "Entis Sutisna",
+    "Neneng Hasanah", "Iwan Setiawan", "Ai Rohmah", "Cecep Hidayat", "Wawan Gunawan", "Lilis Suryani",
+    "Ade Kurnia", "Popon Saripah", "Deden Syarifudin", "Elis Nurhasanah", "Maman Suherman", "Yeti Rohaeti",
+)  # fmt: skip
+
+
+def _members(coop: Cooperative, today: date) -> list[Member]:
+    """The cooperative's members: numbered CPR-0001 …, a few who resigned; about half of the history's sales name
+    one of them (the demo's till, SHU screen and reports have figures)."""
+    from pos.models import MemberStatus
+
+    found = []
+    for n, name in enumerate(MEMBER_NAMES, start=1):
+        joined = date(2019 + n % 6, 1 + n % 12, 1 + n % 27)
+        member = Member(
+            cooperative=coop,
+            number=f"CPR-{n:04d}",
+            full_name=name,
+            phone=f"0812{3000_0000 + n * 7919:08d}",
+            village="Cipare",
+            rt_rw=f"{n % 7 + 1:03d}/{n % 3 + 1:03d}",
+            joined_on=min(joined, today),
+        )
+        if n in (7, 19):
+            member.status = MemberStatus.RESIGNED
+            member.status_on = today - timedelta(days=20 + n)
+        db.session.add(member)
+        found.append(member)
+    db.session.flush()
+    return found
+
+
 def demo_logins() -> list[DemoLogin]:
     return [
         DemoLogin("kasir", Role.CASHIER, "Siti Rahmawati", "1234", "pin"),
@@ -540,7 +575,8 @@ def seed(timezone: str = DEFAULT_TIMEZONE) -> bool:
             user.investor = investors["MNS"]
         db.session.add(user)
     db.session.flush()
-    first_day = _history(outlet, start)
+    members = _members(coop, today)
+    first_day = _history(outlet, start, members)
     # Opening stock arrives before the history, so that on-hand today is the listed quantity.
     sold = dict(
         db.session.execute(
@@ -657,7 +693,7 @@ def _stock_documents(outlet: Outlet, investors: dict[str, Investor]) -> None:
     counts.confirm(count, users["manajer"])
 
 
-def _history(outlet: Outlet, start: date, days: int = 75) -> date:
+def _history(outlet: Outlet, start: date, members: list[Member], days: int = 75) -> date:
     """About 12 sales a day over the last 75 days (the last whole month and most of the one before), so that
     reports and statements have figures."""
     import random
@@ -666,6 +702,7 @@ def _history(outlet: Outlet, start: date, days: int = 75) -> date:
     from pos.core.clock import business_date
 
     rng = random.Random(2026)
+    buyers = random.Random(17)  # its own stream: the history's figures stay what they were before members
     products = list(db.session.scalars(db.select(Product).order_by(Product.id)))
     today = business_date(outlet.timezone)
     first_day = max(today - timedelta(days=days), start)
@@ -678,7 +715,10 @@ def _history(outlet: Outlet, start: date, days: int = 75) -> date:
             for product in rng.sample(products, rng.randint(1, 4)):
                 by_measure = product.unit in ("kg", "l")
                 items.append((product, rng.choice([250, 500, 1000, 2000]) if by_measure else rng.randint(1, 3)))
-            sale = sale_on(outlet, day, items)
+            member = buyers.choice(members) if buyers.random() < 0.5 else None
+            if member is not None and member.status_on is not None and member.status_on <= day:
+                member = None
+            sale = sale_on(outlet, day, items, member=member)
             if rng.random() < 0.02:
                 refund_on(sale, day)
     return first_day

@@ -121,6 +121,7 @@ def seed_other_outlet() -> None:
         Collector,
         Cooperative,
         Investor,
+        Member,
         MovementKind,
         Outlet,
         Product,
@@ -156,6 +157,10 @@ def seed_other_outlet() -> None:
         terms=agreements.VersionTerms(fee_bp=1000, collector=Collector.INVESTOR, period=SettlementPeriod.MONTHLY),
     )
     ledger.post(outlet.id, product.id, MovementKind.OPENING, 50)
+    # the same number as a member of the demo's cooperative: each cooperative numbers its own
+    db.session.add(
+        Member(cooperative=coop, number="CPR-0001", full_name="Anggota Kaduagung", joined_on=date(2024, 1, 2))
+    )
     hashed = hash_secret("other-pass-2026")
     pin = hash_secret("4321")
     db.session.add_all(

@@ -18,7 +18,7 @@ from pos.domain.pricing import PricedSale, discount_needs_approval, gross_of
 from pos.domain.quantity import MAX_STEPS
 from pos.domain.units import unit
 from pos.extensions import db
-from pos.models import Cart, CartLine, Outlet, Product, Shift, User, agreement_outlet
+from pos.models import Cart, CartLine, Member, Outlet, Product, Shift, User, agreement_outlet
 from pos.models.partnership import Agreement
 from pos.partnership import agreements
 from pos.stock import ledger
@@ -192,6 +192,16 @@ def add(cart: Cart, product: Product, quantity: int, scan_id: str | None = None)
     note_scan(cart, scan_id)
     db.session.flush()
     return line
+
+
+def set_member(cart: Cart, member: Member | None) -> None:
+    """Name the cooperative's member buying (or no one). Prices and the split do not change."""
+    if member is not None and member.cooperative_id != cart.shift.outlet.cooperative_id:
+        raise PosError(_l("This member belongs to another cooperative."), 422)
+    cart.member = member
+    cart.member_id = member.id if member else None
+    _touch(cart)
+    db.session.flush()
 
 
 def _check_amounts(cart: Cart) -> None:

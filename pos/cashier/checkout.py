@@ -123,6 +123,8 @@ def complete(cart: Cart, revision: int, key: uuid.UUID, pay: PaymentInput, cashi
         shift=shift.uuid,
         cashier_id=cashier.id,
         cashier=cashier.uuid,
+        member_id=cart.member_id,
+        member=cart.member.uuid if cart.member else None,
     )
     lines = [
         sales.Line.sold(line.product, rate.version_id, rate.version_uuid, price)
@@ -261,6 +263,8 @@ def reverse(
         original=sale.uuid,
         reason=reason[:255],
         approved_by_id=approver.id,
+        member_id=sale.member_id,
+        member=sale.member.uuid if sale.member else None,
     )
     versions = dict(
         db.session.execute(

@@ -16,6 +16,7 @@ from pos.domain.units import unit
 from pos.extensions import db
 from pos.models import (
     AgreementVersion,
+    Member,
     Outlet,
     PaymentMethod,
     Product,
@@ -55,8 +56,11 @@ def _moment(outlet: Outlet, day: date, at: time) -> datetime:
     return datetime.combine(day, at, ZoneInfo(outlet.timezone)).astimezone(UTC)
 
 
-def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: time = time(12, 0)) -> Sale:
-    """A completed cash sale on ``day`` at local time ``at``, priced with the agreement in force."""
+def sale_on(
+    outlet: Outlet, day: date, items: list[tuple[Product, int]], at: time = time(12, 0), member: Member | None = None
+) -> Sale:
+    """A completed cash sale on ``day`` at local time ``at`` (to ``member``, if named), priced with the agreement
+    in force."""
     shift = _shift(outlet)
     book = agreements.RateBook(outlet.id, day)
     rates = []
@@ -81,6 +85,8 @@ def sale_on(outlet: Outlet, day: date, items: list[tuple[Product, int]], at: tim
         shift=shift.uuid,
         cashier_id=shift.cashier_id,
         cashier=shift.cashier.uuid,
+        member_id=member.id if member else None,
+        member=member.uuid if member else None,
     )
     lines = [
         sales.Line.sold(product, rate.version_id, rate.version_uuid, price)
@@ -112,6 +118,8 @@ def refund_on(original: Sale, day: date, line_no: int = 1, quantity: int | None 
         original_id=original.id,
         original=original.uuid,
         reason="retur",
+        member_id=original.member_id,
+        member=original.member.uuid if original.member else None,
     )
     piece = sales.Line.taken_back(line, version.uuid, take_back(sold_line(line), line.quantity - left, units))
     tenders = [sales.Tender(PaymentMethod.CASH, piece.price.net, original.receipt_no)]

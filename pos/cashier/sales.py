@@ -21,6 +21,7 @@ from pos.domain.ids import new_id, receipt_token
 from pos.domain.pricing import PricedLine
 from pos.domain.sync import LINE_FIGURES
 from pos.extensions import db
+from pos.members import purchases
 from pos.models import (
     MovementKind,
     Outlet,
@@ -55,6 +56,8 @@ class Head:
     reason: str = ""
     approved_by_id: int | None = None
     receipt_token: str = field(default_factory=receipt_token)  # the customer's link (``/r/<token>``)
+    member_id: int | None = None  # the cooperative's member buying; a refund keeps the sale's
+    member: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,7 @@ def write(
             "original_id": head.original_id,
             "reason": head.reason,
             "approved_by_id": head.approved_by_id,
+            "member_id": head.member_id,
             **figures,
         },
     ).scalar_one()
@@ -249,6 +253,7 @@ def write(
             "cashier": str(head.cashier),
             "original": _text(head.original),
             "reason": head.reason,
+            "member": _text(head.member),
             **figures,
             "lines": [
                 {
@@ -282,6 +287,12 @@ def write(
         },
     )
     _rollup(outlet.id, head, figures, rows)
+    if head.member_id is not None:
+        purchases.add(
+            outlet.id,
+            [{"member_id": head.member_id, "kind": head.kind, "business_date": head.business_date, **figures}],
+            outlet.cooperative.book_year_start_month,
+        )
     return sale_id
 
 

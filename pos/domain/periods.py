@@ -86,3 +86,17 @@ def report_presets(today: date) -> dict[str, tuple[date, date]]:
         "last_month": (last_month_end.replace(day=1), last_month_end),
         "year": (today.replace(month=1, day=1), today),
     }
+
+
+def book_year_of(day: date, start_month: int = 1) -> int:
+    """The cooperative's book year (tahun buku) a day falls in, named by the year it starts in."""
+    if not 1 <= start_month <= 12:
+        raise ValueError("a book year starts in month 1 to 12")
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def book_year_bounds(year: int, start_month: int = 1) -> tuple[date, date]:
+    """The first and last day of book year ``year``."""
+    first = date(year, start_month, 1)
+    following = date(year + 1, start_month, 1)
+    return first, following - timedelta(days=1)

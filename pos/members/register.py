@@ -98,3 +98,53 @@ def of_cooperative(cooperative_id: int, text: str = "") -> list[Member]:
             | Member.phone.ilike(like, escape="\\")
         )
     return list(db.session.scalars(query.order_by(Member.number).limit(500)))
+
+
+# The member card: its code is the cooperative's code and the member's number after a prefix a product's barcode
+# never has, so the till's one scanner box tells a card from a product.
+
+CARD_PREFIX = "AGT:"
+
+
+def card_code(member: Member) -> str:
+    return f"{CARD_PREFIX}{member.cooperative.code}:{member.number}"
+
+
+def is_card(code: str) -> bool:
+    return code.strip().upper().startswith(CARD_PREFIX)
+
+
+def by_card(cooperative: Cooperative, code: str) -> Member:
+    """The member a scanned card names, if it is an active member of this cooperative; otherwise a refusal
+    that says why (another cooperative's card, an unknown card, a member who left)."""
+    parts = code.strip().upper().split(":")
+    if len(parts) != 3 or not parts[1] or not NUMBER.match(parts[2]):
+        raise PosError(_l("This member card cannot be read. Search the member by number or name."), 422)
+    if parts[1] != cooperative.code.upper():
+        raise PosError(
+            _l(
+                "This is a member card of another cooperative (%(code)s), not of this outlet's.",
+                code=parts[1][:20],
+            ),
+            422,
+        )
+    member = db.session.scalar(
+        db.select(Member).where(Member.cooperative_id == cooperative.id, Member.number == parts[2])
+    )
+    if member is None:
+        raise PosError(_l("Unknown member card %(number)s.", number=parts[2]), 404)
+    return usable(member)
+
+
+def usable(member: Member) -> Member:
+    if member.status != MemberStatus.ACTIVE:
+        raise PosError(
+            _l("%(name)s (%(number)s) is no longer a member.", name=member.full_name, number=member.number), 422
+        )
+    return member
+
+
+def at_till(cooperative_id: int, text: str) -> list[Member]:
+    """Active members matching a number, name or phone, for the cashier to pick (at most 20)."""
+    found = [m for m in of_cooperative(cooperative_id, text) if m.status == MemberStatus.ACTIVE]
+    return found[:20]

@@ -135,6 +135,7 @@ class Cart(OutletChild, Base):
     scans: Mapped[str] = mapped_column(Text, default="")
     member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member.id"))
 
+    member: Mapped[Member | None] = relationship()
     lines: Mapped[list[CartLine]] = relationship(
         back_populates="cart", order_by="CartLine.id", cascade="all, delete-orphan"
     )

@@ -84,8 +84,10 @@ def receipt(sale: Sale, link: str | None = None) -> Slip:
         Row(_("No."), sale.receipt_no),
         Row(_("Date"), local_time(sale.created_at, outlet.timezone, "dd/MM/yyyy HH:mm")),
         Row(_("Cashier"), first_name(sale.cashier.full_name)),
-        RULE,
     ]
+    if sale.member is not None:
+        rows += [Row(_("Member"), sale.member.number), Row(f"  {sale.member.full_name}")]
+    rows.append(RULE)
     for line in sale.lines:
         rows.append(Row(line.name))
         per = f"/{unit_name(line.unit)}" if unit(line.unit).by_measure else ""

@@ -25,6 +25,7 @@ from pos.models import (
     Delivery,
     DeliveryLine,
     Investor,
+    Member,
     Outlet,
     PriceChange,
     Product,
@@ -95,7 +96,7 @@ def _fill_uuids(session: Session, flush_context: Any, instances: Any) -> None:
 
 def _entity_of_type(obj: Any) -> bool:
     return isinstance(
-        obj, Cooperative | Outlet | Register | Investor | Category | Product | Agreement | User | Delivery
+        obj, Cooperative | Outlet | Register | Investor | Category | Product | Agreement | User | Delivery | Member
     )
 
 

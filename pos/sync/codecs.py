@@ -26,6 +26,8 @@ from pos.models import (
     DeliveryLine,
     DeliveryStatus,
     Investor,
+    Member,
+    MemberStatus,
     Outlet,
     PriceChange,
     Product,
@@ -114,11 +116,22 @@ def _cooperative_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None
         "region": obj.region,
         "address": obj.address,
         "chair_name": obj.chair_name,
+        "secretary_name": obj.secretary_name,
+        "book_year_start_month": obj.book_year_start_month,
     }
 
 
 def _cooperative_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
-    _upsert(Cooperative, key, {k: data[k] for k in ("code", "name", "region", "address", "chair_name")})
+    values = {k: data[k] for k in ("code", "name", "region", "address", "chair_name")}
+    values["secretary_name"] = data.get("secretary_name") or ""
+    values["book_year_start_month"] = data.get("book_year_start_month") or 1  # a central from before book years
+    existing = _by_uuid(Cooperative, key)
+    moved = existing is not None and existing.book_year_start_month != values["book_year_start_month"]
+    cooperative = _upsert(Cooperative, key, values)
+    if moved:
+        from pos.members import purchases
+
+        purchases.rebuild(cooperative.id)
 
 
 # outlet
@@ -606,6 +619,50 @@ def _stock_return_apply(key: str, data: dict[str, Any], local_outlet_code: str |
         document.received_at = datetime.fromisoformat(data["received_at"]) if data["received_at"] else None
 
 
+# member
+
+
+def _member_in_scope(outlet: Outlet, obj: Any, investors: set[int]) -> bool:
+    return obj.cooperative_id == outlet.cooperative_id
+
+
+def _member_snapshot(obj: Any, pending: dict[int, list[PriceChange]] | None) -> dict[str, Any]:
+    return {
+        "cooperative": str(obj.cooperative.uuid),
+        "number": obj.number,
+        "full_name": obj.full_name,
+        "phone": obj.phone,
+        "nik": obj.nik,  # the outlet's manager may see it
+        "village": obj.village,
+        "rt_rw": obj.rt_rw,
+        "joined_on": obj.joined_on.isoformat(),
+        "status": obj.status.value,
+        "status_on": _iso(obj.status_on),
+        "updated_at": _iso(obj.updated_at),
+    }
+
+
+def _member_apply(key: str, data: dict[str, Any], local_outlet_code: str | None) -> None:
+    values = {k: data[k] for k in ("number", "full_name", "phone", "nik", "village", "rt_rw")}
+    values["cooperative_id"] = _ref(Cooperative, data["cooperative"])
+    values["joined_on"] = date.fromisoformat(data["joined_on"])
+    values["status"] = MemberStatus(data["status"])
+    values["status_on"] = _date(data["status_on"])
+    values["updated_at"] = datetime.fromisoformat(data["updated_at"]) if data.get("updated_at") else clock.now()
+    # a number freed and given again at central arrives before the old holder's change: move the old one aside
+    holder = db.session.scalar(
+        db.select(Member).where(
+            Member.cooperative_id == values["cooperative_id"],
+            Member.number == values["number"],
+            Member.uuid != uuid.UUID(key),
+        )
+    )
+    if holder is not None:
+        holder.number = f"~{holder.id}"[:30]
+        db.session.flush()
+    _upsert(Member, key, values)
+
+
 # staff
 
 
@@ -640,4 +697,5 @@ CODECS: dict[str, Codec] = {
     "restock": Codec(RestockRequest, _restock_in_scope, _restock_snapshot, _restock_apply),
     "stock_return": Codec(StockReturn, _stock_return_in_scope, _stock_return_snapshot, _stock_return_apply),
     "staff": Codec(StaffMember, _staff_in_scope, _staff_snapshot, _staff_apply),
+    "member": Codec(Member, _member_in_scope, _member_snapshot, _member_apply),
 }

@@ -97,6 +97,7 @@ SALE = _object(
         "shift": UUID,
         "cashier": UUID,
         "original": MAYBE_UUID,
+        "member": MAYBE_UUID,
         "subtotal": RUPIAH,
         "discount": RUPIAH,
         "total": RUPIAH,
@@ -115,7 +116,8 @@ SALE = _object(
         },
         "movements": MOVEMENTS,
     },
-    optional=("rounding", "receipt_token"),  # an outlet from before cash rounding, or receipt links, sends none
+    # an outlet from before cash rounding, receipt links or members at the till sends none
+    optional=("rounding", "receipt_token", "member"),
 )
 
 PAYLOADS: dict[str, dict[str, Any]] = {

@@ -29,6 +29,7 @@ from pos.cashier import checkout, shifts
 from pos.core import clock
 from pos.extensions import db
 from pos.models import (
+    Cooperative,
     InvestorDayRollup,
     OutboxEvent,
     Outlet,
@@ -48,7 +49,7 @@ from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 from tests.rollup_check import assert_rollups_match
 
-NODES = ("SYNC-R", "SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F", "SYNC-G", "SYNC-H")
+NODES = ("SYNC-R", "SYNC-M", "SYNC-A", "SYNC-B", "SYNC-C", "SYNC-D", "SYNC-E", "SYNC-F", "SYNC-G", "SYNC-H")
 
 
 @pytest.fixture(scope="module")
@@ -270,6 +271,83 @@ def test_the_customers_receipt_link_works_on_central_once_the_sale_synced(centra
         assert number in text and f"Gerai {code}" in text and "Kasir SYNC-R" not in text
         assert all(other in (number,) or other not in text for _, other in sales)
     assert visitor.get(f"/r/{sales[0][0][:-2]}zz").status_code == 404
+
+
+def _member_rollup(app: Flask, code: str) -> dict[str, tuple[int, int, int, int]]:
+    from pos.models import Member, MemberYearRollup
+
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(
+                Member.number,
+                MemberYearRollup.book_year,
+                MemberYearRollup.purchases,
+                MemberYearRollup.sales,
+                MemberYearRollup.refunds,
+            )
+            .join(Member, Member.id == MemberYearRollup.member_id)
+            .join(Outlet, Outlet.id == MemberYearRollup.outlet_id)
+            .where(Outlet.code == code)
+        ).all()
+        return {number: (year, p, s, r) for number, year, p, s, r in rows}
+
+
+def test_members_reach_the_outlet_and_their_purchases_agree_on_both_sides(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pos.members import purchases
+    from pos.models import Member
+
+    central_app, server, issued = central
+    code = "SYNC-M"
+    outlet = _outlet_app(tmp_path, server.url, issued[code], code)
+    with outlet.app_context():
+        worker.sync_once()
+        members = db.session.scalars(db.select(Member).order_by(Member.number)).all()
+        assert [m.number for m in members[:2]] == ["CPR-0001", "CPR-0002"] and len(members) == len(demo.MEMBER_NAMES)
+        cashier = db.session.scalar(db.select(User).where(User.username == "kasir-sync-m"))
+        manager = db.session.scalar(db.select(User).where(User.username == "manajer-sync-m"))
+        shift = shifts.open_shift(cashier, db.session.scalar(db.select(Register.id).order_by(Register.id)), 0)
+        products = [
+            p for p in db.session.scalars(db.select(Product).where(Product.active.is_(True))) if p.unit == "pcs"
+        ]
+        db.session.commit()
+        for n in range(9):
+            basket = cart_service.cart_of(shift)
+            cart_service.set_member(basket, members[n % 3] if n % 4 else None)
+            cart_service.add(basket, products[n % len(products)], 1 + n % 3)
+            total = cart_service.priced(basket).total
+            sale_uuid = checkout.complete(
+                basket, basket.revision, basket.uuid, checkout.PaymentInput(cash=total), cashier
+            )
+            db.session.commit()
+            if n in (1, 5):
+                sale = db.session.scalar(db.select(Sale).where(Sale.uuid == sale_uuid))
+                checkout.reverse(
+                    sale,
+                    {sale.lines[0].id: 1},
+                    kind=SaleKind.REFUND,
+                    reason="rusak",
+                    manager_pin="9999",
+                    user=manager,
+                    shift=shift,
+                    key=__import__("uuid").uuid4(),
+                    policy=Policy(5, 15),
+                )
+                db.session.commit()
+        coop_id = db.session.scalar(db.select(Outlet.cooperative_id).where(Outlet.code == code))
+        year = purchases.current_year(db.session.get_one(Cooperative, coop_id))
+        assert purchases.of_year(coop_id, year) == purchases.raw(coop_id, year)
+    _drain(outlet)
+    at_outlet = _member_rollup(outlet, code)
+    assert set(at_outlet) == {"CPR-0001", "CPR-0002", "CPR-0003"}
+    assert sum(r for *_, r in at_outlet.values()) == 2
+    assert _member_rollup(central_app, code) == at_outlet
+    with central_app.app_context():
+        coop_id = db.session.scalar(db.select(Outlet.cooperative_id).where(Outlet.code == code))
+        year = purchases.current_year(db.session.get_one(Cooperative, coop_id))
+        assert purchases.of_year(coop_id, year) == purchases.raw(coop_id, year)
+        purchases.rebuild(coop_id)
+        db.session.commit()
+    assert _member_rollup(central_app, code) == at_outlet
 
 
 def test_push_api_refuses_bad_input_with_json_errors(central) -> None:  # type: ignore[no-untyped-def]

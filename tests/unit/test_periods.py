@@ -1,10 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos.domain.periods import period_of, schedule
+from pos.domain.periods import book_year_bounds, book_year_of, period_of, schedule
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,18 @@ def test_a_change_from_monthly_to_weekly_only_cuts_from_its_day() -> None:
         (date(2026, 12, 1), date(2026, 12, 6)),  # the week of 30 Nov, from the change
         (date(2026, 12, 7), date(2026, 12, 13)),
     ]
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)), st.integers(1, 12))
+def test_every_day_falls_in_exactly_the_book_year_whose_bounds_hold_it(day: date, start_month: int) -> None:
+    year = book_year_of(day, start_month)
+    first, last = book_year_bounds(year, start_month)
+    assert first <= day <= last
+    assert first.day == 1 and first.month == start_month
+    assert book_year_of(last + timedelta(days=1), start_month) == year + 1
+
+
+def test_a_book_year_from_july_is_named_by_the_year_it_starts() -> None:
+    assert book_year_of(date(2026, 6, 30), 7) == 2025 and book_year_of(date(2026, 7, 1), 7) == 2026
+    assert book_year_bounds(2025, 7) == (date(2025, 7, 1), date(2026, 6, 30))
+    assert book_year_bounds(2026) == (date(2026, 1, 1), date(2026, 12, 31))

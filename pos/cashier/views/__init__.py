@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cashier", __name__, url_prefix="/cashier")
 
-from pos.cashier.views import payment, printers, receipt, register, sales, settings, shift  # noqa: E402,F401
+from pos.cashier.views import member, payment, printers, receipt, register, sales, settings, shift  # noqa: E402,F401

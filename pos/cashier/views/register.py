@@ -23,12 +23,13 @@ from pos.cashier.views.common import STAFF, current_shift, dialog, require_shift
 from pos.core.errors import PosError
 from pos.domain.quantity import QuantityError, parse_quantity
 from pos.domain.units import unit
+from pos.members import register as members
 from pos.web.access import allow
 from pos.web.forms import first_error, url_args
 from pos.web.htmx import render, wants_fragment
 
 
-def _cart_page(status: int = 200, **extra: Any) -> Any:
+def cart_page(status: int = 200, **extra: Any) -> Any:
     shift = require_shift()
     cart = till_cart(shift)
     if not wants_fragment() and request.method == "POST":
@@ -51,7 +52,7 @@ def _cart_page(status: int = 200, **extra: Any) -> Any:
 def register() -> ResponseReturnValue:
     if current_shift() is None:
         return redirect(url_for("cashier.open_shift"))
-    return _cart_page()
+    return cart_page()
 
 
 @bp.route("/scan", methods=["POST"])
@@ -62,6 +63,12 @@ def scan() -> ResponseReturnValue:
     if not form.validate():
         raise PosError(_("Scan a barcode or type a product name."))
     code, scan_id = form.code.data.strip(), form.scan_id.data or None
+    if members.is_card(code):
+        cart = till_cart(shift)
+        if not cart_service.scanned(cart, scan_id):
+            cart_service.set_member(cart, members.by_card(shift.outlet.cooperative, code))
+            cart_service.note_scan(cart, scan_id)
+        return cart_page()
     product = cart_service.find_by_code(shift.outlet_id, code)
     if product is None:
         if any(ch.isalpha() for ch in code):
@@ -71,13 +78,13 @@ def scan() -> ResponseReturnValue:
         return quantity_dialog(product.id)
     cart = till_cart(shift)
     if cart_service.scanned(cart, scan_id):
-        return _cart_page()
+        return cart_page()
     shown, before = form.revision.data, {ln.id for ln in cart.lines}
     in_step = shown == str(cart.revision)
     line = cart_service.add(cart, product, 1, scan_id)
     if in_step and before and wants_fragment():
         return _line_changed(cart, line, new=line.id not in before)
-    return _cart_page(changed=line.id)
+    return cart_page(changed=line.id)
 
 
 def _line_changed(cart: Any, line: Any, new: bool) -> Any:
@@ -99,7 +106,7 @@ def search() -> ResponseReturnValue:
     text = (url_args().text("code") or url_args().text("q") or "").strip()
     products = cart_service.search(shift.outlet_id, text) if text else cart_service.favourites(shift.outlet_id)
     if not wants_fragment():
-        return _cart_page(results=products, q=text)
+        return cart_page(results=products, q=text)
     body = render("cashier/register.html", "results", products=products, q=text, unit=unit, searched=bool(text))
     return body, 200, {"HX-Retarget": "#results", "HX-Reswap": "outerHTML"}
 
@@ -133,7 +140,7 @@ def add(product_id: int) -> ResponseReturnValue:
         )
         raise PosError(message) from exc
     line = cart_service.add(till_cart(shift), product, quantity)
-    return _cart_page(close_dialog=True, changed=line.id)
+    return cart_page(close_dialog=True, changed=line.id)
 
 
 @bp.route("/lines/<int:line_id>")
@@ -166,7 +173,7 @@ def line_quantity(line_id: int) -> ResponseReturnValue:
         except QuantityError as exc:
             raise PosError(_("The quantity is not valid for this product.")) from exc
     cart_service.set_quantity(cart, line, quantity)
-    return _cart_page(close_dialog=True, changed=line.id if quantity > 0 else None)
+    return cart_page(close_dialog=True, changed=line.id if quantity > 0 else None)
 
 
 @bp.route("/lines/<int:line_id>/remove", methods=["POST"])
@@ -174,7 +181,7 @@ def line_quantity(line_id: int) -> ResponseReturnValue:
 def line_remove(line_id: int) -> ResponseReturnValue:
     cart = till_cart(require_shift())
     cart_service.remove(cart, cart_service.line_of(cart, line_id))
-    return _cart_page(close_dialog=True)
+    return cart_page(close_dialog=True)
 
 
 @bp.route("/lines/<int:line_id>/discount", methods=["POST"])
@@ -186,7 +193,7 @@ def line_discount(line_id: int) -> ResponseReturnValue:
     if not form.validate():
         raise PosError(first_error(form))
     cart_service.set_line_discount(cart, line, form.discount.data, form.manager_pin.data or "", policy())
-    return _cart_page(close_dialog=True)
+    return cart_page(close_dialog=True)
 
 
 @bp.route("/cart/discount", methods=["POST"])
@@ -197,7 +204,7 @@ def sale_discount() -> ResponseReturnValue:
     if not form.validate():
         raise PosError(first_error(form))
     cart_service.set_sale_discount(cart, form.discount.data, form.manager_pin.data or "", policy())
-    return _cart_page()
+    return cart_page()
 
 
 @bp.route("/cart/clear", methods=["POST"])
@@ -207,4 +214,4 @@ def clear() -> ResponseReturnValue:
     if not form.validate():
         raise PosError(_("Confirm that the cart should be emptied."))
     cart_service.clear(till_cart(require_shift()))
-    return _cart_page()
+    return cart_page()

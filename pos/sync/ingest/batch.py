@@ -22,6 +22,7 @@ from pos.extensions import db
 from pos.models import (
     Delivery,
     Outlet,
+    Sale,
 )
 from pos.partnership.agreements import RateBook
 from pos.sync.events import (
@@ -120,6 +121,7 @@ class Batch:
         if total != sums["net"] or whole_number(p.get("fee"), "fee") != sums["fee"]:
             raise Refused("invalid", "the sale's total and fee must equal the sum of its lines")
         payments, paid, change, rounding = self._sale_payments(p, head.uuid, total)
+        member_id = self._member(p, head)
         moves = self._sale_moves(env, head, sold)
         self.sales.append(
             {
@@ -143,6 +145,7 @@ class Batch:
                 "rounding": rounding,
                 "original_id": None,
                 "reason": text_of(p.get("reason"), 255),
+                "member_id": member_id,
                 "_shift": head.shift,
                 "_original": head.original,
             }
@@ -275,6 +278,29 @@ class Batch:
             "_sale": head.uuid,
         }
         return row, differs
+
+    def _member(self, p: dict[str, Any], head: SaleHead) -> int | None:
+        """The member the sale names, of the outlet's own cooperative; a refund or void names its sale's."""
+        value = p.get("member")
+        member_id = None
+        if value is not None:
+            key = uuid_of(value, "member")
+            if key in self.refs.foreign_members:
+                raise Refused("foreign_reference", "the member belongs to another cooperative")
+            if key not in self.refs.members:
+                raise Refused("unknown_reference", "the member has not been received")
+            member_id = self.refs.members[key]
+        if head.original is not None and member_id != self._member_of_sale(head.original):
+            raise Refused("invalid", "a refund or void keeps the member of the sale it takes back")
+        return member_id
+
+    def _member_of_sale(self, sale_uuid: str) -> int | None:
+        for row in self.sales:
+            if row["uuid"] == sale_uuid:
+                return row["member_id"]
+        return db.session.scalar(
+            db.select(Sale.member_id).where(Sale.outlet_id == self.outlet.id, Sale.uuid == uuid.UUID(sale_uuid))
+        )
 
     @staticmethod
     def _receipt_token(p: dict[str, Any]) -> str | None:

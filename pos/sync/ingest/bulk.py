@@ -21,6 +21,7 @@ SALE_COLUMNS = (
     "kind",
     "receipt_no",
     "receipt_token",
+    "member_id",
     "idempotency_key",
     "business_date",
     "created_at",

@@ -35,7 +35,7 @@ from pos.sync.ingest.batch import HANDLERS, Batch
 from pos.sync.ingest.bulk import EVENT_COLUMNS, WRITE_FAILURES, bulk_insert, lookup
 from pos.sync.ingest.dedupe import encodable, legacy_digest, record_refusal, stored_events, taken
 from pos.sync.ingest.documents import stub_users
-from pos.sync.ingest.refs import Refs, collect, elsewhere, line_facts, product_facts
+from pos.sync.ingest.refs import Refs, collect, elsewhere, line_facts, members_of, product_facts
 from pos.sync.ingest.values import Outcome, Refused, text_of, uuid_of, without_nul
 from pos.sync.ingest.writer import write
 
@@ -125,6 +125,7 @@ def ingest(outlet: Outlet, raw_events: list[Any]) -> list[Outcome]:
         lines=lookup(SaleLine, wanted["lines"], outlet.id),
     )
     refs.elsewhere = elsewhere(wanted, refs)
+    refs.members, refs.foreign_members = members_of(outlet.cooperative_id, wanted["members"])
     refs.product_facts = product_facts(refs.products.values())
     refs.line_facts = line_facts(outlet.id, refs.lines)
     stub_users(outlet, fresh, refs)

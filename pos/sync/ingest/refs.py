@@ -15,6 +15,7 @@ from pos.domain.sync import Envelope
 from pos.extensions import db
 from pos.models import (
     Investor,
+    Member,
     Product,
     SaleLine,
     User,
@@ -30,6 +31,25 @@ def elsewhere(wanted: dict[str, set[str]], refs: Refs) -> set[str]:
     the programme; an outlet's own records (shifts, sales, lines, documents) are only ever looked for within the
     pushing outlet, so another outlet's are simply not there (``unknown_reference``)."""
     return set(lookup(User, wanted["users"] - set(refs.users)))
+
+
+def members_of(cooperative_id: int, keys: set[str]) -> tuple[dict[str, int], set[str]]:
+    """The members named, of this cooperative (UUID text → id), and those that are another cooperative's."""
+    if not keys:
+        return {}, set()
+    found: dict[str, int] = {}
+    foreign: set[str] = set()
+    wanted = [uuid.UUID(key) for key in keys]
+    for start in range(0, len(wanted), 5000):
+        query = db.select(Member.uuid, Member.id, Member.cooperative_id).where(
+            Member.uuid.in_(wanted[start : start + 5000])
+        )
+        for key, pk, cooperative in db.session.execute(query):
+            if cooperative == cooperative_id:
+                found[str(key)] = pk
+            else:
+                foreign.add(str(key))
+    return found, foreign
 
 
 def check_investor(value: Any) -> None:
@@ -117,6 +137,8 @@ class Refs:
     elsewhere: set[str] = field(default_factory=set)  # another outlet's users
     product_facts: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # id -> (investor, category, price)
     line_facts: dict[str, LineFacts] = field(default_factory=dict)  # refunded lines, by UUID
+    members: dict[str, int] = field(default_factory=dict)  # of the pushing outlet's cooperative
+    foreign_members: set[str] = field(default_factory=set)  # another cooperative's
 
     def missing(self, kind: str, key: str, what: str) -> Refused:
         if key in self.elsewhere:
@@ -144,6 +166,7 @@ def collect(envelopes: Iterable[Envelope]) -> dict[str, set[str]]:
             add("shifts", p.get("shift"))
             add("users", p.get("cashier"))
             add("sales", p.get("original"))
+            add("members", p.get("member"))
             for line in each(p.get("lines")):
                 add("products", line.get("product"))
                 add("investors", line.get("investor"))

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from pos.core import upsert
 from pos.extensions import db
+from pos.members import purchases
 from pos.models import (
     CashMovement,
     Delivery,
@@ -153,6 +154,7 @@ def _rollups(batch: Batch) -> None:
     for line in batch.lines:
         line["day"] = day_of[line["_sale"]]
     rollups.add(batch.outlet.id, batch.sales, batch.lines)
+    purchases.add(batch.outlet.id, batch.sales, batch.outlet.cooperative.book_year_start_month)
 
 
 def _moves(batch: Batch) -> None:
