@@ -52,7 +52,7 @@ class MemberForm(Form):
     status_on = DateField(_l("Since (resigned or died)"), validators=[Optional(), plausible_date])
 
 
-def _cooperatives() -> list[Cooperative]:
+def cooperatives_in_scope() -> list[Cooperative]:
     scope = scope_for(current_user)
     query = db.select(Cooperative).order_by(Cooperative.name)
     if scope.cooperative_ids is not None:
@@ -83,7 +83,7 @@ def _member_in_scope(member_uuid: str) -> Member:
 @bp.route("/members")
 @allow(*READERS)
 def member_list() -> ResponseReturnValue:
-    cooperatives = _cooperatives()
+    cooperatives = cooperatives_in_scope()
     chosen = _chosen(cooperatives)
     text = (url_args().text("q") or "").strip()[:40]
     return render(
@@ -119,7 +119,7 @@ def _form_page(form: MemberForm, cooperative: Cooperative, member: Member | None
 @bp.route("/members/new", methods=["GET", "POST"])
 @allow(*WRITERS)
 def member_new() -> ResponseReturnValue:
-    cooperative = _chosen(_cooperatives())
+    cooperative = _chosen(cooperatives_in_scope())
     form = MemberForm()
     if request.method == "GET":
         return _form_page(form, cooperative, None, None)

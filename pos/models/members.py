@@ -22,6 +22,7 @@ from pos.core import clock
 from pos.domain.ids import new_id
 from pos.models.base import Base, BigId, born_uuid, intpk, str120, str_enum
 from pos.models.org import Cooperative
+from pos.models.users import User
 
 
 class MemberStatus(enum.StrEnum):
@@ -100,6 +101,7 @@ class ShuCalculation(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     cooperative: Mapped[Cooperative] = relationship()
+    created_by: Mapped[User] = relationship()
     allocations: Mapped[list[ShuAllocation]] = relationship(order_by="ShuAllocation.position")
     parts: Mapped[list[ShuPart]] = relationship(order_by="ShuPart.id")
 

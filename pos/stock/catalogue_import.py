@@ -8,8 +8,6 @@ rows; then the good rows are added in one transaction (``apply``), each product 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 import time
@@ -21,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from pos.core import audit
-from pos.core.errors import PosError
+from pos.core.sheets import MAX_ROWS, FileRefused, RowError, columns
 from pos.domain.barcode import is_valid_ean
 from pos.domain.money import MAX_PRICE, MoneyError, parse_rupiah
 from pos.domain.units import UNITS
@@ -29,8 +27,6 @@ from pos.extensions import db
 from pos.models import Category, Investor, Product, User
 from pos.partnership import supply
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 20_000
 KEEP_SECONDS = 3600
 SKU = re.compile(r"^[A-Za-z0-9._/-]{1,40}$")
 
@@ -66,17 +62,6 @@ YES = {"ya", "y", "yes", "1", "true", "benar"}
 NO = {"", "tidak", "t", "no", "n", "0", "false"}
 
 
-class FileRefused(PosError):
-    """The file as a whole cannot be read: the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # as the spreadsheet numbers it (the header is row 1)
-    column: str
-    reason: str
-
-
 @dataclass(slots=True)
 class Checked:
     good: list[dict[str, Any]] = field(default_factory=list)
@@ -87,73 +72,8 @@ class Checked:
         return len({e.row for e in self.errors})
 
 
-def read(filename: str, content: bytes) -> list[list[str]]:
-    """The file's rows as text, header first. CSV (UTF-8, `;` or `,`) or Excel (.xlsx)."""
-    if len(content) > MAX_BYTES:
-        raise FileRefused(_("The file is larger than 2 MB: split it."), 413)
-    if not content.strip():
-        raise FileRefused(_("The file is empty."))
-    if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
-    if filename.lower().endswith((".xls", ".xlsx", ".ods")) or b"\x00" in content[:4096]:
-        raise FileRefused(_("Save the sheet as Excel (.xlsx) or CSV (UTF-8) and upload that."))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileRefused(_('The file is not UTF-8 text: save it as "CSV UTF-8" and upload it again.')) from exc
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    import warnings
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not read
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileRefused(_("The Excel file cannot be read: save it again as .xlsx.")) from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        book.close()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():  # openpyxl reads every number cell as a float
-        return str(int(value))
-    return str(value).strip()
-
-
 def _columns(header: list[str]) -> dict[str, int]:
-    names = [h.strip().lower() for h in header]
-    found = {}
-    for key, words in COLUMNS.items():
-        for index, name in enumerate(names):
-            if name in words:
-                found[key] = index
-                break
-    missing = [key for key in REQUIRED if key not in found]
-    if missing:
-        raise FileRefused(_("The first row must name the columns; missing: %(names)s.", names=", ".join(missing)))
-    return found
+    return columns(header, COLUMNS, REQUIRED)
 
 
 def check(investor: Investor, rows: list[list[str]]) -> Checked:

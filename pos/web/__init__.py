@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from pos.auth.views import bp as auth_bp
     from pos.cashier.views import bp as cashier_bp
     from pos.home.views import bp as home_bp
+    from pos.members.shu_views import bp as shu_bp
     from pos.members.views import bp as members_bp
     from pos.onboarding.views import bp as onboarding_bp
     from pos.partnership.views import bp as partnership_bp
@@ -35,5 +36,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(receipts_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(shu_bp)
     if app.config.get("POS_ROLE") != "outlet":  # central is the system of record for organisations and logins
         app.register_blueprint(onboarding_bp)

@@ -142,6 +142,15 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
     coop_member = members.save(
         outlet.cooperative, members.MemberData(f"WALK-{outlet.code}", f"Anggota {outlet.code}", joined), manager
     )
+    from pos.domain.shu import PURCHASES, Leavers
+    from pos.members import shu
+
+    board = _one(User, User.role == Role.BOARD, User.cooperative_id == outlet.cooperative_id)
+    calculation = shu.save(
+        outlet.cooperative,
+        shu.Inputs(joined.year, 1000, (shu.Allocation(PURCHASES, "Jasa anggota", 10_000),), Leavers.INCLUDED),
+        board,
+    )
     shift = shifts.open_shift_of(cashier) or shifts.open_shift(cashier, shifts.registers(outlet.id)[-1].id, 0)
     line = carts.add(carts.cart_of(shift), product, 1)
     db.session.flush()
@@ -156,6 +165,7 @@ def _outlet_things(outlet: Outlet, cashier: User, manager: User) -> dict[str, Th
         "till_login": Thing({"user_uuid": cashier.uuid}, cashier.full_name),
         "register": Thing({"register_id": shift.register_id}, shift.register.name),
         "cooperative_member": Thing({"cooperative_member_uuid": coop_member.uuid}, coop_member.number),
+        "shu": Thing({"shu_uuid": calculation.uuid}, calculation.number),
     }
 
 
@@ -225,6 +235,7 @@ def kind_of(rule: Rule) -> str:
         "kind": "template_kind",
         "register_id": "register",
         "cooperative_member_uuid": "cooperative_member",
+        "shu_uuid": "shu",
     }
     (name,) = arguments
     if name in single:

@@ -28,12 +28,12 @@ def member_dialog() -> ResponseReturnValue:
     return dialog("cashier/member.html", found=found, q=text, member=till_cart(shift).member)
 
 
-@bp.route("/member/<member_uuid>", methods=["POST"])
+@bp.route("/member/<cooperative_member_uuid>", methods=["POST"])
 @allow(*STAFF)
-def member_attach(member_uuid: str) -> ResponseReturnValue:
+def member_attach(cooperative_member_uuid: str) -> ResponseReturnValue:
     shift = require_shift()
     query = db.select(Member).where(Member.cooperative_id == shift.outlet.cooperative_id)
-    member = members.usable(one_by_uuid(query, Member, member_uuid))
+    member = members.usable(one_by_uuid(query, Member, cooperative_member_uuid))
     cart_service.set_member(till_cart(shift), member)
     return cart_page(close_dialog=True)
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from pos.core import sheets
 from pos.core.clock import business_date
 from pos.core.errors import PosError
 from pos.core.zones import user_zone
@@ -271,7 +272,7 @@ def _import_page(
             token=token,
             error=error,
             labels=catalogue_import.COLUMN_LABELS,
-            max_rows=format_decimal(catalogue_import.MAX_ROWS),
+            max_rows=format_decimal(sheets.MAX_ROWS),
         ),
         status,
     )
@@ -290,11 +291,11 @@ def product_import() -> ResponseReturnValue:
         return _import_page(form, error=_("Choose the file to upload."), status=422)
     upload = form.file.data
     try:
-        content = upload.read(catalogue_import.MAX_BYTES + 1)
+        content = upload.read(sheets.MAX_BYTES + 1)
     finally:
         upload.close()
     try:
-        rows = catalogue_import.read(upload.filename or "", content)
+        rows = sheets.read(upload.filename or "", content)
         checked = catalogue_import.check(investor, rows)
     except PosError as exc:
         return _import_page(form, error=str(exc), status=exc.status)
@@ -313,7 +314,7 @@ def product_import_confirm(token: str) -> ResponseReturnValue:
         abort(400)
     try:
         name, content = catalogue_import.kept(_imports_folder(), investor, token)
-        checked = catalogue_import.check(investor, catalogue_import.read(name, content))
+        checked = catalogue_import.check(investor, sheets.read(name, content))
     except PosError as exc:
         return _import_page(error=str(exc), status=exc.status)
     if checked.errors and not confirm.skip_bad.data:

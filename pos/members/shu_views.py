@@ -1,0 +1,292 @@
+"""The SHU screens: the board's calculation for its annual members' meeting (preview, then a numbered, locked
+calculation), and what it hands out: CSV, Excel, a PDF with signature blocks, a slip per member. Central and the
+administrator read every cooperative's; nobody else sees members' parts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import wtforms
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.file import FileField
+from wtforms import FieldList, FormField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from pos.core import clock, sheets
+from pos.core.errors import PosError
+from pos.domain import shu as rule
+from pos.domain.money import MoneyError, format_percent, parse_percent, parse_rupiah
+from pos.extensions import db
+from pos.members import purchases
+from pos.members import shu as service
+from pos.members.views import cooperatives_in_scope
+from pos.models import Cooperative, Role, ShuCalculation
+from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.exports import export
+from pos.web.forms import Form, first_error, url_args
+from pos.web.htmx import render
+from pos.web.templating import language
+from pos.web.transaction import attempt
+
+bp = Blueprint("shu", __name__, url_prefix="/shu")
+
+R = Role
+READERS = (R.BOARD, R.CENTRAL, R.ADMIN)
+CODE = re.compile(r"^[a-z0-9_]{1,30}$")
+EXTRA_LINES = 2
+LEAVER_LABELS = {
+    rule.Leavers.INCLUDED: _l("Included, with their purchases and savings up to the day they left"),
+    rule.Leavers.EXCLUDED: _l("Left out of this year's SHU"),
+}
+
+
+class AllocationLine(wtforms.Form):
+    code = HiddenField(validators=[Optional(), Length(max=30)])
+    label = StringField(validators=[Optional(), Length(max=120)])
+    share = StringField(validators=[Optional(), Length(max=8)])
+
+
+class ShuForm(Form):
+    year = IntegerField(_l("Book year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    shu = StringField(_l("SHU to share (Rp)"), validators=[DataRequired(), Length(max=20)])
+    leavers = RadioField(
+        _l("Members who left during the year"),
+        choices=[SelectChoice(k.value, v) for k, v in LEAVER_LABELS.items()],
+        default=rule.Leavers.INCLUDED.value,
+    )
+    allocations = FieldList(FormField(AllocationLine), min_entries=1, max_entries=len(service.DEFAULT_ALLOCATION) + 4)
+    savings_file = FileField(_l("Savings balances (CSV or Excel: member number, balance)"))
+    savings_data = HiddenField(validators=[Optional(), Length(max=2_000_000)])
+    savings_name = HiddenField(validators=[Optional(), Length(max=120)])
+    note = TextAreaField(_l("Note (the meeting, the board's decision)"), validators=[Optional(), Length(max=2000)])
+
+
+def _cooperative() -> Cooperative:
+    cooperatives = cooperatives_in_scope()
+    code = url_args().text("cooperative")
+    found = next((c for c in cooperatives if c.code == code), None) if code else (cooperatives or [None])[0]
+    if found is None:
+        abort(404)
+    return found
+
+
+def _calculation(shu_uuid: str) -> ShuCalculation:
+    scope = scope_for(current_user)
+    query = db.select(ShuCalculation)
+    if scope.cooperative_ids is not None:
+        query = query.where(ShuCalculation.cooperative_id.in_(scope.cooperative_ids))
+    return one_by_uuid(query, ShuCalculation, shu_uuid)
+
+
+@bp.route("")
+@allow(*READERS)
+def shu_list() -> ResponseReturnValue:
+    cooperative = _cooperative()
+    return render(
+        "shu/list.html",
+        cooperative=cooperative,
+        cooperatives=cooperatives_in_scope(),
+        calculations=service.of_cooperative(cooperative.id),
+        can_calculate=current_user.role == R.BOARD,
+    )
+
+
+def _blank(cooperative: Cooperative) -> ShuForm:
+    form = ShuForm(formdata=None)
+    form.year.data = purchases.current_year(cooperative, clock.today()) - 1
+    while len(form.allocations.entries):
+        form.allocations.pop_entry()
+    for code, label, share in service.DEFAULT_ALLOCATION:
+        form.allocations.append_entry({"code": code, "label": label, "share": format_percent(share, "id")[:-1]})
+    for n in range(EXTRA_LINES):
+        form.allocations.append_entry({"code": f"lain_{n + 1}", "label": "", "share": ""})
+    return form
+
+
+def _inputs(cooperative: Cooperative, form: ShuForm) -> service.Inputs:
+    try:
+        amount = parse_rupiah(form.shu.data or "")
+    except MoneyError as exc:
+        raise PosError(_("Enter the SHU to share in whole Rupiah, e.g. 125.000.000."), 422) from exc
+    lines = []
+    codes = set()
+    for entry in form.allocations.entries:
+        code = (entry.form.code.data or "").strip()
+        if not CODE.match(code) or code in codes:
+            raise PosError(_("The allocation's lines are not valid. Reload the page."), 422)
+        codes.add(code)
+        text = (entry.form.share.data or "").strip()
+        try:
+            share = parse_percent(text) if text else 0
+        except MoneyError as exc:
+            raise PosError(_("A share is a percentage such as 25 or 2,5."), 422) from exc
+        lines.append(service.Allocation(code, " ".join((entry.form.label.data or "").split()), share))
+    savings, name = _savings(cooperative, form)
+    return service.Inputs(
+        year=form.year.data,
+        shu=amount,
+        allocations=tuple(lines),
+        leavers=rule.Leavers(form.leavers.data),
+        savings=savings,
+        savings_file=name,
+        note=(form.note.data or "").strip(),
+    )
+
+
+def _savings(cooperative: Cooperative, form: ShuForm) -> tuple[dict[str, int], str]:
+    upload = form.savings_file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        try:
+            content = upload.read(sheets.MAX_BYTES + 1)
+        finally:
+            upload.close()
+        name = (upload.filename or "")[:120]
+        return service.savings_from_file(cooperative, name, content), name
+    carried = form.savings_data.data or ""
+    savings: dict[str, int] = {}
+    for line in carried.splitlines():
+        number, _sep, amount = line.partition("=")
+        if not number or not amount.isdigit() or len(amount) > 15:
+            raise PosError(_("Upload the savings file again."), 422)
+        savings[number] = int(amount)
+    return savings, (form.savings_name.data or "")[:120]
+
+
+def _form_page(cooperative: Cooperative, form: ShuForm, **extra: Any) -> Any:
+    return render("shu/form.html", cooperative=cooperative, form=form, leaver_labels=LEAVER_LABELS, **extra)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(R.BOARD)
+def shu_new() -> ResponseReturnValue:
+    cooperative = _cooperative()
+    if request.method == "GET":
+        return _form_page(cooperative, _blank(cooperative))
+    form = ShuForm()
+    if not form.validate():
+        return _form_page(cooperative, form, error=first_error(form)), 422
+    try:
+        inputs = _inputs(cooperative, form)
+        if request.form.get("action") != "save":
+            result = service.calculate(cooperative, inputs)
+            form.savings_data.data = "\n".join(f"{k}={v}" for k, v in sorted(inputs.savings.items()))
+            form.savings_name.data = inputs.savings_file
+            return _form_page(cooperative, form, result=result)
+        with attempt():
+            calc = service.save(cooperative, inputs, current_user)
+    except PosError as exc:
+        return _form_page(cooperative, form, error=str(exc)), exc.status
+    return redirect(url_for("shu.shu_detail", shu_uuid=calc.uuid), 303)
+
+
+def _parts(calc: ShuCalculation) -> list[Any]:
+    return sorted(calc.parts, key=lambda p: p.member.number)
+
+
+@bp.route("/<shu_uuid>")
+@allow(*READERS)
+def shu_detail(shu_uuid: str) -> ResponseReturnValue:
+    calc = _calculation(shu_uuid)
+    return render("shu/detail.html", calc=calc, parts=_parts(calc), leaver_labels=LEAVER_LABELS)
+
+
+def _document(calc: ShuCalculation) -> str:
+    return render_template(
+        "shu/print.html", calc=calc, parts=_parts(calc), leaver_labels=LEAVER_LABELS, lang=language()
+    )
+
+
+@bp.route("/<shu_uuid>/print")
+@allow(*READERS)
+def shu_print(shu_uuid: str) -> ResponseReturnValue:
+    return _document(_calculation(shu_uuid))
+
+
+@bp.route("/<shu_uuid>.pdf")
+@allow(*READERS)
+def shu_pdf(shu_uuid: str) -> ResponseReturnValue:
+    calc = _calculation(shu_uuid)
+    try:
+        from weasyprint import HTML
+    except OSError:  # the system's Pango is missing
+        current_app.logger.exception("WeasyPrint cannot load")
+        abort(503)
+    pdf = HTML(string=_document(calc), base_url=request.url_root).write_pdf()
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{calc.number}.pdf"'}
+    )
+
+
+@bp.route("/<shu_uuid>/slips")
+@allow(*READERS)
+def shu_slips(shu_uuid: str) -> ResponseReturnValue:
+    calc = _calculation(shu_uuid)
+    return render_template("shu/slips.html", calc=calc, parts=_parts(calc), lang=language())
+
+
+def _table(calc: ShuCalculation) -> tuple[list[list[object]], list[str], list[list[object]]]:
+    preamble: list[list[object]] = [
+        [_("SHU calculation"), calc.number],
+        [_("Cooperative"), calc.cooperative.name, calc.cooperative.code],
+        [_("Book year"), calc.period_start, calc.period_end],
+        [_("SHU to share"), calc.shu],
+        [_("Members who left during the year"), str(LEAVER_LABELS[rule.Leavers(calc.leavers)])],
+        *[[a.label, format_percent(a.share_bp, language()), a.amount] for a in calc.allocations],
+        [_("Not distributed (nobody had a claim)"), calc.undistributed],
+        [],
+    ]
+    header = [
+        _("Member number"),
+        _("Name"),
+        _("Purchases"),
+        _("Savings"),
+        _("On purchases"),
+        _("On savings"),
+        _("SHU received"),
+    ]
+    rows: list[list[object]] = [
+        [
+            p.member.number,
+            p.member.full_name,
+            p.purchases,
+            p.savings,
+            p.on_purchases,
+            p.on_savings,
+            p.on_purchases + p.on_savings,
+        ]
+        for p in _parts(calc)
+    ]
+    rows.append(
+        [
+            "",
+            _("Total"),
+            sum(p.purchases for p in calc.parts),
+            sum(p.savings for p in calc.parts),
+            sum(p.on_purchases for p in calc.parts),
+            sum(p.on_savings for p in calc.parts),
+            sum(p.on_purchases + p.on_savings for p in calc.parts),
+        ]
+    )
+    return preamble, header, rows
+
+
+@bp.route("/<shu_uuid>.csv")
+@allow(*READERS)
+def shu_csv(shu_uuid: str) -> ResponseReturnValue:
+    calc = _calculation(shu_uuid)
+    preamble, header, rows = _table(calc)
+    return export(calc.number, header, rows, money_columns=(2, 3, 4, 5, 6), preamble=preamble, fmt="csv")
+
+
+@bp.route("/<shu_uuid>.xlsx")
+@allow(*READERS)
+def shu_xlsx(shu_uuid: str) -> ResponseReturnValue:
+    calc = _calculation(shu_uuid)
+    preamble, header, rows = _table(calc)
+    return export(calc.number, header, rows, money_columns=(2, 3, 4, 5, 6), preamble=preamble, fmt="xlsx")
