@@ -5,23 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from pos.core import sheets
 from pos.core.errors import PosError
 from pos.extensions import db
-from pos.members import register
+from pos.members import card, member_import, register
 from pos.models import Cooperative, Member, MemberStatus, Role
 from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.fields import plausible_date
 from pos.web.forms import Form, first_error, url_args
 from pos.web.htmx import render
+from pos.web.templating import language
 from pos.web.transaction import attempt
 
 bp = Blueprint("members", __name__)
@@ -153,3 +156,86 @@ def member_edit(cooperative_member_uuid: str) -> ResponseReturnValue:
         return _form_page(form, cooperative, member, str(exc)), exc.status
     flash(_("Member %(number)s saved.", number=member.number), "success")
     return redirect(url_for("members.member_list", cooperative=cooperative.code), 303)
+
+
+def _card(member: Member, module_um: int) -> dict[str, Any]:
+    code = register.card_code(member)
+    return {"member": member, "code": code, "qr": card.qr_svg(code), "bars": card.code128_svg(code, module_um)}
+
+
+@bp.route("/members/cards")
+@allow(*READERS)
+def member_cards() -> ResponseReturnValue:
+    """An A4 sheet of cards (85.6 × 54 mm, ten to a page) of the active members the list shows."""
+    cooperatives = cooperatives_in_scope()
+    chosen = _chosen(cooperatives)
+    text = (url_args().text("q") or "").strip()[:40]
+    members = [m for m in register.of_cooperative(chosen.id, text) if m.status == MemberStatus.ACTIVE]
+    page = render_template(
+        "members/cards.html", cooperative=chosen, cards=[_card(m, 200) for m in members], lang=language()
+    )
+    if url_args().text("format") != "pdf":
+        return page
+    try:
+        from weasyprint import HTML
+    except OSError:  # the system's Pango is missing
+        current_app.logger.exception("WeasyPrint cannot load")
+        abort(503)
+    return Response(
+        HTML(string=page, base_url=request.url_root).write_pdf(),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="kartu-anggota-{chosen.code}.pdf"'},
+    )
+
+
+@bp.route("/members/<cooperative_member_uuid>/card")
+@allow(*READERS)
+def member_card(cooperative_member_uuid: str) -> ResponseReturnValue:
+    """One card on the outlet's 58 mm receipt printer, from the browser."""
+    member = _member_in_scope(cooperative_member_uuid)
+    return render_template("members/card_slip.html", card=_card(member, 170), lang=language())
+
+
+class ImportForm(Form):
+    file = FileField(_l("Member list (Excel .xlsx or CSV, at most 2 MB)"), validators=[DataRequired()])
+
+
+def _import_page(cooperative: Cooperative, form: ImportForm, error: str | None = None) -> Any:
+    return render("members/import.html", cooperative=cooperative, form=form, error=error)
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@allow(*WRITERS)
+def member_import_page() -> ResponseReturnValue:
+    cooperative = _chosen(cooperatives_in_scope())
+    form = ImportForm()
+    if request.method == "GET":
+        return _import_page(cooperative, form)
+    if not form.validate():
+        return _import_page(cooperative, form, _("Choose the file to upload.")), 422
+    upload = form.file.data
+    try:
+        content = upload.read(sheets.MAX_BYTES + 1)
+    finally:
+        upload.close()
+    try:
+        with attempt():
+            count = member_import.apply(
+                cooperative,
+                member_import.check(cooperative, sheets.read(upload.filename or "", content)),
+                current_user,
+            )
+    except PosError as exc:
+        return _import_page(cooperative, form, str(exc)), exc.status
+    flash(_("%(n)s members imported.", n=count), "success")
+    return redirect(url_for("members.member_list", cooperative=cooperative.code), 303)
+
+
+@bp.route("/members/import/template.csv")
+@allow(*WRITERS)
+def member_import_template() -> ResponseReturnValue:
+    return Response(
+        member_import.TEMPLATE.encode("utf-8-sig"),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="daftar-anggota.csv"'},
+    )
