@@ -291,7 +291,6 @@ def write(
         purchases.add(
             outlet.id,
             [{"member_id": head.member_id, "kind": head.kind, "business_date": head.business_date, **figures}],
-            outlet.cooperative.book_year_start_month,
         )
     return sale_id
 

@@ -1,8 +1,9 @@
-"""What each member bought in a book year: net purchases (sales less refunds) and how many of each, per outlet.
+"""What each member bought: net purchases (sales less refunds) and how many sales and refunds, per outlet and
+calendar month; a book year (whole months from the cooperative's start month) is the sum of its months.
 
 The rollup is added to in the sale's own transaction (``pos.cashier.sales.write`` on an outlet node or the
 all-in-one server, and central's ingest), and can always be recomputed from the sales (``rebuild``): the two agree
-(``tests/web/test_member_purchases.py`` and its PostgreSQL twin).
+(``tests/web/test_member_till.py``, ``tests/web/test_member_sync.py`` and ``tests/pg/test_sync_pg.py``).
 """
 
 from __future__ import annotations
@@ -17,72 +18,65 @@ from sqlalchemy import delete, func
 from pos.core import clock
 from pos.domain.periods import book_year_bounds, book_year_of
 from pos.extensions import db
-from pos.models import Cooperative, MemberYearRollup, Outlet, Sale, SaleKind
+from pos.models import Cooperative, MemberMonthRollup, Outlet, Sale, SaleKind
 
 FIGURES = ("purchases", "sales", "refunds")
+Figures = tuple[int, int, int]  # purchases, sales, refunds
 
 
-def _start_month(outlet_id: int) -> int:
-    month = db.session.scalar(
-        db.select(Cooperative.book_year_start_month)
-        .join(Outlet, Outlet.cooperative_id == Cooperative.id)
-        .where(Outlet.id == outlet_id)
-    )
-    return month or 1
-
-
-def add(outlet_id: int, sales: Iterable[Mapping[str, Any]], start_month: int | None = None) -> None:
+def add(outlet_id: int, sales: Iterable[Mapping[str, Any]]) -> None:
     """Add sales (member_id, kind, business_date, total) to the rollup; sales without a member are skipped."""
     from pos.reports.rollups import accumulate
 
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-    month = start_month
+    buckets: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
     for sale in sales:
         member = sale.get("member_id")
         if member is None:
             continue
-        if month is None:
-            month = _start_month(outlet_id)
-        bucket = buckets[(member, book_year_of(sale["business_date"], month))]
+        bucket = buckets[(member, sale["business_date"].replace(day=1))]
         bucket[0] += sale["total"]
         bucket[1 if sale["kind"] in (SaleKind.SALE, "sale") else 2] += 1
     now = clock.now()
     accumulate(
-        MemberYearRollup,
-        ["outlet_id", "member_id", "book_year"],
+        MemberMonthRollup,
+        ["outlet_id", "member_id", "month"],
         FIGURES,
         [
             {
                 "outlet_id": outlet_id,
                 "member_id": m,
-                "book_year": y,
+                "month": d,
                 "updated_at": now,
                 **dict(zip(FIGURES, v, strict=True)),
             }
-            for (m, y), v in sorted(buckets.items())
+            for (m, d), v in sorted(buckets.items())
         ],
     )
 
 
-def rebuild(cooperative_id: int | None = None) -> None:
-    """Recompute the rollup from the sales (all outlets, or one cooperative's after its book year moved)."""
-    outlets = db.select(Outlet.id, Cooperative.book_year_start_month).join(Cooperative, Outlet.cooperative)
-    if cooperative_id is not None:
-        outlets = outlets.where(Outlet.cooperative_id == cooperative_id)
-    for outlet_id, month in db.session.execute(outlets).all():
-        db.session.execute(delete(MemberYearRollup).where(MemberYearRollup.outlet_id == outlet_id))
+def rebuild(outlet_id: int | None = None) -> None:
+    """Recompute the rollup from the sales (of every outlet, or one)."""
+    outlets = db.select(Outlet.id)
+    if outlet_id is not None:
+        outlets = outlets.where(Outlet.id == outlet_id)
+    for found in db.session.scalars(outlets).all():
+        db.session.execute(delete(MemberMonthRollup).where(MemberMonthRollup.outlet_id == found))
         rows = db.session.execute(
             db.select(Sale.member_id, Sale.kind, Sale.business_date, Sale.total).where(
-                Sale.outlet_id == outlet_id, Sale.member_id.is_not(None)
+                Sale.outlet_id == found, Sale.member_id.is_not(None)
             )
         ).mappings()
-        add(outlet_id, list(rows), month)
+        add(found, list(rows))
 
 
-def raw(cooperative_id: int, year: int) -> dict[int, tuple[int, int, int]]:
-    """Each member's (purchases, sales, refunds) in the book year, summed from the sales themselves."""
+def _bounds(cooperative_id: int, year: int) -> tuple[date, date]:
     month = db.session.get_one(Cooperative, cooperative_id).book_year_start_month
-    first, last = book_year_bounds(year, month)
+    return book_year_bounds(year, month)
+
+
+def raw(cooperative_id: int, year: int) -> dict[int, Figures]:
+    """Each member's figures in the book year, summed from the sales themselves."""
+    first, last = _bounds(cooperative_id, year)
     is_sale = Sale.kind == SaleKind.SALE
     query = (
         db.select(
@@ -99,21 +93,21 @@ def raw(cooperative_id: int, year: int) -> dict[int, tuple[int, int, int]]:
     return {m: (int(p), int(s), int(r)) for m, p, s, r in db.session.execute(query)}
 
 
-def of_year(cooperative_id: int, year: int) -> dict[int, tuple[int, int, int]]:
-    """Each member's (purchases, sales, refunds) in the book year at all the cooperative's outlets, from the
-    rollup."""
+def between(cooperative_id: int, first: date, last: date) -> dict[int, Figures]:
+    """Each member's figures in the months from ``first`` to ``last`` at all the cooperative's outlets."""
+    r = MemberMonthRollup
     query = (
-        db.select(
-            MemberYearRollup.member_id,
-            func.sum(MemberYearRollup.purchases),
-            func.sum(MemberYearRollup.sales),
-            func.sum(MemberYearRollup.refunds),
-        )
-        .join(Outlet, Outlet.id == MemberYearRollup.outlet_id)
-        .where(Outlet.cooperative_id == cooperative_id, MemberYearRollup.book_year == year)
-        .group_by(MemberYearRollup.member_id)
+        db.select(r.member_id, func.sum(r.purchases), func.sum(r.sales), func.sum(r.refunds))
+        .join(Outlet, Outlet.id == r.outlet_id)
+        .where(Outlet.cooperative_id == cooperative_id, r.month.between(first.replace(day=1), last))
+        .group_by(r.member_id)
     )
-    return {m: (int(p), int(s), int(r)) for m, p, s, r in db.session.execute(query)}
+    return {m: (int(p), int(s), int(n)) for m, p, s, n in db.session.execute(query)}
+
+
+def of_year(cooperative_id: int, year: int) -> dict[int, Figures]:
+    """Each member's figures in the book year, from the rollup."""
+    return between(cooperative_id, *_bounds(cooperative_id, year))
 
 
 def current_year(cooperative: Cooperative, today: date | None = None) -> int:

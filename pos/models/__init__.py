@@ -2,7 +2,7 @@
 
 from pos.models.base import Base
 from pos.models.catalog import Product
-from pos.models.members import Member, MemberStatus, MemberYearRollup, ShuAllocation, ShuCalculation, ShuPart
+from pos.models.members import Member, MemberMonthRollup, MemberStatus, ShuAllocation, ShuCalculation, ShuPart
 from pos.models.org import Category, Cooperative, Investor, Outlet
 from pos.models.partnership import (
     Agreement,
@@ -102,8 +102,8 @@ __all__ = [
     "InvestorDayRollup",
     "LoginSession",
     "Member",
+    "MemberMonthRollup",
     "MemberStatus",
-    "MemberYearRollup",
     "MovementKind",
     "OutboxEvent",
     "Outlet",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -59,16 +60,18 @@ class Member(Base):
     cooperative: Mapped[Cooperative] = relationship()
 
 
-class MemberYearRollup(Base):
-    """A member's purchases at one outlet in one book year (``book_year`` is the year it starts in): net of
-    refunds, and the sales and refunds counted. Kept in the sale's own transaction on the outlet and at central's
-    ingest; ``pos.members.purchases.rebuild`` recomputes it from the sales."""
+class MemberMonthRollup(Base):
+    """A member's purchases at one outlet in one calendar month (``month`` is its first day): net of refunds, and
+    the sales and refunds counted. A book year is whole months, so its purchases are twelve of these. Kept in the
+    sale's own transaction on the outlet and at central's ingest; ``pos.members.purchases.rebuild`` recomputes it
+    from the sales."""
 
-    __tablename__ = "member_year_rollup"
+    __tablename__ = "member_month_rollup"
+    __table_args__ = (Index("ix_member_month_rollup_month", "month"),)
 
     outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlet.id"), primary_key=True)
     member_id: Mapped[int] = mapped_column(BigId, ForeignKey("member.id"), primary_key=True)
-    book_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
     purchases: Mapped[int] = mapped_column(BigInteger, default=0)
     sales: Mapped[int] = mapped_column(BigInteger, default=0)
     refunds: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -74,7 +74,7 @@ PER_OUTLET: tuple[str, ...] = (
     "outlet_month_rollup",
     "investor_day_rollup",
     "outlet_product_day_rollup",
-    "member_year_rollup",
+    "member_month_rollup",
 )
 
 # Rollups of the whole programme, each distributed by the key its rows are spread over.

@@ -125,13 +125,7 @@ def _cooperative_apply(key: str, data: dict[str, Any], local_outlet_code: str | 
     values = {k: data[k] for k in ("code", "name", "region", "address", "chair_name")}
     values["secretary_name"] = data.get("secretary_name") or ""
     values["book_year_start_month"] = data.get("book_year_start_month") or 1  # a central from before book years
-    existing = _by_uuid(Cooperative, key)
-    moved = existing is not None and existing.book_year_start_month != values["book_year_start_month"]
-    cooperative = _upsert(Cooperative, key, values)
-    if moved:
-        from pos.members import purchases
-
-        purchases.rebuild(cooperative.id)
+    _upsert(Cooperative, key, values)
 
 
 # outlet

@@ -33,7 +33,9 @@ def test_members_are_numbered_once_in_their_cooperative(app_ctx: Flask) -> None:
     joined = clock.today() - timedelta(days=400)
     first = register.save(
         home,
-        MemberData(" kmp-001 ", "  Rohimah   Kartasasmita ", joined, "0812-3456-7890", "3604123456780001", "Cipare", "003/005"),
+        MemberData(
+            " kmp-001 ", "  Rohimah   Kartasasmita ", joined, "0812-3456-7890", "3604123456780001", "Cipare", "003/005"
+        ),
         _board(),
     )
     db.session.commit()

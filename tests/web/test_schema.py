@@ -55,8 +55,11 @@ def test_the_outlet_keys_migration_downgrades_and_upgrades_a_database_with_data(
 
     def counts() -> dict[str, int]:
         with db.engine.connect() as connection:
+            # going back before members at the till forgets which member bought (and their rollup) by design
             return {
-                t: connection.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar_one() for t in placement.PER_OUTLET
+                t: connection.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar_one()
+                for t in placement.PER_OUTLET
+                if t != "member_month_rollup"
             }
 
     with app.app_context():

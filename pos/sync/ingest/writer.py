@@ -154,7 +154,7 @@ def _rollups(batch: Batch) -> None:
     for line in batch.lines:
         line["day"] = day_of[line["_sale"]]
     rollups.add(batch.outlet.id, batch.sales, batch.lines)
-    purchases.add(batch.outlet.id, batch.sales, batch.outlet.cooperative.book_year_start_month)
+    purchases.add(batch.outlet.id, batch.sales)
 
 
 def _moves(batch: Batch) -> None:
