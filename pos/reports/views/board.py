@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from pos.domain.charts import bar_chart
 from pos.extensions import db
+from pos.members import figures as member_figures
 from pos.models import Cooperative, Direction, Outlet, Role, StaffMember, Statement
 from pos.partnership import obligations
 from pos.reports import figures
@@ -27,7 +28,7 @@ from pos.web.templating import language
 
 R = Role
 MONTHS = 12
-TABLES = ("months", "outlets", "sign", "outstanding", "stock", "staff")
+TABLES = ("months", "outlets", "sign", "outstanding", "stock", "staff", "members")
 
 
 def _direction(statement: Statement) -> str:
@@ -55,6 +56,7 @@ def _data(chosen: Chosen, coop: Cooperative) -> dict[str, Any]:
             .order_by(StaffMember.end_date.is_not(None), StaffMember.outlet_id, StaffMember.full_name)
         ).all(),
         "jobs": figures.jobs_rows(chosen.outlets, chosen.piece.last),
+        "members": member_figures.month_of(chosen.outlets, chosen.piece.last, names=True),
     }
 
 
@@ -109,6 +111,12 @@ def _table(name: str, data: dict[str, Any]) -> tuple[list[str], list[list[object
                 for s in rows
             ],
             (5, 6, 7, 8),
+        )
+    if name == "members":
+        return (
+            [_("Member number"), _("Name"), _("Transactions"), _("Purchases")],
+            [[b.member.number, b.member.full_name, b.sales, b.purchases] for b in data["members"].top],
+            (3,),
         )
     if name == "stock":
         return (

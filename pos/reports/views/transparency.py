@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement
 
+from pos.members import figures as member_figures
 from pos.models import Agreement, AgreementVersion, Role
 from pos.partnership import partnerships
 from pos.reports import figures
@@ -97,4 +98,5 @@ def transparency() -> ResponseReturnValue:
         target=JOBS_TARGET,
         jobs=figures.jobs_summary(chosen.outlets, last),
         outlet_jobs=partnerships.outlet_jobs(rows, last),
+        members=member_figures.month_of(chosen.outlets, last, names=False),  # counts and shares, never names
     )
