@@ -232,6 +232,17 @@ def save(cooperative: Cooperative, inputs: Inputs, user: User) -> ShuCalculation
     return calc
 
 
+def set_officers(cooperative: Cooperative, chair: str, secretary: str, start_month: int, user: User) -> None:
+    """Who signs the SHU documents, and the month the book year starts in (tahun buku); audited; flushed."""
+    if not 1 <= start_month <= 12:
+        raise PosError(_l("A book year starts in one of the twelve months."), 422)
+    cooperative.chair_name = " ".join(chair.split())[:120]
+    cooperative.secretary_name = " ".join(secretary.split())[:120]
+    cooperative.book_year_start_month = start_month
+    db.session.flush()
+    audit.record("cooperative", cooperative.uuid, "officers_changed", user, f"book year from month {start_month}")
+
+
 def of_cooperative(cooperative_id: int) -> list[ShuCalculation]:
     return list(
         db.session.scalars(

@@ -8,13 +8,15 @@ import re
 from typing import Any
 
 import wtforms
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from babel.dates import get_month_names
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField
-from wtforms import FieldList, FormField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -67,6 +69,24 @@ class ShuForm(Form):
     note = TextAreaField(_l("Note (the meeting, the board's decision)"), validators=[Optional(), Length(max=2000)])
 
 
+class OfficersForm(Form):
+    chair = StringField(_l("Chair"), validators=[Optional(), Length(max=120)])
+    secretary = StringField(_l("Secretary"), validators=[Optional(), Length(max=120)])
+    start_month = SelectField(_l("The book year starts in"), choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = get_month_names("wide", locale=get_locale())
+        self.start_month.choices = [SelectChoice(str(n), names[n].capitalize()) for n in range(1, 13)]
+
+
+def _officers(cooperative: Cooperative) -> OfficersForm:
+    form = OfficersForm(formdata=None)
+    form.chair.data, form.secretary.data = cooperative.chair_name, cooperative.secretary_name
+    form.start_month.data = str(cooperative.book_year_start_month)
+    return form
+
+
 def _cooperative() -> Cooperative:
     cooperatives = cooperatives_in_scope()
     code = url_args().text("cooperative")
@@ -87,14 +107,38 @@ def _calculation(shu_uuid: str) -> ShuCalculation:
 @bp.route("")
 @allow(*READERS)
 def shu_list() -> ResponseReturnValue:
-    cooperative = _cooperative()
+    return _list_page(_cooperative())
+
+
+def _list_page(cooperative: Cooperative, officers: OfficersForm | None = None, error: str | None = None) -> Any:
     return render(
         "shu/list.html",
         cooperative=cooperative,
         cooperatives=cooperatives_in_scope(),
         calculations=service.of_cooperative(cooperative.id),
         can_calculate=current_user.role == R.BOARD,
+        officers=officers or _officers(cooperative),
+        start_month_name=get_month_names("wide", locale=get_locale())[cooperative.book_year_start_month].capitalize(),
+        error=error,
     )
+
+
+@bp.route("/officers", methods=["POST"])
+@allow(R.BOARD)
+def shu_officers() -> ResponseReturnValue:
+    cooperative = _cooperative()
+    form = OfficersForm()
+    if not form.validate():
+        return _list_page(cooperative, form, first_error(form)), 422
+    try:
+        with attempt():
+            service.set_officers(
+                cooperative, form.chair.data or "", form.secretary.data or "", int(form.start_month.data), current_user
+            )
+    except PosError as exc:
+        return _list_page(cooperative, form, str(exc)), exc.status
+    flash(_("Saved."), "success")
+    return redirect(url_for("shu.shu_list", cooperative=cooperative.code), 303)
 
 
 def _blank(cooperative: Cooperative) -> ShuForm:

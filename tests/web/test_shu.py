@@ -185,3 +185,20 @@ def test_only_the_board_central_and_the_admin_see_shu_and_only_their_own(app: Fl
     central = login_as("pusat")
     assert central.get(f"/shu/{uuid}").status_code == 200
     assert central.get("/shu/new").status_code == 403  # the board calculates
+
+
+def test_the_board_sets_its_book_year_and_signatories_and_bad_months_are_refused(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("pengurus")
+    assert "Januari" in client.get("/shu").get_data(as_text=True)
+    for month in ("13", "0", "Juli"):
+        refused = client.post("/shu/officers", {"start_month": month, "chair": "H. Ahmad Fauzi", "secretary": "Sri"})
+        assert refused.status_code == 422, month
+    saved = client.post("/shu/officers", {"start_month": "7", "chair": "H. Ahmad Fauzi", "secretary": " Sri  Mulyani "})
+    assert saved.status_code == 303
+    with app.app_context():
+        coop = db.session.get_one(Cooperative, 1)
+        assert (coop.book_year_start_month, coop.secretary_name) == (7, "Sri Mulyani")
+    central = login_as("pusat")
+    page = central.get("/shu?cooperative=KMP-CIPARE").get_data(as_text=True)
+    assert "Juli" in page and "Sri Mulyani" in page
+    assert central.post("/shu/officers?cooperative=KMP-CIPARE", {"start_month": "1"}).status_code == 403
