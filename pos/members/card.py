@@ -13,11 +13,13 @@ _PROLOGUE = re.compile(rb"^.*?(?=<svg)", re.S)
 
 
 def qr_svg(code: str, scale: int = 3) -> str:
-    return str(segno.make(code, error="m", micro=False).svg_inline(scale=scale, border=2, dark="#000", light="#fff"))
+    qr = segno.make(code, error="m", micro=False)
+    return str(qr.svg_inline(scale=scale, border=2, dark="#000", light="#fff", omitsize=True))
 
 
 def code128_svg(code: str, module_um: int = 250, height_mm: int = 9) -> str:
-    """The barcode without its XML prologue, to sit inside a page; ``module_um`` is one bar's width in µm."""
+    """The barcode without its XML prologue, to sit inside a page, sized in millimetres: ``module_um`` is one
+    bar's width in µm (a card code of 23 characters is about 300 bars)."""
     rendered = Code128(code, writer=SVGWriter()).render(
         {"module_width": module_um / 1000, "module_height": height_mm, "quiet_zone": 2.5, "write_text": False}
     )

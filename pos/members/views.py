@@ -193,7 +193,7 @@ def member_cards() -> ResponseReturnValue:
 def member_card(cooperative_member_uuid: str) -> ResponseReturnValue:
     """One card on the outlet's 58 mm receipt printer, from the browser."""
     member = _member_in_scope(cooperative_member_uuid)
-    return render_template("members/card_slip.html", card=_card(member, 170), lang=language())
+    return render_template("members/card_slip.html", card=_card(member, 250), lang=language())
 
 
 class ImportForm(Form):
