@@ -291,6 +291,61 @@ def onboarding_tour(page: Page, base: str, out: Path, tag: str) -> None:
     shoot(page, out, "75-catalogue-import-check", tag)
 
 
+def members_tour(page: Page, base: str, out: Path, tag: str) -> None:
+    """The member register, a card sheet, a cashier selling to a member, the SHU calculation and its document."""
+    _login(page, base, "pengurus")
+    page.goto(base + "/members")
+    shoot(page, out, "80-members", tag)
+    page.goto(base + "/members/cards?cooperative=KMP-CIPARE")
+    page.emulate_media(media="print")
+    shoot(page, out, "81-member-cards", tag)
+    page.emulate_media(media="screen")
+    page.goto(base + "/shu/new")
+    page.fill("#shu", "48.000.000")
+    savings = "nomor anggota;simpanan\n" + "".join(f"CPR-{n:04d};{n * 150_000}\n" for n in range(1, 25))
+    page.set_input_files(
+        "#savings_file", files=[{"name": "simpanan.csv", "mimeType": "text/csv", "buffer": savings.encode()}]
+    )
+    page.get_by_role("button", name="Hitung").click()
+    page.wait_for_load_state()
+    page.locator("#preview-title").scroll_into_view_if_needed()
+    shoot(page, out, "83-shu-preview", tag)
+    page.get_by_role("button", name="Simpan dan kunci perhitungan").click()
+    page.wait_for_load_state()
+    shoot(page, out, "84-shu-calculation", tag)
+    page.get_by_role("link", name="PDF").wait_for()
+    page.goto(page.url + "/print")
+    shoot(page, out, "85-shu-document", tag)
+    page.goto(base + "/reports/cooperative")
+    page.locator("#members-title").scroll_into_view_if_needed()
+    shoot(page, out, "86-member-report", tag)
+    page.context.clear_cookies()
+    page.goto(base + "/login")
+    page.get_by_role("link", name="Dedi Kurniawan").click()
+    for digit in "2345":
+        page.locator(f".keypad [data-key='{digit}']").click()
+    page.get_by_role("button", name="OK").click()
+    page.wait_for_load_state()
+    if "/shift/open" in page.url:
+        page.fill("#opening_float", "200000")
+        page.get_by_role("button", name="Buka sesi").last.click()
+    page.wait_for_selector("#scan")
+    for code in ["AGT:KMP-CIPARE:CPR-0001", "8991001003010", "8992002001012"]:
+        page.fill("#scan", code)
+        page.press("#scan", "Enter")
+        page.wait_for_timeout(300)
+    page.wait_for_selector("#cart-member")
+    shoot(page, out, "82-till-member", tag)
+    page.locator("#cart-member button").click()
+    page.wait_for_selector("#member-button")
+    page.click("#member-button")
+    page.wait_for_selector("#member-search")
+    page.wait_for_timeout(300)  # htmx binds the search box once the dialog has settled
+    page.fill("#member-search", "ujang")
+    page.wait_for_selector(".member-pick")
+    shoot(page, out, "82-till-member-search", tag)
+
+
 TOURS = {
     "onboarding": onboarding_tour,
     "cashier": cashier_tour,
@@ -300,6 +355,7 @@ TOURS = {
     "sync": sync_tour,
     "reports": reports_tour,
     "statements": statements_tour,
+    "members": members_tour,
 }
 
 

@@ -143,7 +143,9 @@ def shu_officers() -> ResponseReturnValue:
 
 def _blank(cooperative: Cooperative) -> ShuForm:
     form = ShuForm(formdata=None)
-    form.year.data = purchases.current_year(cooperative, clock.today()) - 1
+    # the year that just closed, for a meeting early in the next; the running one while nothing closed has figures
+    this_year = purchases.current_year(cooperative, clock.today())
+    form.year.data = this_year - 1 if purchases.of_year(cooperative.id, this_year - 1) else this_year
     while len(form.allocations.entries):
         form.allocations.pop_entry()
     for code, label, share in service.DEFAULT_ALLOCATION:
