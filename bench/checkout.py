@@ -29,6 +29,8 @@ from pos.extensions import db  # noqa: E402
 from pos.runtime import checkpoint_in_background, settle_heap  # noqa: E402
 from tests.conftest import Client, make_app  # noqa: E402
 
+MEMBERS = 5000  # a large cooperative's register
+
 
 def timed(fn, rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
     out = []
@@ -52,7 +54,7 @@ def seed(app: Flask, products: int, sales: int) -> None:
 
     from pos import demo
     from pos.extensions import db
-    from pos.models import Product, Sale, SaleLine, Shift, StockBalance, User
+    from pos.models import Member, Product, Sale, SaleLine, Shift, StockBalance, User
 
     with app.app_context():
         upgrade()
@@ -124,6 +126,15 @@ def seed(app: Flask, products: int, sales: int) -> None:
                     )
             db.session.execute(insert(SaleLine), line_rows)
         shift.status = "closed"
+        db.session.execute(
+            insert(Member),
+            [
+                {"uuid": uuid.uuid4(), "cooperative_id": 1, "number": f"B-{n:06d}", "full_name": f"Anggota {n}",
+                 "phone": "", "village": "", "rt_rw": "", "joined_on": date(2024, 1, 1), "status": "active",
+                 "created_at": clock.now(), "updated_at": clock.now()}
+                for n in range(MEMBERS)
+            ],
+        )  # fmt: skip
         db.session.commit()
 
 
@@ -175,8 +186,9 @@ def main() -> None:
             scans += timed(scan, 5)
         summary("scan a barcode into the cart", scans, floor)
 
-        def one_sale() -> float:
-            client.post("/cashier/cart/clear", {"confirm": "1"}, htmx=True)
+        def one_sale(keep: bool = False) -> float:
+            if not keep:
+                client.post("/cashier/cart/clear", {"confirm": "1"}, htmx=True)
             for code in random.sample(codes, 5):
                 client.post("/cashier/scan", {"code": code}, htmx=True)
             page = client.get("/cashier/pay").get_data(as_text=True)
@@ -196,6 +208,20 @@ def main() -> None:
         sales = [one_sale() for _ in range(args.rounds)]
         summary("complete a 5-line cash sale", sales, floor)
         summary("the receipt screen after it", receipts, floor)
+
+        def member_sale() -> float:
+            client.post("/cashier/cart/clear", {"confirm": "1"}, htmx=True)
+            start = time.perf_counter()
+            card = f"AGT:KMP-CIPARE:B-{random.randrange(MEMBERS):06d}"
+            r = client.post("/cashier/scan", {"code": card}, htmx=True)
+            cards.append((time.perf_counter() - start) * 1000)
+            assert r.status_code == 200 and "cart-member" in r.get_data(as_text=True)
+            return one_sale(keep=True)
+
+        cards: list[float] = []
+        member_sales = [member_sale() for _ in range(args.rounds)]
+        summary("scan a member card", cards, floor)
+        summary("complete a 5-line sale to a member", member_sales, floor)
 
         terms = ["kopi", "sabun varian 12", "teh", "biskuit roti", "mi", "varian 9999"]
         searches = timed(lambda: client.hx(f"/cashier/search?q={random.choice(terms)}"), args.rounds)

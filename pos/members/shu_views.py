@@ -9,7 +9,7 @@ from typing import Any
 
 import wtforms
 from babel.dates import get_month_names
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -24,15 +24,15 @@ from pos.core import clock, sheets
 from pos.core.errors import PosError
 from pos.domain import shu as rule
 from pos.domain.money import MoneyError, format_percent, parse_percent, parse_rupiah
-from pos.extensions import db
 from pos.members import purchases
 from pos.members import shu as service
-from pos.members.views import cooperatives_in_scope
+from pos.members.views import chosen_cooperative, cooperatives_in_scope, in_scope
 from pos.models import Cooperative, Role, ShuCalculation
-from pos.web.access import allow, one_by_uuid, scope_for
+from pos.web.access import allow
 from pos.web.exports import export
-from pos.web.forms import Form, first_error, url_args
+from pos.web.forms import Form, first_error
 from pos.web.htmx import render
+from pos.web.pdf import pdf_response
 from pos.web.templating import language
 from pos.web.transaction import attempt
 
@@ -87,27 +87,15 @@ def _officers(cooperative: Cooperative) -> OfficersForm:
     return form
 
 
-def _cooperative() -> Cooperative:
-    cooperatives = cooperatives_in_scope()
-    code = url_args().text("cooperative")
-    found = next((c for c in cooperatives if c.code == code), None) if code else (cooperatives or [None])[0]
-    if found is None:
-        abort(404)
-    return found
-
-
 def _calculation(shu_uuid: str) -> ShuCalculation:
-    scope = scope_for(current_user)
-    query = db.select(ShuCalculation)
-    if scope.cooperative_ids is not None:
-        query = query.where(ShuCalculation.cooperative_id.in_(scope.cooperative_ids))
-    return one_by_uuid(query, ShuCalculation, shu_uuid)
+    calc: ShuCalculation = in_scope(ShuCalculation, shu_uuid)
+    return calc
 
 
 @bp.route("")
 @allow(*READERS)
 def shu_list() -> ResponseReturnValue:
-    return _list_page(_cooperative())
+    return _list_page(chosen_cooperative())
 
 
 def _list_page(cooperative: Cooperative, officers: OfficersForm | None = None, error: str | None = None) -> Any:
@@ -126,7 +114,7 @@ def _list_page(cooperative: Cooperative, officers: OfficersForm | None = None, e
 @bp.route("/officers", methods=["POST"])
 @allow(R.BOARD)
 def shu_officers() -> ResponseReturnValue:
-    cooperative = _cooperative()
+    cooperative = chosen_cooperative()
     form = OfficersForm()
     if not form.validate():
         return _list_page(cooperative, form, first_error(form)), 422
@@ -211,7 +199,7 @@ def _form_page(cooperative: Cooperative, form: ShuForm, **extra: Any) -> Any:
 @bp.route("/new", methods=["GET", "POST"])
 @allow(R.BOARD)
 def shu_new() -> ResponseReturnValue:
-    cooperative = _cooperative()
+    cooperative = chosen_cooperative()
     if request.method == "GET":
         return _form_page(cooperative, _blank(cooperative))
     form = ShuForm()
@@ -258,15 +246,7 @@ def shu_print(shu_uuid: str) -> ResponseReturnValue:
 @allow(*READERS)
 def shu_pdf(shu_uuid: str) -> ResponseReturnValue:
     calc = _calculation(shu_uuid)
-    try:
-        from weasyprint import HTML
-    except OSError:  # the system's Pango is missing
-        current_app.logger.exception("WeasyPrint cannot load")
-        abort(503)
-    pdf = HTML(string=_document(calc), base_url=request.url_root).write_pdf()
-    return Response(
-        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{calc.number}.pdf"'}
-    )
+    return pdf_response(_document(calc), f"{calc.number}.pdf")
 
 
 @bp.route("/<shu_uuid>/slips")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +24,7 @@ from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.fields import plausible_date
 from pos.web.forms import Form, first_error, url_args
 from pos.web.htmx import render
+from pos.web.pdf import pdf_response
 from pos.web.templating import language
 from pos.web.transaction import attempt
 
@@ -75,12 +76,22 @@ def _chosen(cooperatives: list[Cooperative]) -> Cooperative:
     return found
 
 
-def _member_in_scope(member_uuid: str) -> Member:
+def chosen_cooperative() -> Cooperative:
+    """The cooperative the address names (``?cooperative=``), or the user's first; another's is a 404."""
+    return _chosen(cooperatives_in_scope())
+
+
+def in_scope(model: Any, key: str) -> Any:
+    """A record of one of the user's cooperatives (a member, an SHU calculation) by its UUID, else a 404."""
     scope = scope_for(current_user)
-    query = db.select(Member)
+    query = db.select(model)
     if scope.cooperative_ids is not None:
-        query = query.where(Member.cooperative_id.in_(scope.cooperative_ids))
-    return one_by_uuid(query, Member, member_uuid)
+        query = query.where(model.cooperative_id.in_(scope.cooperative_ids))
+    return one_by_uuid(query, model, key)
+
+
+def _member_in_scope(member_uuid: str) -> Member:
+    return in_scope(Member, member_uuid)
 
 
 @bp.route("/members")
@@ -122,7 +133,7 @@ def _form_page(form: MemberForm, cooperative: Cooperative, member: Member | None
 @bp.route("/members/new", methods=["GET", "POST"])
 @allow(*WRITERS)
 def member_new() -> ResponseReturnValue:
-    cooperative = _chosen(cooperatives_in_scope())
+    cooperative = chosen_cooperative()
     form = MemberForm()
     if request.method == "GET":
         return _form_page(form, cooperative, None, None)
@@ -176,16 +187,7 @@ def member_cards() -> ResponseReturnValue:
     )
     if url_args().text("format") != "pdf":
         return page
-    try:
-        from weasyprint import HTML
-    except OSError:  # the system's Pango is missing
-        current_app.logger.exception("WeasyPrint cannot load")
-        abort(503)
-    return Response(
-        HTML(string=page, base_url=request.url_root).write_pdf(),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="kartu-anggota-{chosen.code}.pdf"'},
-    )
+    return pdf_response(page, f"kartu-anggota-{chosen.code}.pdf")
 
 
 @bp.route("/members/<cooperative_member_uuid>/card")
@@ -207,7 +209,7 @@ def _import_page(cooperative: Cooperative, form: ImportForm, error: str | None =
 @bp.route("/members/import", methods=["GET", "POST"])
 @allow(*WRITERS)
 def member_import_page() -> ResponseReturnValue:
-    cooperative = _chosen(cooperatives_in_scope())
+    cooperative = chosen_cooperative()
     form = ImportForm()
     if request.method == "GET":
         return _import_page(cooperative, form)

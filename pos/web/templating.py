@@ -40,7 +40,7 @@ NAV: list[tuple[str, object, frozenset[Role]]] = [
     ("reports.investor", _l("Reports"), frozenset({R.INVESTOR})),
     ("reports.transparency", _l("Partnerships"), frozenset({R.FACILITATOR})),
     ("staff.staff_list", _l("Staff"), frozenset({R.MANAGER, R.BOARD, R.CENTRAL, R.ADMIN})),
-    ("members.member_list", _l("Members"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN})),
+    ("members.member_list", _l("Members"), frozenset({R.BOARD, R.MANAGER, R.CENTRAL, R.ADMIN})),
     ("shu.shu_list", _l("SHU"), frozenset({R.BOARD, R.CENTRAL, R.ADMIN})),
     ("sync.sync_status", _l("Sync"), frozenset({R.MANAGER})),
     ("sync.health", _l("Sync health"), frozenset({R.CENTRAL, R.ADMIN})),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -26,6 +26,7 @@ from pos.web.access import allow, one_by_uuid, scope_for
 from pos.web.exports import export
 from pos.web.forms import first_error
 from pos.web.htmx import render
+from pos.web.pdf import pdf_response
 from pos.web.transaction import attempt
 
 R = Role
@@ -244,17 +245,7 @@ def statement_print(statement_uuid: str) -> ResponseReturnValue:
 @allow(*READERS)
 def statement_pdf(statement_uuid: str) -> ResponseReturnValue:
     statement = statement_in_scope(statement_uuid)
-    try:
-        from weasyprint import HTML
-    except OSError:  # the system's Pango is missing
-        current_app.logger.exception("WeasyPrint cannot load")
-        abort(503)
-    pdf = HTML(string=_document(statement), base_url=request.url_root).write_pdf()
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{statement.number}.pdf"'},
-    )
+    return pdf_response(_document(statement), f"{statement.number}.pdf")
 
 
 def _status(statement: Statement) -> str:

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from flask import Response, abort, current_app, render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -20,6 +20,7 @@ from pos.reports.views.overview import READERS
 from pos.staff.roster import JOBS_TARGET
 from pos.web.access import allow
 from pos.web.forms import url_args
+from pos.web.pdf import pdf_response
 from pos.web.templating import language
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -68,14 +69,4 @@ def monthly_report() -> ResponseReturnValue:
     )
     if url_args().text("format") != "pdf":
         return html
-    try:
-        from weasyprint import HTML
-    except OSError:  # the system's Pango is missing
-        current_app.logger.exception("WeasyPrint cannot load")
-        abort(503)
-    pdf = HTML(string=html, base_url=request.url_root).write_pdf()
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="laporan-program-{month:%Y-%m}.pdf"'},
-    )
+    return pdf_response(html, f"laporan-program-{month:%Y-%m}.pdf")
