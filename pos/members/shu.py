@@ -10,6 +10,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert
+from sqlalchemy.orm import contains_eager
 
 from pos.core import audit, sheets
 from pos.core.errors import PosError
@@ -56,8 +58,19 @@ class Inputs:
 
 
 @dataclass(frozen=True, slots=True)
+class Sharer:
+    """A member as the calculation needs them (read as plain rows: a cooperative may have tens of thousands)."""
+
+    id: int
+    number: str
+    full_name: str
+    status: MemberStatus
+    status_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
-    member: Member
+    member: Sharer
     purchases: int
     savings: int
     left_during_year: bool
@@ -131,13 +144,15 @@ def savings_from_file(cooperative: Cooperative, filename: str, content: bytes) -
     return found
 
 
-def sharers(cooperative: Cooperative, first: date, last: date) -> list[Member]:
+def sharers(cooperative: Cooperative, first: date, last: date) -> list[Sharer]:
     """Members in the book year: joined by its end, not gone before its start."""
-    query = db.select(Member).where(Member.cooperative_id == cooperative.id, Member.joined_on <= last)
+    query = db.select(Member.id, Member.number, Member.full_name, Member.status, Member.status_on).where(
+        Member.cooperative_id == cooperative.id, Member.joined_on <= last
+    )
     return [
-        m
-        for m in db.session.scalars(query.order_by(Member.number))
-        if m.status == MemberStatus.ACTIVE or (m.status_on is not None and m.status_on >= first)
+        Sharer(*row)
+        for row in db.session.execute(query.order_by(Member.number))
+        if row.status == MemberStatus.ACTIVE or (row.status_on is not None and row.status_on >= first)
     ]
 
 
@@ -216,18 +231,19 @@ def save(cooperative: Cooperative, inputs: Inputs, user: User) -> ShuCalculation
         )
         for n, a in enumerate(result.inputs.allocations)
     )
-    db.session.add_all(
-        ShuPart(
-            calculation_id=calc.id,
-            member_id=row.member.id,
-            purchases=row.purchases,
-            savings=row.savings,
-            on_purchases=row.part.on_purchases,
-            on_savings=row.part.on_savings,
-        )
+    rows = [
+        {
+            "calculation_id": calc.id,
+            "member_id": row.member.id,
+            "purchases": row.purchases,
+            "savings": row.savings,
+            "on_purchases": row.part.on_purchases,
+            "on_savings": row.part.on_savings,
+        }
         for row in result.rows
-    )
-    db.session.flush()
+    ]
+    for start in range(0, len(rows), 5000):  # a large cooperative's parts in a few statements
+        db.session.execute(insert(ShuPart), rows[start : start + 5000])
     audit.record("shu_calculation", calc.uuid, "shu_calculated", user, f"{calc.number} Rp{calc.shu}")
     return calc
 
@@ -241,6 +257,30 @@ def set_officers(cooperative: Cooperative, chair: str, secretary: str, start_mon
     cooperative.book_year_start_month = start_month
     db.session.flush()
     audit.record("cooperative", cooperative.uuid, "officers_changed", user, f"book year from month {start_month}")
+
+
+def parts_of(calc: ShuCalculation) -> list[ShuPart]:
+    """The calculation's parts with their members, by member number (one query, not one per member)."""
+    return list(
+        db.session.scalars(
+            db.select(ShuPart)
+            .join(Member, Member.id == ShuPart.member_id)
+            .where(ShuPart.calculation_id == calc.id)
+            .options(contains_eager(ShuPart.member))
+            .order_by(Member.number)
+        )
+    )
+
+
+def summaries(cooperative_id: int) -> dict[int, tuple[int, int]]:
+    """Each calculation's (members, total to members), summed in the database."""
+    query = (
+        db.select(ShuPart.calculation_id, func.count(), func.sum(ShuPart.on_purchases + ShuPart.on_savings))
+        .join(ShuCalculation, ShuCalculation.id == ShuPart.calculation_id)
+        .where(ShuCalculation.cooperative_id == cooperative_id)
+        .group_by(ShuPart.calculation_id)
+    )
+    return {calc: (int(n), int(total or 0)) for calc, n, total in db.session.execute(query)}
 
 
 def of_cooperative(cooperative_id: int) -> list[ShuCalculation]:

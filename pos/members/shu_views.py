@@ -42,6 +42,7 @@ R = Role
 READERS = (R.BOARD, R.CENTRAL, R.ADMIN)
 CODE = re.compile(r"^[a-z0-9_]{1,30}$")
 EXTRA_LINES = 2
+SHOWN = 500  # members listed on a screen; the exports hold them all
 LEAVER_LABELS = {
     rule.Leavers.INCLUDED: _l("Included, with their purchases and savings up to the day they left"),
     rule.Leavers.EXCLUDED: _l("Left out of this year's SHU"),
@@ -104,6 +105,7 @@ def _list_page(cooperative: Cooperative, officers: OfficersForm | None = None, e
         cooperative=cooperative,
         cooperatives=cooperatives_in_scope(),
         calculations=service.of_cooperative(cooperative.id),
+        summaries=service.summaries(cooperative.id),
         can_calculate=current_user.role == R.BOARD,
         officers=officers or _officers(cooperative),
         start_month_name=get_month_names("wide", locale=get_locale())[cooperative.book_year_start_month].capitalize(),
@@ -193,7 +195,9 @@ def _savings(cooperative: Cooperative, form: ShuForm) -> tuple[dict[str, int], s
 
 
 def _form_page(cooperative: Cooperative, form: ShuForm, **extra: Any) -> Any:
-    return render("shu/form.html", cooperative=cooperative, form=form, leaver_labels=LEAVER_LABELS, **extra)
+    return render(
+        "shu/form.html", cooperative=cooperative, form=form, leaver_labels=LEAVER_LABELS, shown=SHOWN, **extra
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -220,14 +224,14 @@ def shu_new() -> ResponseReturnValue:
 
 
 def _parts(calc: ShuCalculation) -> list[Any]:
-    return sorted(calc.parts, key=lambda p: p.member.number)
+    return service.parts_of(calc)
 
 
 @bp.route("/<shu_uuid>")
 @allow(*READERS)
 def shu_detail(shu_uuid: str) -> ResponseReturnValue:
     calc = _calculation(shu_uuid)
-    return render("shu/detail.html", calc=calc, parts=_parts(calc), leaver_labels=LEAVER_LABELS)
+    return render("shu/detail.html", calc=calc, parts=_parts(calc), leaver_labels=LEAVER_LABELS, shown=SHOWN)
 
 
 def _document(calc: ShuCalculation) -> str:
@@ -276,29 +280,10 @@ def _table(calc: ShuCalculation) -> tuple[list[list[object]], list[str], list[li
         _("On savings"),
         _("SHU received"),
     ]
-    rows: list[list[object]] = [
-        [
-            p.member.number,
-            p.member.full_name,
-            p.purchases,
-            p.savings,
-            p.on_purchases,
-            p.on_savings,
-            p.on_purchases + p.on_savings,
-        ]
-        for p in _parts(calc)
-    ]
-    rows.append(
-        [
-            "",
-            _("Total"),
-            sum(p.purchases for p in calc.parts),
-            sum(p.savings for p in calc.parts),
-            sum(p.on_purchases for p in calc.parts),
-            sum(p.on_savings for p in calc.parts),
-            sum(p.on_purchases + p.on_savings for p in calc.parts),
-        ]
-    )
+    parts = _parts(calc)
+    figures = [[p.purchases, p.savings, p.on_purchases, p.on_savings, p.on_purchases + p.on_savings] for p in parts]
+    rows: list[list[object]] = [[p.member.number, p.member.full_name, *f] for p, f in zip(parts, figures, strict=True)]
+    rows.append(["", _("Total"), *(sum(column) for column in zip(*figures, strict=True))] if figures else [])
     return preamble, header, rows
 
 
