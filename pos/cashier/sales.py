@@ -288,10 +288,7 @@ def write(
     )
     _rollup(outlet.id, head, figures, rows)
     if head.member_id is not None:
-        purchases.add(
-            outlet.id,
-            [{"member_id": head.member_id, "kind": head.kind, "business_date": head.business_date, **figures}],
-        )
+        purchases.add_sale(outlet.id, head.member_id, head.kind, head.business_date, figures["total"])
     return sale_id
 
 

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 
-from pos.core import clock
+from pos.core import clock, prepared, upsert
 from pos.domain.periods import book_year_bounds, book_year_of
 from pos.extensions import db
 from pos.models import Cooperative, MemberMonthRollup, Outlet, Sale, SaleKind
@@ -51,6 +51,46 @@ def add(outlet_id: int, sales: Iterable[Mapping[str, Any]]) -> None:
             }
             for (m, d), v in sorted(buckets.items())
         ],
+    )
+
+
+@prepared.per_dialect
+def _add_one() -> Any:
+    table = MemberMonthRollup.__table__
+    stmt = upsert.insert(table).values(
+        outlet_id=bindparam("outlet"),
+        member_id=bindparam("member"),
+        month=bindparam("month"),
+        purchases=bindparam("purchases"),
+        sales=bindparam("sales"),
+        refunds=bindparam("refunds"),
+        updated_at=bindparam("now"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["outlet_id", "member_id", "month"],
+        set_={
+            "purchases": table.c.purchases + stmt.excluded.purchases,
+            "sales": table.c.sales + stmt.excluded.sales,
+            "refunds": table.c.refunds + stmt.excluded.refunds,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+
+
+def add_sale(outlet_id: int, member_id: int, kind: SaleKind, day: date, total: int) -> None:
+    """One sale, refund or void at the till: one prepared upsert (the checkout's hot path)."""
+    is_sale = kind == SaleKind.SALE
+    db.session.connection().execute(
+        _add_one(),
+        {
+            "outlet": outlet_id,
+            "member": member_id,
+            "month": day.replace(day=1),
+            "purchases": total,
+            "sales": int(is_sale),
+            "refunds": int(not is_sale),
+            "now": clock.now(),
+        },
     )
 
 
