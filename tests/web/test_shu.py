@@ -108,6 +108,7 @@ def test_a_preview_writes_nothing_and_the_saved_calculation_adds_up_exactly(app:
     pdf = PdfReader(io.BytesIO(client.get(f"/shu/{uuid}.pdf").get_data()))
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert f"SHU-{year}-01" in text and "Ketua" in text and "Sekretaris" in text and "H. Ahmad Fauzi" in text
+    assert f"Halaman 1 dari {len(pdf.pages)}" in text
     slips = client.get(f"/shu/{uuid}/slips").get_data(as_text=True)
     assert slips.count('class="slip"') == len(parts) and "Siti Aminah" in slips
     status, _ = _post(client, _form(year, action="save", savings_data="CPR-0001=1500000"))
