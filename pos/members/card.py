@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 
 import segno
-from barcode import Code128
-from barcode.writer import SVGWriter
 
 _PROLOGUE = re.compile(rb"^.*?(?=<svg)", re.S)
 
@@ -20,6 +18,9 @@ def qr_svg(code: str, scale: int = 3) -> str:
 def code128_svg(code: str, module_um: int = 250, height_mm: int = 9) -> str:
     """The barcode without its XML prologue, to sit inside a page, sized in millimetres: ``module_um`` is one
     bar's width in µm (a card code of 23 characters is about 300 bars)."""
+    from barcode import Code128  # with Pillow: loaded when a card is printed, not when the node starts
+    from barcode.writer import SVGWriter
+
     rendered = Code128(code, writer=SVGWriter()).render(
         {"module_width": module_um / 1000, "module_height": height_mm, "quiet_zone": 2.5, "write_text": False}
     )

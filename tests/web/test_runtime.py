@@ -68,3 +68,21 @@ def test_the_served_app_is_built_from_any_folder(tmp_path, monkeypatch, db_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
     app = runtime.wsgi()
     assert app.test_client().get("/login").status_code == 200
+
+
+def test_building_the_app_loads_no_document_or_printer_library(tmp_path: Path) -> None:
+    """PDF, Excel, barcode, image and printer libraries load when a document is made, not when a node starts
+    (a small board's memory: Pillow alone is about 4 MB)."""
+    import subprocess
+    import sys
+
+    heavy = ["weasyprint", "openpyxl", "barcode", "PIL", "escpos", "zxingcpp"]
+    probe = f"import sys; from pos import create_app; create_app(); print([m for m in {heavy!r} if m in sys.modules])"
+    found = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "POS_INSTANCE_PATH": str(tmp_path)},
+    )
+    assert found.stdout.strip().splitlines()[-1] == "[]"
