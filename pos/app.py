@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from pos import config, runtime
 from pos.core import write_turn
-from pos.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from pos.extensions import babel, csrf, db, htmx, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 # Cart edits commit without waiting for the disk (WAL stays consistent; a power cut may forget the
@@ -98,7 +98,17 @@ def _default_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+def use_migrations(app: Flask) -> None:
+    """Flask-Migrate on this app, for upgrades and the ``db`` commands. A served app goes without it: Alembic is
+    11 MB a process keeps for nothing (``kmp-pos serve`` adds it only when the database needs an upgrade)."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    Migrate(compare_type=True, render_as_batch=True).init_app(app, db, directory=str(ROOT / "migrations"))
+
+
+def create_app(overrides: dict[str, Any] | None = None, *, migrations: bool = True) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -120,7 +130,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    if migrations:
+        use_migrations(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
-def _create_app() -> Flask:
+def _create_app(migrations: bool = True) -> Flask:
     from pos.app import create_app
 
-    return create_app()
+    return create_app(migrations=migrations)
 
 
 class _Commands(FlaskGroup):
@@ -82,12 +82,15 @@ def _warn_shared_limits(workers: int, storage: str) -> None:
 )
 def serve_command(host: str, port: int, workers: int, threads: int, background_sync: bool | None) -> None:
     """Serve the app with gunicorn (after applying migrations)."""
-    from flask_migrate import upgrade
-
     from pos import migration_state
 
-    app = _create_app()
+    app = _create_app(migrations=False)
     if not migration_state.up_to_date(str(app.config["SQLALCHEMY_DATABASE_URI"])):
+        from flask_migrate import upgrade
+
+        from pos.app import use_migrations
+
+        use_migrations(app)
         with app.app_context():
             upgrade()  # else Alembic is not even loaded: a restart on an up-to-date database starts sooner
     if background_sync is None:

@@ -6,7 +6,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
@@ -14,7 +13,6 @@ from htmx_flask import Htmx
 from pos.models.base import Base
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
-migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()

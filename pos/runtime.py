@@ -107,6 +107,6 @@ def wsgi() -> Flask:
     folder)."""
     from pos import create_app
 
-    app = create_app()
+    app = create_app(migrations=False)
     prepare_wsgi(app)
     return app

@@ -70,19 +70,20 @@ def test_the_served_app_is_built_from_any_folder(tmp_path, monkeypatch, db_path)
     assert app.test_client().get("/login").status_code == 200
 
 
-def test_building_the_app_loads_no_document_or_printer_library(tmp_path: Path) -> None:
+def test_building_the_app_loads_no_document_printer_or_migration_library(tmp_path: Path) -> None:
     """PDF, Excel, barcode, image and printer libraries load when a document is made, not when a node starts
-    (a small board's memory: Pillow alone is about 4 MB)."""
+    (a small board's memory: Pillow alone is about 4 MB); the served app goes without Alembic (11 MB), which
+    `kmp-pos serve` loads only to upgrade."""
+    import os
     import subprocess
     import sys
 
+    def loaded(build: str, names: list[str]) -> str:
+        probe = f"import sys; {build}; print([m for m in {names!r} if m in sys.modules])"
+        env = {**os.environ, "POS_INSTANCE_PATH": str(tmp_path)}
+        found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+        return found.stdout.strip().splitlines()[-1]
+
     heavy = ["weasyprint", "openpyxl", "barcode", "PIL", "escpos", "zxingcpp"]
-    probe = f"import sys; from pos import create_app; create_app(); print([m for m in {heavy!r} if m in sys.modules])"
-    found = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**__import__("os").environ, "POS_INSTANCE_PATH": str(tmp_path)},
-    )
-    assert found.stdout.strip().splitlines()[-1] == "[]"
+    assert loaded("from pos import create_app; create_app()", heavy) == "[]"
+    assert loaded("from pos.runtime import wsgi; wsgi()", [*heavy, "alembic", "flask_migrate"]) == "[]"
