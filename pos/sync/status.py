@@ -9,13 +9,15 @@ from sqlalchemy import func
 
 from pos.core import clock
 from pos.extensions import db
-from pos.models import OutboxEvent, Outlet, OutletSyncState, SyncConflict
-from pos.sync import tokens, worker
+from pos.models import OutboxEvent, Outlet, OutletSyncState, SyncConflict, SyncStatus
+from pos.sync import tokens
 
 
 def outlet_status(*, configured: bool, stale_after: timedelta) -> dict[str, Any]:
     """The outlet node's own sync state: what waits, what is held back, when it last reached central."""
-    state = db.session.get(worker.SyncStatus, 1)
+    from pos.sync import worker  # and httpx: what a node without a central does not need
+
+    state = db.session.get(SyncStatus, 1)
     quarantined = (
         db.session.scalar(db.select(func.count(OutboxEvent.id)).where(OutboxEvent.quarantined_at.is_not(None))) or 0
     )

@@ -73,7 +73,8 @@ def test_the_served_app_is_built_from_any_folder(tmp_path, monkeypatch, db_path)
 def test_building_the_app_loads_no_document_printer_or_migration_library(tmp_path: Path) -> None:
     """PDF, Excel, barcode, image and printer libraries load when a document is made, not when a node starts
     (a small board's memory: Pillow alone is about 4 MB); the served app goes without Alembic (11 MB), which
-    `kmp-pos serve` loads only to upgrade."""
+    `kmp-pos serve` loads only to upgrade, without psycopg (9 MB) until central's first push, and without httpx
+    (and the rich and pygments it brings, 5 MB) until the node syncs."""
     import os
     import subprocess
     import sys
@@ -86,4 +87,5 @@ def test_building_the_app_loads_no_document_printer_or_migration_library(tmp_pat
 
     heavy = ["weasyprint", "openpyxl", "barcode", "PIL", "escpos", "zxingcpp"]
     assert loaded("from pos import create_app; create_app()", heavy) == "[]"
-    assert loaded("from pos.runtime import wsgi; wsgi()", [*heavy, "alembic", "flask_migrate"]) == "[]"
+    served = [*heavy, "alembic", "flask_migrate", "psycopg", "httpx"]  # central's ingest; the node's sync client
+    assert loaded("from pos.runtime import wsgi; wsgi()", served) == "[]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from flask import Response, jsonify, request
@@ -13,11 +13,14 @@ from pos.core import clock
 from pos.domain.sync import MAX_BATCH
 from pos.extensions import csrf, db
 from pos.models import Outlet, OutletToken
-from pos.sync import changes, ingest, tokens
+from pos.sync import changes, tokens
 from pos.sync.openapi import document
 from pos.sync.views import bp
 from pos.web import transaction
 from pos.web.access import public, token_auth
+
+if TYPE_CHECKING:
+    from pos.sync.ingest import Outcome
 
 MAX_BODY = 16 * 1024 * 1024
 
@@ -84,8 +87,9 @@ def push() -> Any:
     if len(events) > MAX_BATCH:
         return _error(413, "batch_too_large", f"send at most {MAX_BATCH} events at once")
     outlet_id = outlet.id
+    from pos.sync import ingest  # central's ingest (and psycopg): loaded by the first push, never on a node
 
-    def store() -> list[ingest.Outcome]:
+    def store() -> list[Outcome]:
         # After a lost race (another push of the same events committed first) it runs again to acknowledge them.
         return ingest.ingest(db.session.get_one(Outlet, outlet_id), events)
 

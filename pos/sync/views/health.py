@@ -13,7 +13,7 @@ from pos.core import clock
 from pos.core.zones import programme_zone
 from pos.extensions import db
 from pos.models import Outlet, Role
-from pos.sync import status, tokens, worker
+from pos.sync import status, tokens
 from pos.sync.views import bp
 from pos.web.access import allow
 from pos.web.forms import ConfirmForm
@@ -41,6 +41,8 @@ def _stale_after() -> timedelta:
 def sync_now() -> ResponseReturnValue:
     if not ConfirmForm().validate():
         abort(400)
+    from pos.sync import worker  # and httpx, when the node syncs
+
     try:
         report = worker.sync_once()
     except worker.SyncError as exc:
