@@ -199,7 +199,6 @@ def set_member(cart: Cart, member: Member | None) -> None:
     if member is not None and member.cooperative_id != cart.shift.outlet.cooperative_id:
         raise PosError(_l("This member belongs to another cooperative."), 422)
     cart.member = member
-    cart.member_id = member.id if member else None
     _touch(cart)
     db.session.flush()
 

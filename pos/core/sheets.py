@@ -98,3 +98,12 @@ def columns(header: list[str], names: Mapping[str, Sequence[str]], required: Seq
     if missing:
         raise FileRefused(_("The first row must name the columns; missing: %(names)s.", names=", ".join(missing)))
     return found
+
+
+def with_rows(rows: list[list[str]]) -> list[list[str]]:
+    """The rows, refused when there is nothing under the header or more than ``MAX_ROWS`` of them."""
+    if len(rows) < 2:
+        raise FileRefused(_("The file has no rows under its header."))
+    if len(rows) > MAX_ROWS + 1:
+        raise FileRefused(_("The file has more than %(n)s rows.", n=MAX_ROWS), 413)
+    return rows

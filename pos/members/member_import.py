@@ -49,10 +49,7 @@ def _day(text: str) -> date | None:
 
 def check(cooperative: Cooperative, rows: list[list[str]]) -> list[register.MemberData]:
     """The members the rows give, all checked; a refusal naming every bad row otherwise."""
-    if len(rows) < 2:
-        raise sheets.FileRefused(_("The file has no rows under its header."))
-    if len(rows) > sheets.MAX_ROWS + 1:
-        raise sheets.FileRefused(_("The file has more than %(n)s rows.", n=sheets.MAX_ROWS), 413)
+    sheets.with_rows(rows)
     where = sheets.columns(rows[0], COLUMNS, REQUIRED)
     taken = set(db.session.scalars(db.select(Member.number).where(Member.cooperative_id == cooperative.id)))
     today = clock.today()

@@ -5,7 +5,7 @@ as a numbered calculation that is never changed afterwards (a correction is a ne
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -102,11 +102,7 @@ def checked_allocations(allocations: Sequence[Allocation]) -> tuple[Allocation, 
 def savings_from_file(cooperative: Cooperative, filename: str, content: bytes) -> dict[str, int]:
     """Balances by member number from a CSV or Excel file; refused as a whole, with every unknown number and
     bad row named, until it is clean."""
-    rows = sheets.read(filename, content)
-    if len(rows) < 2:
-        raise sheets.FileRefused(_("The file has no rows under its header."))
-    if len(rows) > sheets.MAX_ROWS + 1:
-        raise sheets.FileRefused(_("The file has more than %(n)s rows.", n=sheets.MAX_ROWS), 413)
+    rows = sheets.with_rows(sheets.read(filename, content))
     where = sheets.columns(rows[0], SAVINGS_COLUMNS, ("number", "savings"))
     known = set(db.session.scalars(db.select(Member.number).where(Member.cooperative_id == cooperative.id)))
     found: dict[str, int] = {}
@@ -190,11 +186,7 @@ def calculate(cooperative: Cooperative, inputs: Inputs) -> Result:
         Row(m, y.purchases, y.savings, y.left_during_year, part)
         for m, y, part in zip(members, years, result.parts, strict=True)
     ]
-    return Result(Inputs(**{**_fields(inputs), "allocations": allocations}), (first, last), result, rows)
-
-
-def _fields(inputs: Inputs) -> dict[str, object]:
-    return {name: getattr(inputs, name) for name in Inputs.__dataclass_fields__}
+    return Result(replace(inputs, allocations=allocations), (first, last), result, rows)
 
 
 def save(cooperative: Cooperative, inputs: Inputs, user: User) -> ShuCalculation:

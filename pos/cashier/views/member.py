@@ -25,7 +25,7 @@ def member_dialog() -> ResponseReturnValue:
     found = members.at_till(shift.outlet.cooperative_id, text) if text else []
     if text and wants_fragment() and url_args().flag("only"):
         return render("cashier/member.html", "found", found=found, q=text)
-    return dialog("cashier/member.html", found=found, q=text, member=till_cart(shift).member)
+    return dialog("cashier/member.html", found=found, q=text)
 
 
 @bp.route("/member/<cooperative_member_uuid>", methods=["POST"])
