@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from pos import config, runtime
 from pos.core import write_turn
 from pos.extensions import babel, csrf, db, htmx, limiter, login_manager
+from pos.web import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 # Cart edits commit without waiting for the disk (WAL stays consistent; a power cut may forget the
@@ -75,6 +76,8 @@ def _writes() -> tuple[bool, bool]:
     outlet's cursor."""
     if not has_request_context():
         return True, False
+    if transaction.settled():
+        return False, False
     writes = request.method not in {"GET", "HEAD", "OPTIONS"} or request.endpoint == "sync.pull"
     return writes, request.endpoint in CART_EDITS
 

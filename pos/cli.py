@@ -105,9 +105,10 @@ def serve_command(host: str, port: int, workers: int, threads: int, background_s
 
 
 def _worker_started(app: Flask, background_sync: bool) -> None:
-    from pos.runtime import checkpoint_in_background
+    from pos.runtime import checkpoint_in_background, trim_in_background
 
     checkpoint_in_background(app)
+    trim_in_background()
     from pos.node import backup
 
     backup.in_background(app)

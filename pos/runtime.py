@@ -47,6 +47,27 @@ def return_memory() -> None:
         libc.malloc_trim(0)
 
 
+def trim_in_background(every_ms: int = 2000, stop: threading.Event | None = None) -> threading.Thread | None:
+    """Give the heap that request threads freed back to the system every ``every_ms`` milliseconds.
+
+    glibc keeps what a thread freed inside its arena for reuse, and only the top of an arena is ever returned by
+    itself: after a minute of eight tills selling, the worker held 60–70 MB of free chunks (``malloc_info``) in
+    a resident set of 140 MB. ``malloc_trim`` releases the free pages wherever they lie; it runs outside the GIL
+    and takes a few milliseconds."""
+    libc = _libc()
+    if libc is None:
+        return None
+    halt = stop or threading.Event()
+
+    def loop() -> None:
+        while not halt.wait(every_ms / 1000):
+            libc.malloc_trim(0)
+
+    thread = threading.Thread(target=loop, name="kmp-trim", daemon=True)
+    thread.start()
+    return thread
+
+
 def settle_heap() -> None:
     """Put everything loaded at start-up beyond the garbage collector's reach.
 
@@ -98,8 +119,13 @@ def prepare_wsgi(app: Flask) -> None:
     imports this module in each worker or once before forking them (--preload)."""
     limit_malloc_arenas()
     settle_heap()
-    checkpoint_in_background(app)
-    os.register_at_fork(after_in_child=lambda: checkpoint_in_background(app))
+
+    def keep_house() -> None:
+        checkpoint_in_background(app)
+        trim_in_background()
+
+    keep_house()
+    os.register_at_fork(after_in_child=keep_house)
 
 
 def wsgi() -> Flask:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -30,7 +29,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 STREAM_WIDTH = 16  # a column's width when the rows stream and cannot be measured first
 CHUNK_ROWS = 1_000
-CHUNK_BYTES = 64 * 1024
 
 
 def safe_cell(value: object) -> object:
@@ -140,39 +138,40 @@ def _workbook(
     money_columns: Sequence[int],
     preamble: Sequence[Sequence[object]],
 ) -> Iterator[bytes]:
-    """openpyxl's write-only workbook: each row goes to a temporary file as it comes, then the file streams."""
-    from openpyxl import Workbook
+    """openpyxl's write-only workbook, sent as its rows are written (``pos.web.xlsx_stream``)."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("".join(c for c in name if c not in "[]:*?/\\")[:31] or "data")
-    for index, width in enumerate(_widths(header, rows), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = f"A{len(preamble) + 2}"
+    from pos.web.xlsx_stream import StreamedBook, chunks
+
+    def prepare(sheet: object) -> None:
+        for index, width in enumerate(_widths(header, rows), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width  # type: ignore[attr-defined]
+        sheet.freeze_panes = f"A{len(preamble) + 2}"  # type: ignore[attr-defined]
+
+    book = StreamedBook("".join(c for c in name if c not in "[]:*?/\\")[:31] or "data", prepare)
+    sheet = book.sheet
     for row in preamble:
         sheet.append([_xlsx_cell(v) for v in row])
     bold = Font(bold=True)
     sheet.append([_styled(sheet, h, font=bold) for h in header])
     money = set(money_columns)
-    for row in rows:
-        cells = []
+
+    def cells(row: Sequence[object]) -> list[object]:
+        out: list[object] = []
         for index, value in enumerate(row):
             value = _xlsx_cell(value)
             if index in money and isinstance(value, int):
-                cells.append(_styled(sheet, value, number_format='"Rp"#,##0'))
+                out.append(_styled(sheet, value, number_format='"Rp"#,##0'))
             elif isinstance(value, datetime):
-                cells.append(_styled(sheet, value, number_format="yyyy-mm-dd hh:mm"))
+                out.append(_styled(sheet, value, number_format="yyyy-mm-dd hh:mm"))
             elif isinstance(value, date):
-                cells.append(_styled(sheet, value, number_format="yyyy-mm-dd"))
+                out.append(_styled(sheet, value, number_format="yyyy-mm-dd"))
             else:
-                cells.append(value)
-        sheet.append(cells)
-    with tempfile.TemporaryFile() as out:
-        book.save(out)
-        out.seek(0)
-        while chunk := out.read(CHUNK_BYTES):
-            yield chunk
+                out.append(value)
+        return out
+
+    yield from chunks(book, (cells(row) for row in rows), CHUNK_ROWS)
 
 
 def _styled(sheet: object, value: object, **style: object) -> object:

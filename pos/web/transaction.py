@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -76,7 +76,15 @@ def _settle(response: Any) -> Any:
         for work in later:
             work()
         db.session.commit()
+    g.settled = True
+    draw = getattr(response, "draw", None)
+    if draw is not None:  # a fragment drawn after the commit (pos.web.htmx.render): what it reads, it reads
+        response.set_data(draw())
     return response
+
+
+def settled() -> bool:
+    return has_request_context() and bool(g.get("settled"))
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

@@ -258,3 +258,57 @@ def test_an_approval_after_a_write_keeps_the_write(app: Flask) -> None:
         db.session.commit()
     with app.app_context():
         assert db.session.scalar(db.select(Outlet.name).where(Outlet.code == "SRG-CPR")) == "Gerai ditulis"
+
+
+def test_a_write_answer_is_drawn_after_its_commit(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
+    """A scan's or a cart edit's answer is rendered with SQLite's write lock free and the change already
+    committed: another till can write while this one's answer is drawn."""
+    import re
+    import sqlite3
+    from typing import Any
+
+    from flask import request
+    from jinja2_fragments.flask import before_render_template_block
+
+    from pos.models import CartLine
+    from tests.web.checkout_helpers import AQUA, MIE, open_shift, scan
+
+    client = login_as("kasir_pw")
+    open_shift(client, app)
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    seen: list[tuple[str, bool, int]] = []
+
+    def drawing(_app: Any, **_kw: Any) -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # raises "database is locked" while this request holds the lock
+            other.execute("ROLLBACK")
+            free = True
+        except sqlite3.OperationalError:
+            free = False
+        units = other.execute("SELECT coalesce(sum(quantity), 0) FROM cart_line").fetchone()[0]
+        other.close()
+        seen.append((request.path, free, units))
+
+    before_render_template_block.connect(drawing)
+    try:
+        first = scan(client, MIE)
+        second = scan(client, AQUA)
+        revision = re.search(r'data-revision="(\d+)"', second.get_data(as_text=True))
+        assert revision
+        third = client.post("/cashier/scan", {"code": AQUA, "revision": revision.group(1)}, htmx=True)
+        with app.app_context():
+            line = db.session.scalar(db.select(CartLine.id).where(CartLine.quantity == 2))
+        edited = client.post(f"/cashier/lines/{line}/quantity", {"quantity": "5"}, htmx=True)
+    finally:
+        before_render_template_block.disconnect(drawing)
+    assert [a.status_code for a in (first, second, third, edited)] == [200] * 4
+    assert "Indomie" in first.get_data(as_text=True)
+    assert all("Aqua" in a.get_data(as_text=True) for a in (second, third, edited))
+    assert [(p, free) for p, free, _ in seen] == [
+        ("/cashier/scan", True),
+        ("/cashier/scan", True),
+        ("/cashier/scan", True),
+        (f"/cashier/lines/{line}/quantity", True),
+    ], seen
+    assert [units for *_, units in seen] == [1, 2, 3, 6]  # each committed before its answer was drawn
