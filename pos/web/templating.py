@@ -170,16 +170,9 @@ def line_value(quantity: int, product: Product) -> int:
 def _stale_minutes(app: Flask) -> int | None:
     """Minutes the oldest unsent event has waited, when that is longer than the outlet tolerates."""
 
-    from sqlalchemy import func
+    from pos.sync.status import oldest_waiting
 
-    from pos.extensions import db
-    from pos.models import OutboxEvent
-
-    oldest = db.session.scalar(
-        db.select(func.min(OutboxEvent.created_at)).where(
-            OutboxEvent.sent_at.is_(None), OutboxEvent.quarantined_at.is_(None)
-        )
-    )
+    oldest = oldest_waiting()
     if oldest is None:
         return None
     waited = int((clock.now() - oldest).total_seconds() // 60)

@@ -129,3 +129,62 @@ def test_the_stock_list_walks_the_name_index_and_stops_at_its_page(app: Flask) -
     for show, plan in plans.items():
         assert plan[0] == "SCAN product USING INDEX ix_product_name", (show, plan)
         assert not any("TEMP B-TREE" in step for step in plan), (show, plan)
+
+
+def _vm_steps(work: Any) -> int:
+    """SQLite virtual-machine steps ``work`` takes on the session's connection: what it reads, whatever the plan
+    says."""
+    raw = db.session.connection().connection.dbapi_connection
+    ticks = [0]
+
+    def tick() -> int:
+        ticks[0] += 1
+        return 0
+
+    raw.set_progress_handler(tick, 100)  # type: ignore[union-attr]
+    try:
+        work()
+    finally:
+        raw.set_progress_handler(None, 100)  # type: ignore[union-attr]
+    return ticks[0] * 100
+
+
+def test_the_sync_warning_reads_one_waiting_event_however_many_wait(app: Flask) -> None:
+    """Every page a cashier or manager opens on the outlet node asks how long the oldest unsent event has waited:
+    after an offline day tens of thousands wait, and that question must not read them all."""
+    from datetime import timedelta
+
+    from pos.core import clock
+    from pos.models import OutboxEvent, Outlet
+    from pos.sync.status import oldest_waiting
+
+    def waiting(first: int, count: int, hours_ago: int) -> None:
+        made = clock.now() - timedelta(hours=hours_ago)
+        db.session.execute(
+            db.insert(OutboxEvent),
+            [
+                {
+                    "uuid": uuid.uuid4(),
+                    "outlet_id": outlet_id,
+                    "seq": seq,
+                    "event_type": "sale.completed",
+                    "schema_version": 1,
+                    "payload": "{}" + " " * 2000,
+                    "attempts": 0,
+                    "created_at": made,
+                }
+                for seq in range(first, first + count)
+            ],
+        )
+
+    with app.app_context():
+        outlet_id = db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR"))
+        db.session.execute(db.update(OutboxEvent).values(sent_at=clock.now()))  # what the demo made has gone
+        start = (db.session.scalar(db.select(db.func.max(OutboxEvent.seq))) or 0) + 1
+        waiting(start, 30, hours_ago=5)
+        few = _vm_steps(oldest_waiting)
+        waiting(start + 30, 3_000, hours_ago=1)
+        many = _vm_steps(oldest_waiting)
+        assert many < few + 300, (few, many)  # a minimum over every waiting event: 100 → 18,200 steps
+        assert clock.now() - oldest_waiting() >= timedelta(hours=5)  # type: ignore[operator]
+        db.session.rollback()
