@@ -39,6 +39,7 @@ from pos.partnership import supply
 PAGE_SIZE = 50
 NO_LEVEL = -(2**62)  # below any balance: a product without a reorder level is never low
 EXPORT_LIMIT = 100_000
+FEW_LOW = 2_000  # low products up to which a low-stock page is read from the levels, not the name index
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,31 @@ def stock_query(
     return query
 
 
+def _low_from_levels(outlet_id: int, investor_ids: set[int]) -> Select[Any]:
+    """The low products read from the outlet's reorder levels and their balances first (materialised, so that no
+    product row is read for a level that is not low), then named and ordered."""
+    on_hand = func.coalesce(StockBalance.quantity, 0)
+    low = (
+        db.select(
+            ReorderLevel.product_id,
+            on_hand.label("on_hand"),
+            ReorderLevel.level,
+            func.coalesce(StockBalance.needs_count, False).label("flag"),
+        )
+        .outerjoin(
+            StockBalance, and_(StockBalance.product_id == ReorderLevel.product_id, StockBalance.outlet_id == outlet_id)
+        )
+        .where(ReorderLevel.outlet_id == outlet_id, on_hand <= ReorderLevel.level)
+        .cte("low")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        db.select(Product, low.c.on_hand, low.c.level, low.c.flag)
+        .join(low, low.c.product_id == Product.id)
+        .where((Product.investor_id + 0).in_(investor_ids))
+    )
+
+
 def _rows(result: Any) -> list[StockRow]:
     return [StockRow(product, qty, level, bool(flag)) for product, qty, level, flag in result]
 
@@ -144,8 +170,15 @@ def outlet_stock(
     before: int | None = None,
 ) -> StockPage:
     """A page of ``PAGE_SIZE`` rows in name order, starting after product ``after`` (or ending before ``before``);
-    a cursor that names no product of these investors gives the first page."""
-    query = stock_query(outlet_id, investor_ids, text, show)
+    a cursor that names no product of these investors gives the first page.
+
+    Low stock walks the name index and stops at the page's last low row, which is quick while many products are
+    low; when few are (the usual shop: a handful of 100,000), the walk would read the whole catalogue to find
+    them, so the page is then taken from the outlet's reorder levels and sorted by name."""
+    count_key = (str(db.engine.url), outlet_id, frozenset(investor_ids), text, show)
+    counting = stock_query(outlet_id, investor_ids, text, show, in_name_order=False)
+    few_low = show == "low" and not text and _counted(counting, count_key) <= FEW_LOW
+    query = _low_from_levels(outlet_id, investor_ids) if few_low else stock_query(outlet_id, investor_ids, text, show)
     key = (Product.name, Product.id)
     mark = after if after is not None else before
     cursor = (
@@ -174,9 +207,7 @@ def outlet_stock(
     first = not more_before
     total = None
     if first:
-        key = (str(db.engine.url), outlet_id, frozenset(investor_ids), text, show)
-        counting = stock_query(outlet_id, investor_ids, text, show, in_name_order=False)
-        total = len(rows) if not more_after else _counted(counting, key)
+        total = len(rows) if not more_after else _counted(counting, count_key)
     page = _rows(rows)
     return StockPage(
         page,

@@ -105,14 +105,17 @@ def test_the_favourite_tiles_are_read_from_their_own_index(app: Flask) -> None:
     assert not any("TEMP B-TREE" in step for step in plan), plan  # already in name order
 
 
-def test_the_stock_list_walks_the_name_index_and_stops_at_its_page(app: Flask) -> None:
+def test_the_stock_list_walks_the_name_index_and_stops_at_its_page(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from pos.models import Investor
     from pos.stock import inventory
 
     plans: dict[str, list[str]] = {}
     with app.app_context():
         investors = set(db.session.scalars(db.select(Investor.id)))
-        for show in ("all", "low", "in_stock", "flagged"):
+        for show in ("all", "low", "in_stock", "flagged", "few low"):
+            # many low products: the walk of the name index finds a page soon; a few: the levels are read
+            monkeypatch.setattr(inventory, "FEW_LOW", 10_000 if show == "few low" else -1)
+            inventory._counts.clear()
             statements: list[tuple[str, Any]] = []
 
             def keep(_c: Any, _cu: Any, sql: str, params: Any, _x: Any, _m: bool, into: list[Any] = statements) -> None:
@@ -120,15 +123,18 @@ def test_the_stock_list_walks_the_name_index_and_stops_at_its_page(app: Flask) -
 
             event.listen(db.engine, "before_cursor_execute", keep)
             try:
-                inventory.outlet_stock(1, investors, "", show)
+                inventory.outlet_stock(1, investors, "", show.removeprefix("few "))
             finally:
                 event.remove(db.engine, "before_cursor_execute", keep)
             sql, params = next((sql, p) for sql, p in statements if "ORDER BY product.name" in sql)
             raw = db.session.connection()
             plans[show] = [row[-1] for row in raw.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    few_low = plans.pop("few low")
     for show, plan in plans.items():
         assert plan[0] == "SCAN product USING INDEX ix_product_name", (show, plan)
         assert not any("TEMP B-TREE" in step for step in plan), (show, plan)
+    assert few_low[0] == "MATERIALIZE low" and "SEARCH product USING INTEGER PRIMARY KEY (rowid=?)" in few_low
+    assert not any(step.startswith("SCAN product") for step in few_low), few_low
 
 
 def _vm_steps(work: Any) -> int:
@@ -187,4 +193,51 @@ def test_the_sync_warning_reads_one_waiting_event_however_many_wait(app: Flask) 
         many = _vm_steps(oldest_waiting)
         assert many < few + 300, (few, many)  # a minimum over every waiting event: 100 → 18,200 steps
         assert clock.now() - oldest_waiting() >= timedelta(hours=5)  # type: ignore[operator]
+        db.session.rollback()
+
+
+def test_a_low_stock_page_of_a_few_low_products_does_not_read_the_catalogue(app: Flask) -> None:
+    """The usual shop has a handful of low products among thousands: walking the name index to find them read
+    every product (669 ms at 100,000); the page is then taken from the reorder levels."""
+    from pos.core import clock
+    from pos.models import Investor, Outlet, Product, ReorderLevel, StockBalance
+    from pos.stock import inventory
+
+    def add_products(first: int, count: int) -> None:
+        made = [
+            {
+                "uuid": uuid.uuid4(),
+                "investor_id": investor,
+                "category_id": category,
+                "sku": f"QP-{n:05d}",
+                "name": f"Produk uji {n:05d}",
+                "unit": "pcs",
+                "list_price": 1000,
+            }
+            for n in range(first, first + count)
+        ]
+        db.session.execute(db.insert(Product), made)
+        ids = db.session.scalars(db.select(Product.id).where(Product.sku.in_([m["sku"] for m in made])))
+        db.session.execute(
+            db.insert(StockBalance), [{"outlet_id": outlet, "product_id": pid, "quantity": 100} for pid in ids]
+        )
+
+    with app.app_context():
+        outlet = db.session.scalar(db.select(Outlet.id).where(Outlet.code == "SRG-CPR"))
+        investor = db.session.scalar(db.select(Investor.id).where(Investor.code == "SRB"))
+        category = db.session.scalar(db.select(Product.category_id).limit(1))
+        investors = set(db.session.scalars(db.select(Investor.id)))
+        low_before = [r.product.name for r in inventory.outlet_stock(outlet, investors, "", "low").rows]
+        add_products(0, 50)
+        inventory._counts.clear()
+        few = _vm_steps(lambda: inventory.outlet_stock(outlet, investors, "", "low"))
+        add_products(50, 3_000)
+        pid = db.session.scalar(db.select(Product.id).where(Product.sku == "QP-01234"))
+        db.session.add(ReorderLevel(outlet_id=outlet, product_id=pid, level=100, updated_at=clock.now()))
+        db.session.flush()
+        inventory._counts.clear()
+        many = _vm_steps(lambda: inventory.outlet_stock(outlet, investors, "", "low"))
+        page = inventory.outlet_stock(outlet, investors, "", "low")
+        assert many < few * 2, (few, many)  # the name walk: 3,050 products read for one low row
+        assert [r.product.name for r in page.rows] == sorted([*low_before, "Produk uji 01234"]), page.rows
         db.session.rollback()
