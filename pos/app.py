@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +115,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, migrations: bool = Tr
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=os.environ.get("POS_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=str(config.instance_path()),
         instance_relative_config=True,
     )
     app.config.update(config.DEFAULTS)

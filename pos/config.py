@@ -77,6 +77,15 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     }
 
 
+def instance_path() -> Path:
+    return Path(os.environ.get("POS_INSTANCE_PATH") or Path(__file__).resolve().parent.parent / "instance")
+
+
+def settings() -> dict[str, object]:
+    """The settings the app would be built with, read without building it (``kmp-pos serve``'s master)."""
+    return {**DEFAULTS, **from_environment(instance_path())}
+
+
 def _read(path: Path) -> str | None:
     if not path.exists():
         return None

@@ -125,3 +125,46 @@ def test_heap_a_request_thread_freed_goes_back_to_the_system() -> None:
     finally:
         stop.set()
     assert len(kept) == 10_000
+
+
+def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None:
+    """``kmp-pos serve`` on a new folder: the migrations run in a process of their own, the worker builds and
+    serves the app, and the master that watches it never loads the application (its 80 MB stayed resident
+    beside a worker that copied the pages it touched)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "POS_INSTANCE_PATH": str(tmp_path), "POS_ROLE": "outlet", "POS_OUTLET_CODE": "SRG-CPR"}
+    env.pop("DATABASE_URL", None)
+    command = [str(Path(sys.executable).parent / "kmp-pos"), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert answer is not None and answer.status_code == 200
+        assert (tmp_path / "kmp-pos.sqlite3").exists()  # upgraded from nothing before serving
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert len(workers) == 1
+
+        def loaded(pid: int | str) -> str:
+            return Path(f"/proc/{pid}/maps").read_text()
+
+        assert "sqlalchemy" in loaded(workers[0])  # its compiled extensions: the app is built there
+        assert "sqlalchemy" not in loaded(server.pid)
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        resident_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+        assert resident_kb < 50 * 1024, status  # 37 MB here: click, Flask's command line and gunicorn
+    finally:
+        server.terminate()
+        server.wait(15)
