@@ -10,19 +10,17 @@ from sqlalchemy import func
 from pos.core import clock
 from pos.extensions import db
 from pos.models import OutboxEvent, Outlet, OutletSyncState, SyncConflict, SyncStatus
-from pos.sync import tokens
+from pos.sync import outbox, tokens
 
 
 def outlet_status(*, configured: bool, stale_after: timedelta) -> dict[str, Any]:
     """The outlet node's own sync state: what waits, what is held back, when it last reached central."""
-    from pos.sync import worker  # and httpx: what a node without a central does not need
-
     state = db.session.get(SyncStatus, 1)
     quarantined = (
         db.session.scalar(db.select(func.count(OutboxEvent.id)).where(OutboxEvent.quarantined_at.is_not(None))) or 0
     )
     last_success = state.last_success_at if state else None
-    pending = worker.pending_count()
+    pending = outbox.pending_count()
     oldest = oldest_waiting()
     stale = pending > 0 and (oldest is not None and clock.now() - oldest > stale_after)
     return {

@@ -14,13 +14,13 @@ from typing import Any
 
 import httpx
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import update
 
 from pos.core import clock
 from pos.domain.sync import backoff_ms
 from pos.extensions import db
 from pos.models import OutboxEvent, Outlet, SyncStatus
-from pos.sync import changes
+from pos.sync import changes, outbox
 
 BATCH = 500
 
@@ -210,17 +210,6 @@ def push(client: httpx.Client, base: str, token: str, batch: int | None = None) 
         quarantined += len(refused)
 
 
-def pending_count() -> int:
-    return (
-        db.session.scalar(
-            db.select(func.count(OutboxEvent.id)).where(
-                OutboxEvent.sent_at.is_(None), OutboxEvent.quarantined_at.is_(None)
-            )
-        )
-        or 0
-    )
-
-
 def sync_once(client: httpx.Client | None = None, batch: int | None = None) -> Report:
     """Pull, then push everything waiting. Records the outcome for the sync status screen."""
     base, token = _settings()
@@ -234,7 +223,7 @@ def sync_once(client: httpx.Client | None = None, batch: int | None = None) -> R
         report.pulled = pull(client, base, token)
         take_standing(client, base, token)
         report.sent, report.already_stored, report.quarantined = push(client, base, token, batch)
-        report.pending = pending_count()
+        report.pending = outbox.pending_count()
     except Exception as exc:
         db.session.rollback()
         state = status()

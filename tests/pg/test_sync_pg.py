@@ -44,7 +44,7 @@ from pos.models import (
     SyncEvent,
     User,
 )
-from pos.sync import tokens, worker
+from pos.sync import outbox, tokens, worker
 from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
 from tests.rollup_check import assert_rollups_match
@@ -189,9 +189,9 @@ def _drain(app: Flask, attempts: int = 200) -> None:
             except worker.SyncError:
                 time.sleep(0.01)
                 continue
-            if worker.pending_count() == 0:
+            if outbox.pending_count() == 0:
                 return
-        raise AssertionError(f"outbox did not drain: {worker.pending_count()} waiting")
+        raise AssertionError(f"outbox did not drain: {outbox.pending_count()} waiting")
 
 
 def test_outlet_pulls_sells_offline_and_central_gets_every_sale_once(central, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -646,12 +646,12 @@ def test_a_backlog_of_50000_offline_sales_drains_after_the_network_returns(centr
         # Sold while the internet was down: the whole day waits in the outbox.
         waiting_in_outbox(local.id, events)
         db.session.commit()
-        assert worker.pending_count() == 50_001
+        assert outbox.pending_count() == 50_001
         db.session.commit()
     expected_total = sum(e["payload"]["total"] for e in events if e["type"] == "sale.completed")
     _drain(outlet, attempts=20)  # how fast: bench/backlog.py
     with outlet.app_context():
-        assert worker.pending_count() == 0
+        assert outbox.pending_count() == 0
     with central_app.app_context():
         count, total = db.session.execute(
             db.select(db.func.count(Sale.id), db.func.sum(Sale.total))

@@ -168,3 +168,22 @@ def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None
     finally:
         server.terminate()
         server.wait(15)
+
+
+def test_the_sync_page_of_a_node_without_central_loads_no_http_client(db_path: Path, tmp_path: Path) -> None:
+    """A manager opening /sync on a node that does not sync (yet) reads the outbox; the HTTP client and the
+    terminal libraries it brings (rich, pygments: 5 MB of a small board) stay unloaded until the node syncs."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from tests.conftest import Client, make_app; "
+        f"app = make_app('sqlite:///{db_path}', POS_ROLE='outlet', POS_OUTLET_CODE='SRG-CPR'); "
+        "c = Client(app.test_client()); c.login('manajer'); answer = c.get('/sync'); "
+        "print(answer.status_code, [m for m in ('httpx', 'rich') if m in sys.modules])"  # pygments: pytest's, loaded by the helpers
+    )
+    env = {**os.environ, "POS_INSTANCE_PATH": str(tmp_path)}
+    root = Path(__file__).resolve().parents[2]
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=root)
+    assert found.stdout.strip().splitlines()[-1] == "200 []", found.stdout + found.stderr[-2000:]
