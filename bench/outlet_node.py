@@ -8,11 +8,11 @@ own, and drives it over HTTP from separate register processes, each a cashier lo
 scan five barcodes (htmx, with the cart revision, as the till sends them), open the pay page, pay exact cash.
 
 Phases: start (spawn to the first ``/login``), idle, selling at saturation with each N of ``--registers``, 8
-registers at a pace of a scan per ``--pace`` seconds each, every manager page, the stock export of every product
-(CSV and Excel) with one register scanning beside it. After each phase it prints RSS and PSS of the master and
-the worker (from /proc/PID/smaps_rollup). The floor is a bare Flask app served the same way (gunicorn, one
-worker of 8 threads) driven by the same register processes at the same concurrency; each figure is printed with
-its ratio to the floor's.
+registers at a pace of a scan per ``--pace`` seconds each (on average; each till starts at its own moment),
+every manager page, the stock export of every product (CSV and Excel) with one register scanning beside it.
+After each phase it prints RSS and PSS of the master and the worker (from /proc/PID/smaps_rollup). The floor
+is a bare Flask app served the same way (gunicorn, one worker of 8 threads) driven by the same register
+processes at the same concurrency; each figure is printed with its ratio to the floor's.
 """
 
 from __future__ import annotations
@@ -173,10 +173,12 @@ def _register_run(args: tuple[str, str, int, float, float, int, Any, Any]) -> No
     scans: list[float] = []
     pays: list[float] = []
     go.wait()
+    if pace:  # tills are not in step: each starts at its own moment and scans at its own rhythm around the pace
+        time.sleep(rng.uniform(0, pace))
     ends = time.monotonic() + seconds
     while time.monotonic() < ends:
         for _ in range(5):
-            due = time.monotonic() + pace
+            due = time.monotonic() + (pace * rng.uniform(0.5, 1.5) if pace else 0)
             scans.append(till.scan(barcode(rng.randrange(products))))
             if pace:
                 time.sleep(max(0.0, due - time.monotonic()))
