@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -127,13 +130,11 @@ def test_heap_a_request_thread_freed_goes_back_to_the_system() -> None:
     assert len(kept) == 10_000
 
 
-def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None:
-    """``kmp-pos serve`` on a new folder: the migrations run in a process of their own, the worker builds and
-    serves the app, and the master that watches it never loads the application (its 80 MB stayed resident
-    beside a worker that copied the pages it touched)."""
+@contextmanager
+def _served(folder: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``kmp-pos serve`` on the instance folder ``folder``, answering ``/login``."""
     import os
     import socket
-    import subprocess
     import sys
 
     import httpx
@@ -141,7 +142,7 @@ def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "POS_INSTANCE_PATH": str(tmp_path), "POS_ROLE": "outlet", "POS_OUTLET_CODE": "SRG-CPR"}
+    env = {**os.environ, "POS_INSTANCE_PATH": str(folder), "POS_ROLE": "outlet", "POS_OUTLET_CODE": "SRG-CPR"}
     env.pop("DATABASE_URL", None)
     command = [str(Path(sys.executable).parent / "kmp-pos"), "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -153,6 +154,17 @@ def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None
             except httpx.TransportError:
                 time.sleep(0.1)
         assert answer is not None and answer.status_code == 200
+        yield server
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None:
+    """``kmp-pos serve`` on a new folder: the migrations run in a process of their own, the worker builds and
+    serves the app, and the master that watches it never loads the application (its 80 MB stayed resident
+    beside a worker that copied the pages it touched)."""
+    with _served(tmp_path) as server:
         assert (tmp_path / "kmp-pos.sqlite3").exists()  # upgraded from nothing before serving
         workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         assert len(workers) == 1
@@ -165,9 +177,34 @@ def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None
         status = Path(f"/proc/{server.pid}/status").read_text()
         resident_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
         assert resident_kb < 50 * 1024, status  # 37 MB here: click, Flask's command line and gunicorn
-    finally:
-        server.terminate()
-        server.wait(15)
+
+
+def test_a_receipt_being_printed_when_the_node_stopped_is_left_for_a_person(db_path: Path, tmp_path: Path) -> None:
+    """It may have printed: serving again fails it with a reason, once, for the cashier to reprint or not."""
+    import shutil
+    import sqlite3
+    import uuid
+
+    from pos.models import PrintJob, PrintKind, PrintStatus, Register
+
+    app = make_app(f"sqlite:///{db_path}")
+    with app.app_context():
+        register = db.session.scalar(db.select(Register).limit(1))
+        assert register is not None
+        job = PrintJob(
+            outlet_id=register.outlet_id, register_id=register.id, kind=PrintKind.TEST, subject_uuid=uuid.uuid4()
+        )
+        job.status = PrintStatus.SENDING
+        db.session.add(job)
+        db.session.commit()
+        made = job.uuid.hex
+        db.engine.dispose()
+    shutil.copyfile(db_path, tmp_path / "kmp-pos.sqlite3")
+    with _served(tmp_path):
+        pass
+    with sqlite3.connect(tmp_path / "kmp-pos.sqlite3") as connection:
+        status, error = connection.execute("SELECT status, error FROM print_job WHERE uuid = ?", (made,)).fetchone()
+    assert (status, error) == ("failed", "interrupted: the node stopped while printing")
 
 
 def test_the_sync_page_of_a_node_without_central_loads_no_http_client(db_path: Path, tmp_path: Path) -> None:
