@@ -58,11 +58,26 @@ class StreamedBook:
         self._entry = self._archive.open(entry, "w", force_zip64=False)
         self.sheet._writer = WorksheetWriter(self.sheet, out=self._entry)
         self.sheet._writer.write_top()
+        self._finished = False
+
+    def abandon(self) -> None:
+        """A download cut off part way: the sheet's writer is closed while its entry is still open (else it is
+        finalised later, writing into a closed file)."""
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            self.sheet.close()
+            self._entry.close()
+            self._archive.close()
+        except (OSError, ValueError):  # nothing is sent any more: what is left unwritten does not matter
+            pass
 
     def sent(self) -> bytes:
         return self._sink.take()
 
     def finish(self) -> bytes:
+        self._finished = True
         self.sheet.close()
         self._entry.close()
         self.book.properties.modified = self._made
@@ -87,8 +102,11 @@ def _writer() -> type:
 
 
 def chunks(book: StreamedBook, rows: Iterator[list[Any]], every: int) -> Iterator[bytes]:
-    for n, row in enumerate(rows, start=1):
-        book.sheet.append(row)
-        if n % every == 0 and (data := book.sent()):
-            yield data
-    yield book.finish()
+    try:
+        for n, row in enumerate(rows, start=1):
+            book.sheet.append(row)
+            if n % every == 0 and (data := book.sent()):
+                yield data
+        yield book.finish()
+    finally:
+        book.abandon()

@@ -256,7 +256,7 @@
   // Each Enter-terminated code is taken from the box at once (the box is free for the next one), queued in order
   // with an id of its own, and sent one at a time; the node applies each id once, so a scan sent again after a
   // lost answer is never counted twice.
-  var scans = { queue: [], busy: false, tries: 0 };
+  var scans = { queue: [], busy: false, tries: 0, taken: 0 };
 
   function scanId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -273,6 +273,11 @@
     box._cleared = true;  // emptied by a scan, not by the cashier: no search for the empty box
     box.focus();
     if (!code) return;
+    scans.taken += 1;
+    var results = $("#results");
+    if (results && results.getAttribute("data-q") === code) {  // the search its digits started: favourites again
+      htmx.ajax("GET", box.getAttribute("hx-get"), { source: results, target: "#results", swap: "outerHTML" });
+    }
     scans.queue.push({ id: scanId(), code: code });
     form.setAttribute("data-busy", "");
     pump();
@@ -323,6 +328,13 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail.elt;
     if (elt && elt.id === "scan" && !elt.value && (scans.queue.length || elt._cleared)) event.preventDefault();
+    else if (elt && elt.id === "scan") elt._taken = scans.taken;
+  });
+  // A search sent while a code was still in the box, answered after the scan took it, would put "results for
+  // <barcode>" in place of the favourites: an answer to a search older than the last scan is dropped.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (elt && elt.id === "scan" && elt._taken !== scans.taken) event.detail.shouldSwap = false;
   });
   document.addEventListener("input", function (event) {
     if (event.target.id === "scan" && event.target.value) event.target._cleared = false;

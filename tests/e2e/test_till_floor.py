@@ -82,6 +82,24 @@ def test_an_unknown_code_says_so_and_leaves_the_box_free(till: Any) -> None:
     assert till.locator("#scan").input_value() == ""
 
 
+def test_the_favourites_stay_when_a_search_for_a_scanned_code_answers(till: Any) -> None:
+    """The box searches as it is typed in (200 ms after the last change): a code that sat in the box that long,
+    or a second scan of the same code pasted whole, sent a search for the barcode, and its answer put "Hasil
+    untuk “8991001003010”" in place of the favourites once the scan had taken the code."""
+    code = PIECES[0][0]
+    till.fill("#scan", code)
+    till.wait_for_function("() => document.querySelector('#results .results-title')?.innerText.startsWith('Hasil')")
+    till.press("#scan", "Enter")
+    for _ in range(3):  # as a scanner that pastes each code: the same value again does not restart the delay
+        till.fill("#scan", code)
+        till.press("#scan", "Enter")
+        till.wait_for_timeout(150)
+    till.wait_for_function("() => document.querySelector('.cart-line .qty')?.innerText.trim() === '4'")
+    till.wait_for_function("() => !document.querySelector('#scan-form[data-busy]')")
+    till.wait_for_timeout(600)  # any search still on its way has answered
+    assert till.locator("#results .results-title").inner_text() == "Favorit"
+
+
 def test_scans_while_the_node_is_down_are_sent_when_it_is_back(till: Any, live_server: LiveServer) -> None:
     codes = [code for code, _name in PIECES[:5]]
     _scan_fast(till, codes[:2])

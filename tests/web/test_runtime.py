@@ -181,7 +181,6 @@ def test_kmp_pos_serve_builds_the_app_in_its_worker_only(tmp_path: Path) -> None
 
 def test_a_receipt_being_printed_when_the_node_stopped_is_left_for_a_person(db_path: Path, tmp_path: Path) -> None:
     """It may have printed: serving again fails it with a reason, once, for the cashier to reprint or not."""
-    import shutil
     import sqlite3
     import uuid
 
@@ -199,7 +198,8 @@ def test_a_receipt_being_printed_when_the_node_stopped_is_left_for_a_person(db_p
         db.session.commit()
         made = job.uuid.hex
         db.engine.dispose()
-    shutil.copyfile(db_path, tmp_path / "kmp-pos.sqlite3")
+    with sqlite3.connect(db_path) as source, sqlite3.connect(tmp_path / "kmp-pos.sqlite3") as copy:
+        source.backup(copy)  # with what the log still holds
     with _served(tmp_path):
         pass
     with sqlite3.connect(tmp_path / "kmp-pos.sqlite3") as connection:
