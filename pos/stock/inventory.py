@@ -175,9 +175,12 @@ def outlet_stock(
     Low stock walks the name index and stops at the page's last low row, which is quick while many products are
     low; when few are (the usual shop: a handful of 100,000), the walk would read the whole catalogue to find
     them, so the page is then taken from the outlet's reorder levels and sorted by name."""
-    count_key = (str(db.engine.url), outlet_id, frozenset(investor_ids), text, show)
-    counting = stock_query(outlet_id, investor_ids, text, show, in_name_order=False)
-    few_low = show == "low" and not text and _counted(counting, count_key) <= FEW_LOW
+
+    def total() -> int:
+        counting = stock_query(outlet_id, investor_ids, text, show, in_name_order=False)
+        return _counted(counting, (str(db.engine.url), outlet_id, frozenset(investor_ids), text, show))
+
+    few_low = show == "low" and not text and total() <= FEW_LOW
     query = _low_from_levels(outlet_id, investor_ids) if few_low else stock_query(outlet_id, investor_ids, text, show)
     key = (Product.name, Product.id)
     mark = after if after is not None else before
@@ -205,13 +208,13 @@ def outlet_stock(
         more_after, more_before = len(found) > PAGE_SIZE, False
         rows = found[:PAGE_SIZE]
     first = not more_before
-    total = None
+    counted = None
     if first:
-        total = len(rows) if not more_after else _counted(counting, count_key)
+        counted = len(rows) if not more_after else total()
     page = _rows(rows)
     return StockPage(
         page,
-        total,
+        counted,
         first,
         after=page[-1].product.id if page and more_after else None,
         before=page[0].product.id if page and more_before else None,

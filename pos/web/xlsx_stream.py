@@ -50,11 +50,11 @@ class StreamedBook:
         self.sheet = self.book.create_sheet(title)
         prepare(self.sheet)  # widths and frozen panes come before the sheet's first XML
         self.sheet._id = 1  # the number openpyxl gives the one sheet when it saves: its part's name
-        # no Zip64 header where the sizes do not need one: Excel calls such a file damaged (a sheet stays far
-        # under the 4 GiB it would take)
         self._made = clock.now().replace(tzinfo=None)
         entry = ZipInfo(self.sheet.path[1:], date_time=self._made.timetuple()[:6])
         entry.compress_type = ZIP_DEFLATED
+        # no Zip64 header where the sizes do not need one: Excel calls such a file damaged (a sheet stays far
+        # under the 4 GiB it would take)
         self._entry = self._archive.open(entry, "w", force_zip64=False)
         self.sheet._writer = WorksheetWriter(self.sheet, out=self._entry)
         self.sheet._writer.write_top()
