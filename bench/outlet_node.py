@@ -43,6 +43,9 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*n
 REVISION = re.compile(r'data-revision="(\d+)"')
 EXACT = re.compile(r'name="cash" value="(\d+)"')
 KEY = re.compile(r'name="key" value="([0-9a-f-]{36})"')
+# gunicorn closes a connection idle for 2 s; a till that kept one longer (waiting for the phase to start) sent its
+# next request into a closing socket ("Server disconnected without sending a response"), as a browser would not.
+LIMITS = httpx.Limits(keepalive_expiry=1.0)
 SKIPPED = ("/static", "/api", "/sync/pull", "/login", "/stock/export", "/cashier/pay", "/cashier/qris")
 EXTRA_PAGES = ("/stock?q=kopi+susu", "/stock?show=low")
 
@@ -120,7 +123,7 @@ class Register:
     """One till: a cashier signed in on a register, scanning and paying over HTTP as the browser does."""
 
     def __init__(self, base: str, username: str, register_id: int) -> None:
-        self.http = httpx.Client(base_url=base, timeout=60)
+        self.http = httpx.Client(base_url=base, timeout=60, limits=LIMITS)
         token = _token(self.http.get("/login").text)
         answer = self.http.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
         assert answer.status_code == 302, answer.text[:300]
@@ -188,7 +191,7 @@ def _register_run(args: tuple[str, str, int, float, float, int, Any, Any]) -> No
 
 def _floor_run(args: tuple[str, str, int, float, float, int, Any, Any]) -> None:
     base, _username, _register_id, seconds, pace, _products, go, out = args
-    http = httpx.Client(base_url=base, timeout=60)
+    http = httpx.Client(base_url=base, timeout=60, limits=LIMITS)
     http.get("/")
     times: list[float] = []
     go.wait()
@@ -344,7 +347,7 @@ def main() -> None:
             report("scan", scans, floor)
             report("pay (complete a 5-line sale)", pays, floor)
             peak = max(peak, show_memory("8 registers at a pace", node.pid))
-            manager = httpx.Client(base_url=base, timeout=120)
+            manager = httpx.Client(base_url=base, timeout=120, limits=LIMITS)
             token = _token(manager.get("/login").text)
             signed = manager.post(
                 "/login", data={"username": "manajer", "password": "demo-kmp-2026", "csrf_token": token}

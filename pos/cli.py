@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
+# Request threads of a served worker. Its Python runs on one core at a time (the GIL), and a till's write runs in
+# the outlet's one write turn: each thread beyond a few only shares that core with the writer, so every till
+# queued behind it waits longer (bench/outlet_node.py, 8 tills at full speed: scan p99 7.8–9.0× the floor's with
+# 3 threads, 9.5–13.4× with 4, 11.4–14.5× with 8). Idle keep-alive connections wait in gunicorn's poller, not in
+# a thread; a long export holds one.
+THREADS = 3
+
+
 def _create_app(migrations: bool = True) -> Flask:
     from pos.app import create_app
 
@@ -53,11 +61,12 @@ def _serve(
     with the app built only in the worker)."""
     from gunicorn.app.base import BaseApplication
 
-    from pos.runtime import limit_malloc_arenas, settle_heap
+    from pos.runtime import building, limit_malloc_arenas, settle_heap
 
     built: list[Flask] = []
 
     def load() -> Flask:
+        building()
         app = build()
         settle_heap()  # in the worker: the start-up heap out of the collector's reach
         built.append(app)
@@ -99,7 +108,7 @@ def _warn_shared_limits(workers: int, storage: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=THREADS, show_default=True, type=int)
 @click.option(
     "--sync/--no-sync",
     "background_sync",
@@ -229,7 +238,7 @@ def demo_command(host: str, port: int, no_serve: bool, on_central: bool) -> None
     sys.stdout.flush()
     if not no_serve:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        _serve(lambda: app, host, port, 1, 8)
+        _serve(lambda: app, host, port, 1, THREADS)
 
 
 @click.group("users")

@@ -25,6 +25,19 @@ def test_settle_heap_freezes_what_start_up_loaded() -> None:
         gc.unfreeze()
 
 
+def test_the_worker_builds_without_the_collector_and_serves_with_it() -> None:
+    """Start-up pauses the garbage collector while the app is built (a quarter of the build was collecting among
+    objects that all live on); the worker then serves with it running again, its start-up heap frozen."""
+    try:
+        runtime.building()
+        assert not gc.isenabled()
+        runtime.settle_heap()
+        assert gc.isenabled() and gc.get_freeze_count() > 10_000
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
 def test_requests_leave_the_log_to_the_background_checkpointer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runtime, "wal_autocheckpoint", 1000)
     path = tmp_path / "outlet.sqlite3"
@@ -272,3 +285,32 @@ def test_a_thread_arena_gives_back_what_a_busy_request_freed(tmp_path: Path) -> 
 
     assert kept_mb("default") >= 20  # what glibc's own thresholds keep: the case being fixed
     assert kept_mb("tuned") <= 5
+
+
+def test_a_restarted_node_draws_its_pages_without_compiling_them(tmp_path, monkeypatch, db_path) -> None:  # type: ignore[no-untyped-def]
+    """Templates compiled by one run of the node are kept in its instance folder; the next run (after a power cut)
+    loads them, and a template whose source changed is compiled again."""
+    import jinja2
+
+    monkeypatch.setenv("POS_INSTANCE_PATH", str(tmp_path / "instance"))
+    first = make_app(f"sqlite:///{db_path}")
+    assert first.test_client().get("/login").status_code == 200
+    assert list((tmp_path / "instance" / "compiled-templates").iterdir())
+
+    def no_compiling(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a template was compiled again")
+
+    monkeypatch.setattr(jinja2.Environment, "_parse", no_compiling)
+    again = make_app(f"sqlite:///{db_path}")
+    page = again.test_client().get("/login")
+    assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
+
+    original = jinja2.FileSystemLoader.get_source
+
+    def edited(self: jinja2.FileSystemLoader, env: jinja2.Environment, name: str) -> tuple[str, str | None, object]:
+        source, filename, uptodate = original(self, env, name)
+        return (source + "<!-- edited -->" if name == "auth/login.html" else source), filename, uptodate
+
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source", edited)
+    with pytest.raises(AssertionError, match="compiled again"):
+        make_app(f"sqlite:///{db_path}").test_client().get("/login")
