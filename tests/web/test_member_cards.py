@@ -93,3 +93,23 @@ def test_a_clean_list_is_imported_and_a_list_with_bad_rows_imports_nothing(app: 
     assert _members(app) == before + 2
     assert re.search(r"nomor anggota;nama", client.get("/members/import/template.csv").get_data(as_text=True))
     assert login_as("manajer").get("/members/import?cooperative=KMP-CIPARE").status_code == 403
+
+
+def test_a_pdf_is_drawn_in_a_process_of_its_own(app: Flask, login_as, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The server never loads WeasyPrint (a long document's pages stayed in the worker's memory after the
+    download); a child process draws the PDF and the server sends the file. A drawing that fails is a 503 with a
+    message, never a 500."""
+    import sys
+
+    from pos.web import pdf as pdf_module
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # importing it here now fails; the child is not affected
+    client = login_as("pengurus")
+    drawn = client.get("/members/cards?cooperative=KMP-CIPARE&format=pdf")
+    assert drawn.status_code == 200 and drawn.headers["Content-Disposition"].startswith("attachment;")
+    body = drawn.get_data()
+    assert int(drawn.headers["Content-Length"]) == len(body)
+    assert len(PdfReader(io.BytesIO(body)).pages) == 3
+    monkeypatch.setattr(pdf_module, "DRAW", "import sys; sys.exit('no Pango here')")
+    failed = client.get("/members/cards?cooperative=KMP-CIPARE&format=pdf")
+    assert failed.status_code == 503 and failed.mimetype == "text/html"
