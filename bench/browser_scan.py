@@ -2,9 +2,9 @@
 
     python bench/browser_scan.py [--scans 60]
 
-Serves the demo as deployed (`kmp-pos demo`: gunicorn, 1 worker x 8 threads, SQLite) in a process of its own and
+Serves the demo as deployed (`kmp-pos demo`: gunicorn, 1 worker x `pos.cli.THREADS`, SQLite) in a process of its own and
 drives headless Chromium at 1280x800. The time is taken in the page: from the Enter keydown to the mutation that
-shows the new line. The floor is a bare Flask page served the same way (gunicorn, 1 worker x 8 threads) and
+shows the new line. The floor is a bare Flask page served the same way (gunicorn, 1 worker x as many threads) and
 fetched with fetch() by the same browser.
 """
 
@@ -24,6 +24,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+from pos.cli import THREADS  # noqa: E402  (the floor is served with the node's threads)
+
 FLOOR_APP = "from flask import Flask\napp = Flask('floor')\napp.add_url_rule('/', 'ok', lambda: 'ok')\n"
 CODES = ["8991001003010", "8992002001012", "8991001002013", "8991001003027", "8991001003034"]
 PROBE = """
@@ -82,7 +84,14 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
         node = started([str(BIN / "kmp-pos"), "demo", "--host", "127.0.0.1", "--port", str(port)], env, port)
         floor_server = started(
-            [str(BIN / "gunicorn"), "-w1", "--threads=8", "-kgthread", f"-b127.0.0.1:{floor_port}", "floor:app"],
+            [
+                str(BIN / "gunicorn"),
+                "-w1",
+                f"--threads={THREADS}",
+                "-kgthread",
+                f"-b127.0.0.1:{floor_port}",
+                "floor:app",
+            ],
             env,
             floor_port,
             cwd=tmp,

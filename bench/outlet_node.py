@@ -3,15 +3,15 @@
     python bench/outlet_node.py [--products 100000] [--registers 1,4,8] [--seconds 10] [--pace 1.0]
 
 Seeds the demo plus ``--products`` products (with stock and reorder levels) into an outlet database, serves it the
-way an outlet runs it (``kmp-pos serve``: gunicorn, one worker of 8 threads, POS_ROLE=outlet) in a process of its
-own, and drives it over HTTP from separate register processes, each a cashier logged in on its own register:
-scan five barcodes (htmx, with the cart revision, as the till sends them), open the pay page, pay exact cash.
+way an outlet runs it (``kmp-pos serve``: gunicorn, one worker of ``pos.cli.THREADS`` threads, POS_ROLE=outlet) in
+a process of its own, and drives it over HTTP from separate register processes, each a cashier logged in on its own
+register: scan five barcodes (htmx, with the cart revision, as the till sends them), open the pay page, pay exact cash.
 
 Phases: start (spawn to the first ``/login``), idle, selling at saturation with each N of ``--registers``, 8
 registers at a pace of a scan per ``--pace`` seconds each (on average; each till starts at its own moment),
 every manager page, the stock export of every product (CSV and Excel) with one register scanning beside it.
 After each phase it prints RSS and PSS of the master and the worker (from /proc/PID/smaps_rollup). The floor
-is a bare Flask app served the same way (gunicorn, one worker of 8 threads) driven by the same register
+is a bare Flask app served the same way (gunicorn, one worker of as many threads) driven by the same register
 processes at the same concurrency; each figure is printed with its ratio to the floor's.
 """
 
@@ -37,6 +37,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+from pos.cli import THREADS  # noqa: E402  (the floor is served with the node's threads)
+
 FLOOR_APP = "from flask import Flask\napp = Flask('floor')\napp.add_url_rule('/', 'ok', lambda: 'ok')\n"
 PASSWORD = "bench-kasir-2026"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -287,6 +289,25 @@ def started_server(command: list[str], env: dict[str, str], port: int, cwd: str 
     raise SystemExit(f"{command[0]} did not answer on port {port}")
 
 
+# What any app on this stack does before it can answer: start Python, import Flask, SQLAlchemy, WTForms, Babel,
+# Flask-Login and Flask-Limiter, declare the models and configure their mappers (the collector paused, as the worker
+# builds).
+STACK = (
+    "import gc; gc.disable(); import flask, sqlalchemy.orm, flask_sqlalchemy, flask_wtf, flask_babel, flask_login, "
+    "flask_limiter, pos.models; sqlalchemy.orm.configure_mappers()"
+)
+
+
+def stack_start(env: dict[str, str]) -> float:
+    """The fastest of three starts of the stack alone, in seconds."""
+    took = []
+    for _ in range(3):
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", STACK], env=env, cwd=ROOT, check=True)
+        took.append(time.perf_counter() - began)
+    return min(took)
+
+
 def report(name: str, samples: list[float], floor: tuple[float, float, float]) -> None:
     p50, p95, p99 = percentiles(samples)
     print(
@@ -319,7 +340,14 @@ def main() -> None:
             [str(BIN / "kmp-pos"), "serve", "--host", "127.0.0.1", "--port", str(port)], env, port
         )
         floor_server, _ = started_server(
-            [str(BIN / "gunicorn"), "-w1", "--threads=8", "-kgthread", f"-b127.0.0.1:{floor_port}", "floor:app"],
+            [
+                str(BIN / "gunicorn"),
+                "-w1",
+                f"--threads={THREADS}",
+                "-kgthread",
+                f"-b127.0.0.1:{floor_port}",
+                "floor:app",
+            ],
             env,
             floor_port,
             cwd=tmp,
@@ -327,6 +355,7 @@ def main() -> None:
         base, floor_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{floor_port}"
         try:
             print(f"start: spawn to the first /login answer {start_time:.2f} s (kmp-pos serve, migrations checked)")
+            print(f"  the stack alone: {stack_start(env):.2f} s (Python, its libraries, the models and their mappers)")
             show_memory("start", node.pid)
             peak = 0
             for n in counts:
