@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,10 +22,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
-from pos.cli import THREADS  # noqa: E402  (the floor is served with the node's threads)
 
-FLOOR_APP = "from flask import Flask\napp = Flask('floor')\napp.add_url_rule('/', 'ok', lambda: 'ok')\n"
+from bench import floor as bare  # noqa: E402
+
 CODES = ["8991001003010", "8992002001012", "8991001002013", "8991001003027", "8991001003034"]
 PROBE = """
 () => {
@@ -52,12 +52,6 @@ WAIT = """() => performance.getEntriesByType('resource').filter(e => e.name.ends
 FETCH = "async u => { const t = performance.now(); await fetch(u); return performance.now() - t; }"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def started(command: list[str], env: dict[str, str], port: int, cwd: str | None = None) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -78,20 +72,12 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "floor.py").write_text(FLOOR_APP)
-        port, floor_port = free_port(), free_port()
+        port, floor_port = bare.free_port(), bare.free_port()
         env = {**os.environ, "POS_INSTANCE_PATH": tmp, "POS_ROLE": "all"}
         env.pop("DATABASE_URL", None)
         node = started([str(BIN / "kmp-pos"), "demo", "--host", "127.0.0.1", "--port", str(port)], env, port)
         floor_server = started(
-            [
-                str(BIN / "gunicorn"),
-                "-w1",
-                f"--threads={THREADS}",
-                "-kgthread",
-                f"-b127.0.0.1:{floor_port}",
-                "floor:app",
-            ],
+            bare.command(tmp, floor_port),
             env,
             floor_port,
             cwd=tmp,

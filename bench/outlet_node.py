@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,9 +36,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
-from pos.cli import THREADS  # noqa: E402  (the floor is served with the node's threads)
 
-FLOOR_APP = "from flask import Flask\napp = Flask('floor')\napp.add_url_rule('/', 'ok', lambda: 'ok')\n"
+from bench import floor as bare  # noqa: E402
+
 PASSWORD = "bench-kasir-2026"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 REVISION = re.compile(r'data-revision="(\d+)"')
@@ -50,12 +49,6 @@ KEY = re.compile(r'name="key" value="([0-9a-f-]{36})"')
 LIMITS = httpx.Limits(keepalive_expiry=1.0)
 SKIPPED = ("/static", "/api", "/sync/pull", "/login", "/stock/export", "/cashier/pay", "/cashier/qris")
 EXTRA_PAGES = ("/stock?q=kopi+susu", "/stock?show=low")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def seed(database: Path, products: int, registers: int) -> tuple[list[tuple[str, int]], list[str]]:
@@ -329,8 +322,7 @@ def main() -> None:
         started = time.perf_counter()
         cashiers, every_page = seed(Path(tmp) / "kmp-pos.sqlite3", args.products, max([*counts, 8]))
         print(f"seeded the demo and {args.products:,} products in {time.perf_counter() - started:.1f} s", flush=True)
-        Path(tmp, "floor.py").write_text(FLOOR_APP)
-        port, floor_port = free_port(), free_port()
+        port, floor_port = bare.free_port(), bare.free_port()
         env = {**os.environ, "POS_INSTANCE_PATH": tmp, "POS_ROLE": "outlet", "POS_OUTLET_CODE": "SRG-CPR"}
         env["POS_RATELIMIT"] = "false"  # eight tills sign in from one address within a second
         # a node as installed keeps its compiled modules (this machine's shell forbids writing them)
@@ -340,14 +332,7 @@ def main() -> None:
             [str(BIN / "kmp-pos"), "serve", "--host", "127.0.0.1", "--port", str(port)], env, port
         )
         floor_server, _ = started_server(
-            [
-                str(BIN / "gunicorn"),
-                "-w1",
-                f"--threads={THREADS}",
-                "-kgthread",
-                f"-b127.0.0.1:{floor_port}",
-                "floor:app",
-            ],
+            bare.command(tmp, floor_port),
             env,
             floor_port,
             cwd=tmp,
