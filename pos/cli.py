@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 # Request threads of a served worker. Its Python runs on one core at a time (the GIL), and a till's write runs in
 # the outlet's one write turn: each thread beyond a few only shares that core with the writer, so every till
-# queued behind it waits longer (bench/outlet_node.py, 8 tills at full speed: scan p99 7.8–9.0× the floor's with
-# 3 threads, 9.5–13.4× with 4, 11.4–14.5× with 8). Idle keep-alive connections wait in gunicorn's poller, not in
-# a thread; a long export holds one.
+# queued behind it waits longer (bench/outlet_node.py, 8 tills at full speed, against one bare app: scan p99
+# 7.8–9.0× its p99 with 3 threads, 9.5–13.4× with 4, 11.4–14.5× with 8). Idle keep-alive connections wait in
+# gunicorn's poller, not in a thread; a long export holds one.
 THREADS = 3
 
 
