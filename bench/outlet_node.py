@@ -405,12 +405,14 @@ def _scanning(till: Register, rng: random.Random, products: int, stop: threading
 def exports(manager: httpx.Client, base: str, cashier: tuple[str, int], products: int, master: int) -> None:
     """Each stock export of every product, with one register scanning beside it; the node's peak memory."""
     worker = children(master)[0]
-    peak = {"rss": 0}
+    peak = {"Rss": 0, "Pss": 0}
     done = threading.Event()
 
     def watch() -> None:
         while not done.is_set():
-            peak["rss"] = max(peak["rss"], memory(master)["Rss"] + memory(worker)["Rss"])
+            m, w = memory(master), memory(worker)
+            for kind in peak:
+                peak[kind] = max(peak[kind], m[kind] + w[kind])
             time.sleep(0.02)
 
     watcher = threading.Thread(target=watch)
@@ -448,7 +450,8 @@ def exports(manager: httpx.Client, base: str, cashier: tuple[str, int], products
         )
     done.set()
     watcher.join()
-    print(f"  peak node RSS during the exports {peak['rss'] / 1024:.1f} MB")
+    rss, pss = peak["Rss"] / 1024, peak["Pss"] / 1024
+    print(f"  peak node during the exports              RSS {rss:6.1f} MB PSS {pss:6.1f} MB")
 
 
 if __name__ == "__main__":
