@@ -209,3 +209,19 @@ def test_the_line_just_added_is_in_sight_and_lit(
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
     assert page.locator(".cart-line").count() == lines
     context.close()
+
+
+def test_the_landscape_cart_head_is_one_row_and_leaves_the_height_to_the_lines(till: Any) -> None:
+    """The count sits under the title and both buttons on one row beside it (the "empty cart" button used to wrap
+    onto a row of its own, hiding most of a line in landscape)."""
+    for n, (code, _name) in enumerate(PIECES[:2], start=1):
+        till.keyboard.type(code, delay=4)
+        till.keyboard.press("Enter")
+        till.wait_for_function("n => document.querySelectorAll('.cart-line').length === n", arg=n)
+    head = till.locator("#cart-head").bounding_box()
+    member = till.locator("#member-button").bounding_box()
+    empty = till.get_by_role("button", name="Kosongkan").bounding_box()
+    assert head is not None and member is not None and empty is not None
+    assert head["height"] < 2 * member["height"]
+    assert abs(member["y"] - empty["y"]) < 2 and member["x"] < empty["x"]
+    assert till.locator(".cart-count").inner_text() == "2 baris · 2 barang"
