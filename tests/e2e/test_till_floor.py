@@ -225,3 +225,20 @@ def test_the_landscape_cart_head_is_one_row_and_leaves_the_height_to_the_lines(t
     assert head["height"] < 2 * member["height"]
     assert abs(member["y"] - empty["y"]) < 2 and member["x"] < empty["x"]
     assert till.locator(".cart-count").inner_text() == "2 baris · 2 barang"
+
+
+def test_the_refund_quantities_line_up_whatever_is_left_of_each_line(till: Any) -> None:
+    """A line sold by weight ("/ 2,5") and lines sold by the piece ("/ 1") have their refund boxes in one column."""
+    till.keyboard.type(PIECES[0][0], delay=4)
+    till.keyboard.press("Enter")
+    till.wait_for_function("() => document.querySelectorAll('.cart-line').length === 1")
+    till.get_by_role("link", name="Beras medium curah").click()
+    till.fill("#qty-dialog", "2,5")
+    till.press("#qty-dialog", "Enter")
+    till.wait_for_function("() => document.querySelectorAll('.cart-line').length === 2")
+    till.click("#pay-button")
+    till.locator(".quick-amount").first.click()
+    till.get_by_role("link", name="Rincian transaksi").click()
+    boxes = [box.bounding_box() for box in till.locator(".refund-form .qty-input").all()]
+    assert len(boxes) == 2 and all(boxes)
+    assert abs(boxes[0]["x"] - boxes[1]["x"]) < 1 and abs(boxes[0]["width"] - boxes[1]["width"]) < 1  # type: ignore[index]
