@@ -421,3 +421,34 @@ def test_the_pdf_has_page_numbers_and_the_sign_offs(app: Flask, login_as, timeli
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert f"Halaman 1 dari {pages}" in text and f"Halaman {pages} dari {pages}" in text
     assert text.count("Ditandatangani secara elektronik") == 2
+
+
+def test_the_pdf_stock_block_fits_the_a4_page_with_its_closing_column(app: Flask, login_as, timeline: Timeline) -> None:  # type: ignore[no-untyped-def]
+    """The stock block's nine columns on A4: every heading and every closing figure is drawn inside the page (the
+    closing column used to run off its right edge, out of the signed document)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    uuid, agreement_id = _agreement(app, timeline)
+    login_as("pusat").post(f"/agreements/{uuid}/statements/all", {"outlet": "1"})
+    with app.app_context():
+        statement = db.session.scalars(
+            db.select(Statement)
+            .where(Statement.agreement_id == agreement_id, Statement.nil.is_(False))
+            .order_by(Statement.period_start.desc())
+        ).first()
+        assert statement is not None and statement.stock_lines
+        url = f"/statements/{statement.uuid}"
+    reader = PdfReader(io.BytesIO(login_as("mitra").get(f"{url}.pdf").get_data()))
+    page = reader.pages[0]
+    text = page.extract_text()
+    assert "Penyesuaian Akhir" in text  # the stock block's heading row is on the first page
+    assert "Total dalam bungkus" in " ".join(text.split()), text[-900:]  # units named as on the lines
+    scale, starts = 1.0, []
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator == b"cm":
+            scale *= float(operands[0])
+        elif operator == b"Tm":
+            starts.append(float(operands[4]) * scale)
+    right = float(page.mediabox.width) - 14 / 25.4 * 72  # the page's right margin (14 mm)
+    assert starts and max(starts) < right, f"text starts at {max(starts):.0f} pt, past the margin at {right:.0f} pt"
