@@ -399,9 +399,8 @@ def test_random_histories_give_statements_equal_to_their_raw_rows(  # type: igno
         db.session.rollback()
 
 
-def test_the_pdf_has_page_numbers_and_the_sign_offs(app: Flask, login_as, timeline: Timeline) -> None:  # type: ignore[no-untyped-def]
-    from pypdf import PdfReader
-
+def _latest_statement(app: Flask, login_as, timeline: Timeline) -> str:  # type: ignore[no-untyped-def]
+    """Central issues every ended period of a fresh agreement; the address of the latest statement with sales."""
     uuid, agreement_id = _agreement(app, timeline)
     login_as("pusat").post(f"/agreements/{uuid}/statements/all", {"outlet": "1"})
     with app.app_context():
@@ -410,8 +409,14 @@ def test_the_pdf_has_page_numbers_and_the_sign_offs(app: Flask, login_as, timeli
             .where(Statement.agreement_id == agreement_id, Statement.nil.is_(False))
             .order_by(Statement.period_start.desc())
         ).first()
-        assert statement is not None
-        url = f"/statements/{statement.uuid}"
+        assert statement is not None and statement.stock_lines
+        return f"/statements/{statement.uuid}"
+
+
+def test_the_pdf_has_page_numbers_and_the_sign_offs(app: Flask, login_as, timeline: Timeline) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    url = _latest_statement(app, login_as, timeline)
     board = login_as("pengurus")
     board.post(f"{url}/sign", {"confirm": "y"})
     investor = login_as("mitra")
@@ -429,16 +434,7 @@ def test_the_pdf_stock_block_fits_the_a4_page_with_its_closing_column(app: Flask
     from pypdf import PdfReader
     from pypdf.generic import ContentStream
 
-    uuid, agreement_id = _agreement(app, timeline)
-    login_as("pusat").post(f"/agreements/{uuid}/statements/all", {"outlet": "1"})
-    with app.app_context():
-        statement = db.session.scalars(
-            db.select(Statement)
-            .where(Statement.agreement_id == agreement_id, Statement.nil.is_(False))
-            .order_by(Statement.period_start.desc())
-        ).first()
-        assert statement is not None and statement.stock_lines
-        url = f"/statements/{statement.uuid}"
+    url = _latest_statement(app, login_as, timeline)
     reader = PdfReader(io.BytesIO(login_as("mitra").get(f"{url}.pdf").get_data()))
     page = reader.pages[0]
     text = page.extract_text()
